@@ -1,0 +1,38 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { ApiDeps } from './deps.js';
+import { registerErrorHandling } from './http/error-handler.js';
+import { registerValidation } from './http/validation.js';
+import auth from './plugins/auth.js';
+import openapi from './plugins/openapi.js';
+import services from './plugins/services.js';
+import healthRoutes from './routes/health/index.js';
+import mailAccountRoutes from './routes/mail-accounts/index.js';
+import queueRoutes from './routes/queues/index.js';
+import systemAddressRoutes from './routes/system-addresses/index.js';
+
+/** Build the HTTP app (not listening). Tests call this with their own dependencies. */
+export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    // Per-request info lines are noise at a thousand requests a second; kept at debug/trace.
+    logController: new LogController({ disableRequestLogging: deps.config.logLevel !== 'debug' && deps.config.logLevel !== 'trace' }),
+    ajv: { customOptions: { allErrors: true } },
+  });
+  registerValidation(app);
+  registerErrorHandling(app);
+  await app.register(services, { deps });
+  await app.register(auth);
+  await app.register(openapi);
+  await app.register(healthRoutes, { prefix: '/health' });
+  await app.register(
+    async (api) => {
+      api.addHook('onRequest', api.requireToken);
+      await api.register(mailAccountRoutes, { prefix: '/mail-accounts' });
+      await api.register(queueRoutes, { prefix: '/queues' });
+      await api.register(systemAddressRoutes, { prefix: '/system-addresses' });
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,61 @@
+import { AccountService } from '@mailduct/core/accounts';
+import { TokenService } from '@mailduct/core/auth';
+import type { Config } from '@mailduct/core/config';
+import { SecretBox } from '@mailduct/core/crypto';
+import { createPrisma, type PrismaClient } from '@mailduct/core/db';
+import { publishAccountChange } from '@mailduct/core/events';
+import type { Logger } from '@mailduct/core/log';
+import { AddressService, QueueService } from '@mailduct/core/queues';
+import { createRedis, type Redis } from '@mailduct/core/redis';
+
+/** Everything the API needs; tests build it against their own database and Redis prefix. */
+export interface ApiDeps {
+  config: Readonly<Config>;
+  logger: Logger;
+  prisma: PrismaClient;
+  redis: Redis;
+  services: ApiServices;
+}
+
+export interface ApiServices {
+  accounts: AccountService;
+  queues: QueueService;
+  addresses: AddressService;
+  tokens: TokenService;
+}
+
+/** Connect to PostgreSQL and Redis and build the services. `close()` releases both. */
+export function createApiDeps(config: Readonly<Config>, logger: Logger): ApiDeps & { close(): Promise<void> } {
+  const prisma = createPrisma(config.databaseUrl);
+  const redis = createRedis(config.redisUrl, { name: 'mailduct-api' });
+  const secrets = new SecretBox(config.secretKey, config.oldSecretKeys);
+  const accounts = new AccountService({
+    prisma,
+    secrets,
+    defaults: { pollIntervalSeconds: config.pollIntervalSeconds },
+    onChange: async (change) => {
+      try {
+        await publishAccountChange(redis, config.queuePrefix, change);
+      } catch (err) {
+        logger.warn({ err, accountId: change.accountId }, 'account change not announced; the scheduler will pick it up on its next reconcile');
+      }
+    },
+  });
+  const services = {
+    accounts,
+    queues: new QueueService(prisma, config.defaultQueue),
+    addresses: new AddressService(prisma),
+    tokens: new TokenService(prisma, config.adminToken),
+  };
+  return {
+    config,
+    logger,
+    prisma,
+    redis,
+    services,
+    async close() {
+      redis.disconnect();
+      await prisma.$disconnect();
+    },
+  };
+}

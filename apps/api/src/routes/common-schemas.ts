@@ -1,0 +1,40 @@
+import { Type } from 'typebox';
+
+/** The error envelope of every 4xx/5xx response. */
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      details: Type.Union([Type.Array(Type.Object({ field: Type.String(), problem: Type.String() }, { additionalProperties: true })), Type.Object({}, { additionalProperties: true }), Type.Null()]),
+    }),
+  },
+  { $id: 'ErrorResponse' },
+);
+
+export const errorResponses = {
+  400: ErrorResponse,
+  401: ErrorResponse,
+  404: ErrorResponse,
+  409: ErrorResponse,
+} as const;
+
+/** `:id` path parameter: a positive 32-bit integer. */
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) }, { additionalProperties: false });
+
+/** Common list parameters. */
+export const listQueryProperties = {
+  q: Type.Optional(Type.String({ maxLength: 200, description: 'case-insensitive substring filter' })),
+  includeInvalid: Type.Boolean({ default: true, description: 'include invalid and invalid-temporarily entries' }),
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+  offset: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 }),
+};
+
+/** `{ items, total, limit, offset }` for a list of T. */
+export function pageOf<T extends ReturnType<typeof Type.Object>>(item: T) {
+  return Type.Object({ items: Type.Array(item), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
+}
+
+export const NullableString = (maxLength: number) => Type.Union([Type.String({ maxLength }), Type.Null()]);
+export const DateTime = Type.String({ format: 'date-time' });
+export const NullableDateTime = Type.Union([DateTime, Type.Null()]);

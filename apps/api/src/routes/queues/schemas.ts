@@ -1,0 +1,22 @@
+import { Type } from 'typebox';
+import { QUEUE_LIMITS as L } from '@mailduct/core/queues';
+import { DateTime, NullableString, listQueryProperties, pageOf } from '../common-schemas.js';
+
+const writable = {
+  name: Type.String({ minLength: 1, maxLength: L.name }),
+  valid: Type.Optional(Type.Boolean()),
+  comment: Type.Optional(NullableString(L.comment)),
+};
+
+export const QueueCreate = Type.Object(writable, { additionalProperties: false });
+export const QueuePatch = Type.Object({ ...writable, name: Type.Optional(writable.name) }, { additionalProperties: false, minProperties: 1 });
+export const QueueView = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  valid: Type.Boolean(),
+  comment: Type.Union([Type.String(), Type.Null()]),
+  createdAt: DateTime,
+  updatedAt: DateTime,
+});
+export const QueueListQuery = Type.Object(listQueryProperties, { additionalProperties: false });
+export const QueuePage = pageOf(QueueView);

@@ -1,0 +1,25 @@
+import { TokenService } from '@mailduct/core/auth';
+import type { Config } from '@mailduct/core/config';
+import { createPrisma } from '@mailduct/core/db';
+import { UsageError } from '../usage.js';
+
+/** `mailduct token create|revoke --name N`. */
+export async function token(config: Readonly<Config>, action: string | undefined, name: string | undefined, out: (line: string) => void): Promise<number> {
+  if (action !== 'create' && action !== 'revoke') throw new UsageError(`unknown token action "${action ?? ''}" (use create or revoke)`);
+  if (!name) throw new UsageError(`token ${action} needs --name NAME`);
+  const prisma = createPrisma(config.databaseUrl);
+  try {
+    const tokens = new TokenService(prisma, undefined);
+    if (action === 'create') {
+      const created = await tokens.create(name);
+      out(`Created API token "${created.name}". It is shown only this once:`);
+      out(created.token);
+      return 0;
+    }
+    const revoked = await tokens.revoke(name);
+    out(revoked ? `Revoked API token "${name}".` : `No active API token named "${name}".`);
+    return revoked ? 0 : 1;
+  } finally {
+    await prisma.$disconnect();
+  }
+}

@@ -1,0 +1,21 @@
+/** The CLI's help text. */
+export const USAGE = `Usage: mailduct <command> [options]
+
+Commands:
+  start [--api] [--scheduler] [--fetcher]
+                         run the given components (no flag: all three in one process)
+  migrate                create the database if missing and apply migrations
+  fetch [--account-id N] [--limit N] [--debug] [--timeout SECONDS] [--force]
+                         fetch mail now (OTOBO's Maint::PostMaster::MailAccountFetch)
+  token create --name NAME
+                         create an API token and print it once
+  token revoke --name NAME
+                         revoke an API token
+  keys rotate            re-encrypt every stored password with MAILDUCT_SECRET_KEY
+  help                   show this text
+
+Configuration comes from the environment (and .env): DATABASE_URL, REDIS_URL, PORT,
+MAILDUCT_SECRET_KEY, MAILDUCT_ADMIN_TOKEN, LOG_LEVEL, ... (see README.md).`;
+
+/** A mistake in how the CLI was called: printed with the usage, exit code 2. */
+export class UsageError extends Error {}

@@ -1,0 +1,140 @@
+import { validationError, type FieldProblem } from '../errors/index.js';
+import { isHostName } from './host-name.js';
+import {
+  ACCOUNT_LIMITS as L,
+  ACCOUNT_TYPES,
+  VALIDITIES,
+  isImapType,
+  type AccountDraft,
+  type AccountInput,
+  type AccountPatch,
+  type AccountType,
+  type Dispatch,
+  type Validity,
+} from './account-types.js';
+
+// Control characters would let a user name or password inject IMAP/POP3 commands (CRLF) or be
+// cut short by the server (NUL); no real mail server accepts them in credentials.
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** Defaults that come from configuration rather than from the request. */
+export interface AccountDefaults {
+  pollIntervalSeconds: number;
+}
+
+/**
+ * Build the stored form of a new account: apply OTOBO's defaults (IMAP folder "INBOX" for IMAP
+ * types and none for POP3 types, dispatch by To:, valid, untrusted) and check every field.
+ * Throws VALIDATION_FAILED naming each bad field. Queue existence is checked by the service.
+ */
+export function draftFromInput(input: AccountInput, defaults: AccountDefaults): AccountDraft {
+  const problems: FieldProblem[] = [];
+  requireFields(input, ['type', 'host', 'username', 'password'], problems);
+  const draft = normalize({
+    type: input.type,
+    host: input.host,
+    port: input.port ?? null,
+    username: input.username,
+    password: input.password,
+    imapFolder: input.imapFolder ?? null,
+    trusted: input.trusted ?? false,
+    dispatch: input.dispatch ?? { by: 'to' },
+    validity: input.validity ?? 'valid',
+    comment: input.comment ?? null,
+    tlsVerify: input.tlsVerify ?? true,
+    pollIntervalSeconds: input.pollIntervalSeconds ?? defaults.pollIntervalSeconds,
+  });
+  check(draft, problems, true);
+  return draft;
+}
+
+/**
+ * Apply a PATCH to a stored account. An omitted password keeps the stored one; switching the type
+ * re-applies the IMAP folder rule. Throws VALIDATION_FAILED naming each bad field.
+ */
+export function draftFromPatch(current: AccountDraft, patch: AccountPatch): AccountDraft {
+  const problems: FieldProblem[] = [];
+  for (const field of ['type', 'host', 'username'] as const) {
+    if (field in patch && (patch[field] === null || patch[field] === undefined)) problems.push({ field, problem: 'must not be null' });
+  }
+  const merged: AccountDraft = { ...current, ...definedOnly(patch), password: patch.password };
+  const draft = normalize(merged);
+  check(draft, problems, patch.password !== undefined);
+  return draft;
+}
+
+function definedOnly(patch: AccountPatch): Partial<AccountDraft> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(patch)) if (v !== undefined && k !== 'password') out[k] = v;
+  return out as Partial<AccountDraft>;
+}
+
+function normalize(d: AccountDraft): AccountDraft {
+  const type = d.type;
+  const folder = typeof d.imapFolder === 'string' ? d.imapFolder.trim() : '';
+  return {
+    ...d,
+    host: typeof d.host === 'string' ? d.host.trim() : d.host,
+    imapFolder: ACCOUNT_TYPES.includes(type) && isImapType(type) ? folder || 'INBOX' : null,
+    comment: typeof d.comment === 'string' && d.comment.trim() !== '' ? d.comment : null,
+  };
+}
+
+function requireFields(input: object, fields: string[], problems: FieldProblem[]): void {
+  for (const f of fields) {
+    const v = (input as Record<string, unknown>)[f];
+    if (v === undefined || v === null) problems.push({ field: f, problem: 'is required' });
+  }
+}
+
+function check(d: AccountDraft, problems: FieldProblem[], passwordGiven: boolean): void {
+  const seen = new Set(problems.map((p) => p.field));
+  const add = (field: string, problem: string) => {
+    if (!seen.has(field)) problems.push({ field, problem });
+    seen.add(field);
+  };
+  if (!ACCOUNT_TYPES.includes(d.type as AccountType)) add('type', `must be one of ${ACCOUNT_TYPES.join(', ')}`);
+  checkText('host', d.host, L.host, add);
+  if (typeof d.host === 'string' && d.host !== '' && d.host.length <= L.host && !isHostName(d.host)) {
+    add('host', 'must be a host name or IP address, without scheme, port or path (e.g. mail.example.com)');
+  }
+  checkText('username', d.username, L.username, add);
+  if (passwordGiven) checkText('password', d.password, L.password, add);
+  checkPort(d.port, add);
+  if (d.imapFolder !== null && d.imapFolder.length > L.imapFolder) add('imapFolder', `must be at most ${L.imapFolder} characters`);
+  if (d.imapFolder !== null && CONTROL.test(d.imapFolder)) add('imapFolder', 'must not contain control characters');
+  if (typeof d.trusted !== 'boolean') add('trusted', 'must be true or false');
+  checkDispatch(d.dispatch, add);
+  if (!VALIDITIES.includes(d.validity as Validity)) add('validity', `must be one of ${VALIDITIES.join(', ')}`);
+  if (d.comment !== null && (typeof d.comment !== 'string' || d.comment.length > L.comment)) add('comment', `must be text of at most ${L.comment} characters`);
+  if (typeof d.tlsVerify !== 'boolean') add('tlsVerify', 'must be true or false');
+  const p = d.pollIntervalSeconds;
+  if (!Number.isInteger(p) || p < L.pollIntervalMin || p > L.pollIntervalMax) {
+    add('pollIntervalSeconds', `must be a whole number of seconds from ${L.pollIntervalMin} to ${L.pollIntervalMax}`);
+  }
+  if (problems.length > 0) throw validationError(problems);
+}
+
+function checkText(field: string, value: unknown, max: number, add: (f: string, p: string) => void): void {
+  if (typeof value !== 'string') return add(field, 'is required');
+  if (value.trim() === '') return add(field, 'must not be empty');
+  if (value.length > max) return add(field, `must be at most ${max} characters`);
+  if (CONTROL.test(value)) add(field, 'must not contain control characters (CR, LF, NUL, ...)');
+}
+
+function checkPort(port: unknown, add: (f: string, p: string) => void): void {
+  if (port === null) return;
+  if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) add('port', 'must be a whole number from 1 to 65535');
+}
+
+function checkDispatch(dispatch: Dispatch, add: (f: string, p: string) => void): void {
+  if (dispatch === null || typeof dispatch !== 'object') return add('dispatch', 'must be {"by":"to"} or {"by":"queue","queueId":N}');
+  if (dispatch.by === 'to') {
+    if ('queueId' in dispatch && (dispatch as { queueId?: unknown }).queueId !== undefined) add('dispatch.queueId', 'is only allowed when dispatch.by is "queue"');
+    return;
+  }
+  if (dispatch.by !== 'queue') return add('dispatch.by', 'must be "to" or "queue"');
+  const id = (dispatch as { queueId?: unknown }).queueId;
+  if (id === undefined || id === null) return add('dispatch.queueId', 'is required when dispatch.by is "queue"');
+  if (!Number.isInteger(id) || (id as number) < 1) add('dispatch.queueId', 'must be a positive whole number');
+}

@@ -1,0 +1,161 @@
+import { diffFields, recordAudit } from '../audit/index.js';
+import type { SecretBox } from '../crypto/index.js';
+import type { MailAccountRow, Prisma, PrismaClient } from '../db/index.js';
+import { MailductError, validationError } from '../errors/index.js';
+import { draftFromInput, draftFromPatch, type AccountDefaults } from './account-rules.js';
+import { accountWhere, ACCOUNT_ORDER, type AccountFilter } from './account-filter.js';
+import { isImapType, type AccountDraft, type AccountInput, type AccountPatch } from './account-types.js';
+import { draftOfRow, toAccountView, validityToRow, type AccountView } from './account-view.js';
+
+/** What changed, for listeners such as the scheduler. */
+export interface AccountChange {
+  accountId: number;
+  kind: 'created' | 'updated' | 'deleted';
+}
+
+export interface AccountServiceDeps {
+  prisma: PrismaClient;
+  secrets: SecretBox;
+  defaults: AccountDefaults;
+  /** Called after each committed change; failures are the listener's own business. */
+  onChange?: (change: AccountChange) => Promise<void> | void;
+}
+
+const SECRET = new Set(['password']);
+const CONNECTION_FIELDS = ['type', 'host', 'port', 'username', 'imapFolder', 'tlsVerify'] as const;
+
+/** Mail account management: validation, encryption, audit trail and change events. */
+export class AccountService {
+  constructor(private readonly deps: AccountServiceDeps) {}
+
+  /** A page of accounts matching the filter, in host/username order, and the total count. */
+  async list(filter: AccountFilter): Promise<{ items: AccountView[]; total: number }> {
+    const where = accountWhere(filter);
+    const [rows, total] = await Promise.all([
+      this.deps.prisma.mailAccount.findMany({ where, orderBy: ACCOUNT_ORDER, skip: filter.offset, take: filter.limit, include: { queue: { select: { name: true } } } }),
+      this.deps.prisma.mailAccount.count({ where }),
+    ]);
+    return { items: rows.map(toAccountView), total };
+  }
+
+  /** One account. Throws ACCOUNT_NOT_FOUND. */
+  async get(id: number): Promise<AccountView> {
+    return toAccountView(await this.row(id, true));
+  }
+
+  /** The stored row and its decrypted password, for fetching. Throws ACCOUNT_NOT_FOUND, SECRET_UNREADABLE. */
+  async credentials(id: number): Promise<{ account: MailAccountRow; password: string }> {
+    const account = await this.row(id, false);
+    return { account, password: this.deps.secrets.open(account.passwordEnc) };
+  }
+
+  /** Create an account. Throws VALIDATION_FAILED, ACCOUNT_EXISTS. */
+  async create(input: AccountInput, actor: string): Promise<AccountView> {
+    const draft = draftFromInput(input, this.deps.defaults);
+    await this.checkQueue(draft);
+    await this.checkDuplicate(draft, null);
+    const row = await this.deps.prisma.$transaction(async (tx) => {
+      const created = await tx.mailAccount.create({
+        data: { ...this.columns(draft), passwordEnc: this.deps.secrets.seal(draft.password ?? ''), createdBy: actor, updatedBy: actor },
+        include: { queue: { select: { name: true } } },
+      });
+      await recordAudit(tx, { actor, action: 'create', entity: 'mail_account', entityId: created.id, changes: diffFields(null, auditable(draft), SECRET) });
+      return created;
+    });
+    await this.notify({ accountId: row.id, kind: 'created' });
+    return toAccountView(row);
+  }
+
+  /** Change an account; an omitted password keeps the stored one. Throws ACCOUNT_NOT_FOUND, VALIDATION_FAILED, ACCOUNT_EXISTS. */
+  async update(id: number, patch: AccountPatch, actor: string): Promise<AccountView> {
+    const current = await this.row(id, false);
+    const before = draftOfRow(current);
+    const draft = draftFromPatch(before, patch);
+    await this.checkQueue(draft);
+    await this.checkDuplicate(draft, id);
+    const data: Prisma.MailAccountUncheckedUpdateInput = { ...this.columns(draft), updatedBy: actor };
+    if (draft.password !== undefined) data.passwordEnc = this.deps.secrets.seal(draft.password);
+    if (resumes(before, draft)) Object.assign(data, { consecutiveFailures: 0, parkedReason: null, backoffUntil: null, lastErrorClass: null, lastErrorMessage: null });
+    const row = await this.deps.prisma.$transaction(async (tx) => {
+      const updated = await tx.mailAccount.update({ where: { id }, data, include: { queue: { select: { name: true } } } });
+      const changes = diffFields(auditable(before), auditable(draft), SECRET);
+      if (Object.keys(changes).length > 0) await recordAudit(tx, { actor, action: 'update', entity: 'mail_account', entityId: id, changes });
+      return updated;
+    });
+    await this.notify({ accountId: id, kind: 'updated' });
+    return toAccountView(row);
+  }
+
+  /** Delete an account; its stored messages stay (OTOBO: nothing cascades). Throws ACCOUNT_NOT_FOUND. */
+  async remove(id: number, actor: string): Promise<void> {
+    const current = await this.row(id, false);
+    await this.deps.prisma.$transaction(async (tx) => {
+      await tx.mailAccount.delete({ where: { id } });
+      await recordAudit(tx, { actor, action: 'delete', entity: 'mail_account', entityId: id, changes: diffFields(auditable(draftOfRow(current)), null, SECRET) });
+    });
+    await this.notify({ accountId: id, kind: 'deleted' });
+  }
+
+  private async row(id: number, withQueue: boolean) {
+    const row = await this.deps.prisma.mailAccount.findUnique({ where: { id }, include: withQueue ? { queue: { select: { name: true } } } : undefined });
+    if (!row) throw new MailductError('ACCOUNT_NOT_FOUND', `mail account ${id} does not exist`);
+    return row;
+  }
+
+  private columns(d: AccountDraft) {
+    return {
+      type: d.type,
+      host: d.host,
+      port: d.port,
+      username: d.username,
+      imapFolder: d.imapFolder,
+      trusted: d.trusted,
+      dispatchBy: d.dispatch.by,
+      queueId: d.dispatch.by === 'queue' ? d.dispatch.queueId : null,
+      validity: validityToRow(d.validity),
+      comment: d.comment,
+      tlsVerify: d.tlsVerify,
+      pollIntervalSeconds: d.pollIntervalSeconds,
+    } satisfies Prisma.MailAccountUncheckedUpdateInput;
+  }
+
+  private async checkQueue(d: AccountDraft): Promise<void> {
+    if (d.dispatch.by !== 'queue') return;
+    const queue = await this.deps.prisma.queue.findUnique({ where: { id: d.dispatch.queueId } });
+    if (!queue) throw validationError([{ field: 'dispatch.queueId', problem: `queue ${d.dispatch.queueId} does not exist` }]);
+    if (!queue.valid) throw validationError([{ field: 'dispatch.queueId', problem: `queue "${queue.name}" is not valid` }]);
+  }
+
+  // Two accounts reading the same mailbox would race each other for every message.
+  private async checkDuplicate(d: AccountDraft, selfId: number | null): Promise<void> {
+    const family = isImapType(d.type) ? (['IMAP', 'IMAPS', 'IMAPTLS'] as const) : (['POP3', 'POP3S', 'POP3TLS'] as const);
+    const other = await this.deps.prisma.mailAccount.findFirst({
+      where: {
+        host: { equals: d.host, mode: 'insensitive' },
+        username: d.username,
+        type: { in: [...family] },
+        imapFolder: d.imapFolder,
+        ...(selfId === null ? {} : { id: { not: selfId } }),
+      },
+      select: { id: true },
+    });
+    if (other) {
+      const where = d.imapFolder ? ` folder ${d.imapFolder}` : '';
+      throw new MailductError('ACCOUNT_EXISTS', `mail account ${other.id} already reads ${d.username}@${d.host}${where}`, { details: { accountId: other.id } });
+    }
+  }
+
+  private async notify(change: AccountChange): Promise<void> {
+    await this.deps.onChange?.(change);
+  }
+}
+
+function auditable(d: AccountDraft): Record<string, unknown> {
+  const { password, ...rest } = d;
+  return password === undefined ? rest : { ...rest, password };
+}
+
+function resumes(before: AccountDraft, after: AccountDraft): boolean {
+  if (after.validity === 'valid' && before.validity !== 'valid') return true;
+  return after.password !== undefined || CONNECTION_FIELDS.some((f) => before[f] !== after[f]);
+}

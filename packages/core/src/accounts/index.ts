@@ -1,0 +1,13 @@
+export { ACCOUNT_TYPES, VALIDITIES, ACCOUNT_LIMITS, DEFAULT_PORTS, isImapType } from './account-types.js';
+export type { AccountType, Validity, Dispatch, AccountInput, AccountPatch, AccountDraft } from './account-types.js';
+export { draftFromInput, draftFromPatch } from './account-rules.js';
+export type { AccountDefaults } from './account-rules.js';
+export { isHostName } from './host-name.js';
+export { accountWhere, ACCOUNT_ORDER } from './account-filter.js';
+export type { AccountFilter } from './account-filter.js';
+export { toAccountView, draftOfRow, dispatchOfRow, validityOfRow, validityToRow } from './account-view.js';
+export type { AccountView, AccountStateView } from './account-view.js';
+export { AccountService } from './account-service.js';
+export { rotateAccountKeys } from './key-rotation.js';
+export type { RotationResult } from './key-rotation.js';
+export type { AccountChange, AccountServiceDeps } from './account-service.js';

@@ -1,0 +1,26 @@
+import type { Prisma } from '../db/index.js';
+import type { FieldChange } from './audit-diff.js';
+
+/** One entry of the audit trail. */
+export interface AuditEntry {
+  actor: string;
+  action: 'create' | 'update' | 'delete' | 'park' | 'rotate-key';
+  entity: 'mail_account' | 'queue' | 'system_address' | 'api_token';
+  entityId: string | number;
+  changes: Record<string, FieldChange>;
+}
+
+type AuditWriter = { auditEvent: { create(args: { data: Prisma.AuditEventCreateInput }): Promise<unknown> } };
+
+/** Write an audit entry, inside the caller's transaction when given one. */
+export async function recordAudit(db: AuditWriter, entry: AuditEntry): Promise<void> {
+  await db.auditEvent.create({
+    data: {
+      actor: entry.actor,
+      action: entry.action,
+      entity: entry.entity,
+      entityId: String(entry.entityId),
+      changes: entry.changes as Prisma.InputJsonValue,
+    },
+  });
+}

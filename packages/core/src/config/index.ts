@@ -1,0 +1,4 @@
+export { loadConfig } from './load-config.js';
+export type { Config } from './load-config.js';
+export { ConfigSchema } from './schema.js';
+export type { ConfigInput } from './schema.js';

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { isMailductError } from '../errors/index.js';
+import { loadConfig } from './load-config.js';
+
+const key = randomBytes(32).toString('base64');
+
+function problems(env: NodeJS.ProcessEnv): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (isMailductError(err, 'CONFIG_INVALID')) return err.message;
+    throw err;
+  }
+  throw new Error('expected CONFIG_INVALID');
+}
+
+describe(loadConfig.name, () => {
+  it('uses the developer-machine defaults', () => {
+    const c = loadConfig({ MAILDUCT_SECRET_KEY: key });
+    expect(c).toMatchObject({
+      databaseUrl: 'postgresql://postgres@127.0.0.1:5432/mailduct',
+      redisUrl: 'redis://127.0.0.1:6379',
+      port: 3000,
+      defaultQueue: 'Raw',
+      pollIntervalSeconds: 600,
+      fetchLimit: 5000,
+      maxMessageBytes: 32 * 1024 * 1024,
+      adminToken: undefined,
+    });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('names a missing secret key and how to make one', () => {
+    expect(problems({})).toMatch(/MAILDUCT_SECRET_KEY: .*openssl rand -base64 32/);
+  });
+
+  it('names every bad variable at once', () => {
+    const message = problems({ MAILDUCT_SECRET_KEY: 'short', PORT: 'abc', REDIS_URL: 'http://x', LOG_LEVEL: 'loud' });
+    for (const name of ['MAILDUCT_SECRET_KEY', 'PORT', 'REDIS_URL', 'LOG_LEVEL']) expect(message).toContain(`${name}:`);
+  });
+
+  it('parses old keys for rotation', () => {
+    const old = randomBytes(32).toString('base64');
+    expect(loadConfig({ MAILDUCT_SECRET_KEY: key, MAILDUCT_OLD_SECRET_KEYS: ` ${old} ,` }).oldSecretKeys).toEqual([old]);
+  });
+
+  it('refuses a short admin token', () => {
+    expect(problems({ MAILDUCT_SECRET_KEY: key, MAILDUCT_ADMIN_TOKEN: 'short' })).toContain('MAILDUCT_ADMIN_TOKEN');
+  });
+
+  it('refuses a poll interval below 30 seconds', () => {
+    expect(problems({ MAILDUCT_SECRET_KEY: key, MAILDUCT_POLL_INTERVAL_SECONDS: '10' })).toContain('MAILDUCT_POLL_INTERVAL_SECONDS');
+  });
+});

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { MailductError } from '../errors/index.js';
+import { ConfigSchema } from './schema.js';
+
+/** mailduct's validated, typed and frozen configuration. */
+export interface Config {
+  databaseUrl: string;
+  redisUrl: string;
+  host: string;
+  port: number;
+  logLevel: string;
+  secretKey: string;
+  oldSecretKeys: string[];
+  adminToken: string | undefined;
+  metricsToken: string | undefined;
+  defaultQueue: string;
+  queuePrefix: string;
+  maxMessageBytes: number;
+  fetchLimit: number;
+  fetchConcurrency: number;
+  pollIntervalSeconds: number;
+  parkAfterAuthFailures: number;
+  maxConnectionsPerHost: number;
+  lockTtlMs: number;
+  extraCa: string | undefined;
+  retentionDays: number;
+}
+
+/**
+ * Parse the environment once. Throws CONFIG_INVALID with one line per missing or bad variable,
+ * each naming the variable, so a failed start says exactly what to fix.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => ({ field: String(i.path[0] ?? ''), problem: i.message }));
+    const text = problems.map((p) => `  - ${p.field}: ${p.problem}`).join('\n');
+    throw new MailductError('CONFIG_INVALID', `Invalid configuration:\n${text}`, { details: problems });
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    secretKey: e.MAILDUCT_SECRET_KEY,
+    oldSecretKeys: e.MAILDUCT_OLD_SECRET_KEYS,
+    adminToken: e.MAILDUCT_ADMIN_TOKEN,
+    metricsToken: e.MAILDUCT_METRICS_TOKEN,
+    defaultQueue: e.MAILDUCT_DEFAULT_QUEUE,
+    queuePrefix: e.MAILDUCT_QUEUE_PREFIX,
+    maxMessageBytes: e.MAILDUCT_MAX_MESSAGE_BYTES,
+    fetchLimit: e.MAILDUCT_FETCH_LIMIT,
+    fetchConcurrency: e.MAILDUCT_FETCH_CONCURRENCY,
+    pollIntervalSeconds: e.MAILDUCT_POLL_INTERVAL_SECONDS,
+    parkAfterAuthFailures: e.MAILDUCT_PARK_AFTER_AUTH_FAILURES,
+    maxConnectionsPerHost: e.MAILDUCT_MAX_CONNECTIONS_PER_HOST,
+    lockTtlMs: e.MAILDUCT_LOCK_TTL_MS,
+    extraCa: readExtraCa(e.MAILDUCT_EXTRA_CA_FILE),
+    retentionDays: e.MAILDUCT_RETENTION_DAYS,
+  });
+}
+
+function readExtraCa(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new MailductError('CONFIG_INVALID', `Invalid configuration:\n  - MAILDUCT_EXTRA_CA_FILE: cannot read ${file} (${reason})`, {
+      details: [{ field: 'MAILDUCT_EXTRA_CA_FILE', problem: `cannot read ${file} (${reason})` }],
+    });
+  }
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+const positiveInt = (name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .int(`${name} must be a whole number`)
+    .min(min, `${name} must be at least ${min}`)
+    .max(max, `${name} must be at most ${max}`)
+    .default(fallback);
+
+const url = (name: string, protocols: string[], fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `${name} must be a URL starting with ${protocols.join(' or ')}//`);
+
+const secretKey = z
+  .string({ error: 'MAILDUCT_SECRET_KEY is required: a 32-byte key, base64 (openssl rand -base64 32)' })
+  .refine((v) => Buffer.from(v, 'base64').length === 32, 'MAILDUCT_SECRET_KEY must be 32 bytes, base64-encoded');
+
+const oldKeys = z
+  .string()
+  .default('')
+  .transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean))
+  .refine((keys) => keys.every((k) => Buffer.from(k, 'base64').length === 32), 'MAILDUCT_OLD_SECRET_KEYS must be a comma-separated list of 32-byte base64 keys');
+
+const optionalToken = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || v.length >= 16, `${name} must be at least 16 characters`);
+
+/** The environment mailduct reads, with defaults for a developer machine. */
+export const ConfigSchema = z.object({
+  DATABASE_URL: url('DATABASE_URL', ['postgresql:', 'postgres:'], 'postgresql://postgres@127.0.0.1:5432/mailduct'),
+  REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: positiveInt('PORT', 3000, 0, 65535),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  MAILDUCT_SECRET_KEY: secretKey,
+  MAILDUCT_OLD_SECRET_KEYS: oldKeys,
+  MAILDUCT_ADMIN_TOKEN: optionalToken('MAILDUCT_ADMIN_TOKEN'),
+  MAILDUCT_METRICS_TOKEN: optionalToken('MAILDUCT_METRICS_TOKEN'),
+  MAILDUCT_DEFAULT_QUEUE: z.string().min(1, 'MAILDUCT_DEFAULT_QUEUE must not be empty').default('Raw'),
+  MAILDUCT_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'MAILDUCT_QUEUE_PREFIX may only use letters, digits, _ . -').default('mailduct'),
+  MAILDUCT_MAX_MESSAGE_BYTES: positiveInt('MAILDUCT_MAX_MESSAGE_BYTES', 32 * 1024 * 1024, 1024),
+  MAILDUCT_FETCH_LIMIT: positiveInt('MAILDUCT_FETCH_LIMIT', 5000),
+  MAILDUCT_FETCH_CONCURRENCY: positiveInt('MAILDUCT_FETCH_CONCURRENCY', 10, 1, 1000),
+  MAILDUCT_POLL_INTERVAL_SECONDS: positiveInt('MAILDUCT_POLL_INTERVAL_SECONDS', 600, 30),
+  MAILDUCT_PARK_AFTER_AUTH_FAILURES: positiveInt('MAILDUCT_PARK_AFTER_AUTH_FAILURES', 5),
+  MAILDUCT_MAX_CONNECTIONS_PER_HOST: positiveInt('MAILDUCT_MAX_CONNECTIONS_PER_HOST', 10),
+  MAILDUCT_LOCK_TTL_MS: positiveInt('MAILDUCT_LOCK_TTL_MS', 60_000, 1000),
+  MAILDUCT_EXTRA_CA_FILE: z.string().optional().transform((v) => (v === '' ? undefined : v)),
+  MAILDUCT_RETENTION_DAYS: positiveInt('MAILDUCT_RETENTION_DAYS', 30, 0),
+});
+
+export type ConfigInput = z.input<typeof ConfigSchema>;

@@ -1,0 +1,13 @@
+export { createPrisma, createPgPool } from './clients.js';
+export { ensureDatabase } from './ensure-database.js';
+export type { PrismaClient } from './clients.js';
+export { Prisma } from '../generated/prisma/client.js';
+export type {
+  MailAccount as MailAccountRow,
+  Queue as QueueRow,
+  SystemAddress as SystemAddressRow,
+  InboundMessage as InboundMessageRow,
+  FetchRun as FetchRunRow,
+  ApiToken as ApiTokenRow,
+  AuditEvent as AuditEventRow,
+} from '../generated/prisma/client.js';

@@ -1,0 +1,1 @@
+export { accountChangeChannel, publishAccountChange, parseAccountChange } from './account-events.js';

@@ -1,0 +1,2 @@
+export { createRedis } from './connection.js';
+export type { Redis } from './connection.js';

@@ -1,0 +1,45 @@
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, createApiDeps } from '@mailduct/api';
+import { createLogger } from '@mailduct/core/log';
+import { createTestContext, type TestContext } from './context.js';
+
+/** A built API app on its own database, with every log line captured. */
+export interface TestApi {
+  app: FastifyInstance;
+  ctx: TestContext;
+  deps: ReturnType<typeof createApiDeps>;
+  logs: string[];
+  token: string;
+  auth: { authorization: string };
+  close(): Promise<void>;
+}
+
+/** Build the API against a fresh database; `token` is a real API token created through the service. */
+export async function createTestApi(overrides: NodeJS.ProcessEnv = {}): Promise<TestApi> {
+  const ctx = await createTestContext({ LOG_LEVEL: 'debug', ...overrides });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const logger = createLogger({ level: ctx.config.logLevel, name: 'test-api' }, sink);
+  const deps = createApiDeps(ctx.config, logger);
+  const app = await buildApp(deps);
+  const { token } = await deps.services.tokens.create('test-admin');
+  return {
+    app,
+    ctx,
+    deps,
+    logs,
+    token,
+    auth: { authorization: `Bearer ${token}` },
+    async close() {
+      await app.close();
+      await deps.close();
+      await ctx.drop();
+    },
+  };
+}
