@@ -18,6 +18,9 @@ const root = join(import.meta.dirname, '..', '..');
  * test files.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // CLI and fetcher tests run the compiled code as child processes, as users do.
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: root, encoding: 'utf8' });
+  if (tsc.status !== 0) throw new Error(`tsc -b failed:\n${tsc.stdout}${tsc.stderr}`);
   const services = await resolveServices();
   const templateUrl = withDatabase(services.databaseBaseUrl, TEMPLATE_DATABASE);
   await services.recreateDatabase(TEMPLATE_DATABASE);

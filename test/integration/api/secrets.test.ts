@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccountService, rotateAccountKeys } from '@mailduct/core/accounts';
+import { SecretBox } from '@mailduct/core/crypto';
+import { createTestApi, type TestApi } from '../../helpers/api.js';
+
+let t: TestApi;
+const MARK = 'Zq7-unique-Passw0rd-marker';
+const bodies: string[] = [];
+
+beforeAll(async () => {
+  t = await createTestApi();
+});
+afterAll(async () => t?.close());
+
+async function call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) {
+  const res = await t.app.inject({ method, url, headers: t.auth, payload });
+  bodies.push(res.body, JSON.stringify(res.headers));
+  return res;
+}
+
+async function dumpDatabase(): Promise<string> {
+  const client = new pg.Client({ connectionString: t.ctx.databaseUrl });
+  await client.connect();
+  try {
+    const tables = await client.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
+    let dump = '';
+    for (const { tablename } of tables.rows) {
+      const rows = await client.query(`SELECT row_to_json(t)::text AS j FROM "${tablename}" t`);
+      dump += rows.rows.map((r) => r.j).join('\n');
+    }
+    return dump;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('passwords never leak', () => {
+  it('are absent from responses, errors, logs and every database table', async () => {
+    const created = await call('POST', '/api/v1/mail-accounts', { type: 'IMAPS', host: 'secret.example.com', username: 'leak-test', password: MARK });
+    expect(created.statusCode).toBe(201);
+    const id = created.json().id;
+    await call('GET', `/api/v1/mail-accounts/${id}`);
+    await call('GET', '/api/v1/mail-accounts?q=secret');
+    await call('PATCH', `/api/v1/mail-accounts/${id}`, { password: `${MARK}-2`, comment: 'rotated' });
+    // Rejected requests carrying the password: too long, duplicate, bad field next to it.
+    await call('POST', '/api/v1/mail-accounts', { type: 'IMAPS', host: 'secret.example.com', username: 'x', password: `${MARK}${'x'.repeat(200)}` });
+    await call('POST', '/api/v1/mail-accounts', { type: 'IMAPS', host: 'secret.example.com', username: 'leak-test', password: MARK });
+    await call('PATCH', `/api/v1/mail-accounts/${id}`, { password: MARK, port: 'nope' });
+    await call('POST', '/api/v1/mail-accounts', { type: 'IMAPS', host: 'imaps://bad', username: 'y', password: MARK });
+    expect(bodies.length).toBeGreaterThan(10);
+    for (const body of bodies) expect(body).not.toContain(MARK);
+    const logs = t.logs.join('\n');
+    expect(logs.length).toBeGreaterThan(0); // debug level: request lines were written
+    expect(logs).not.toContain(MARK);
+    expect(logs).not.toContain(t.token);
+    const dump = await dumpDatabase();
+    expect(dump).toContain('secret.example.com');
+    expect(dump).not.toContain(MARK);
+    expect(dump).not.toContain(t.token);
+    // ...and yet the stored password is the latest one.
+    expect((await t.deps.services.accounts.credentials(id)).password).toBe(`${MARK}-2`);
+  });
+
+  it('redacts secrets that reach the logger by mistake', () => {
+    t.deps.logger.info({ password: MARK, account: { password: MARK }, req: { headers: { authorization: `Bearer ${MARK}` } } }, 'oops');
+    const line = t.logs.at(-1)!;
+    expect(line).toContain('oops');
+    expect(line).not.toContain(MARK);
+  });
+});
+
+describe('key rotation', () => {
+  it('re-encrypts every account under the new key; the old key is then no longer needed', async () => {
+    const oldKey = t.ctx.config.secretKey;
+    const ids: number[] = [];
+    for (let i = 0; i < 25; i++) ids.push((await t.deps.services.accounts.create({ type: 'POP3S', host: 'rot.example.com', username: `r${i}`, password: `pw-${i}` }, 'test')).id);
+    const newKey = randomBytes(32).toString('base64');
+    const rotating = new SecretBox(newKey, [oldKey]);
+    const result = await rotateAccountKeys(t.deps.prisma, rotating);
+    expect(result.unreadable).toEqual([]);
+    expect(result.rotated).toBe(result.total);
+    expect((await rotateAccountKeys(t.deps.prisma, rotating)).rotated).toBe(0);
+    const newOnly = new AccountService({ prisma: t.deps.prisma, secrets: new SecretBox(newKey), defaults: { pollIntervalSeconds: 600 } });
+    for (const [i, id] of ids.entries()) expect((await newOnly.credentials(id)).password).toBe(`pw-${i}`);
+    const oldOnly = new AccountService({ prisma: t.deps.prisma, secrets: new SecretBox(oldKey), defaults: { pollIntervalSeconds: 600 } });
+    await expect(oldOnly.credentials(ids[0]!)).rejects.toMatchObject({ code: 'SECRET_UNREADABLE' });
+  });
+
+  it('reports accounts whose key is not configured', async () => {
+    const stranger = new SecretBox(randomBytes(32).toString('base64'));
+    const result = await rotateAccountKeys(t.deps.prisma, stranger);
+    expect(result.unreadable.length).toBe(result.total);
+    expect(result.rotated).toBe(0);
+  });
+});
