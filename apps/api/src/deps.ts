@@ -1,9 +1,9 @@
-import { AccountService } from '@mailduct/core/accounts';
+import { AccountDirectory, AccountReads, AccountService, prismaDirectorySource } from '@mailduct/core/accounts';
 import { TokenService } from '@mailduct/core/auth';
 import type { Config } from '@mailduct/core/config';
 import { SecretBox } from '@mailduct/core/crypto';
-import { createPrisma, type PrismaClient } from '@mailduct/core/db';
-import { publishAccountChange } from '@mailduct/core/events';
+import { createPgPool, createPrisma, type PrismaClient } from '@mailduct/core/db';
+import { announceAccountChange, readAccountVersion } from '@mailduct/core/events';
 import type { Logger } from '@mailduct/core/log';
 import { AddressService, QueueService } from '@mailduct/core/queues';
 import { createRedis, type Redis } from '@mailduct/core/redis';
@@ -28,14 +28,18 @@ export interface ApiServices {
 export function createApiDeps(config: Readonly<Config>, logger: Logger): ApiDeps & { close(): Promise<void> } {
   const prisma = createPrisma(config.databaseUrl);
   const redis = createRedis(config.redisUrl, { name: 'mailduct-api' });
+  const pool = createPgPool(config.databaseUrl, 8);
   const secrets = new SecretBox(config.secretKey, config.oldSecretKeys);
+  const directory = new AccountDirectory(prismaDirectorySource(prisma, () => readAccountVersion(redis, config.queuePrefix)));
   const accounts = new AccountService({
     prisma,
     secrets,
+    directory,
+    reads: new AccountReads(pool),
     defaults: { pollIntervalSeconds: config.pollIntervalSeconds },
     onChange: async (change) => {
       try {
-        await publishAccountChange(redis, config.queuePrefix, change);
+        await announceAccountChange(redis, config.queuePrefix, change);
       } catch (err) {
         logger.warn({ err, accountId: change.accountId }, 'account change not announced; the scheduler will pick it up on its next reconcile');
       }
@@ -55,7 +59,7 @@ export function createApiDeps(config: Readonly<Config>, logger: Logger): ApiDeps
     services,
     async close() {
       redis.disconnect();
-      await prisma.$disconnect();
+      await Promise.all([prisma.$disconnect(), pool.end()]);
     },
   };
 }

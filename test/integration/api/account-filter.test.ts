@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, createApiDeps } from '@mailduct/api';
 import type { AccountType } from '@mailduct/core/accounts';
+import { loadConfig } from '@mailduct/core/config';
+import { createLogger } from '@mailduct/core/log';
 import { createTestApi, type TestApi } from '../../helpers/api.js';
 
 let t: TestApi;
@@ -76,6 +79,41 @@ describe('GET /api/v1/mail-accounts filtering', () => {
     for (const q of ['limit=0', 'limit=501', 'offset=-1', 'includeInvalid=maybe', 'q=' + 'x'.repeat(201), 'sort=host']) {
       const res = await t.app.inject({ method: 'GET', url: `/api/v1/mail-accounts?${q}`, headers: t.auth });
       expect(res.statusCode, q).toBe(400);
+    }
+  });
+});
+
+describe('list consistency across API processes', () => {
+  it('shows a change made through another API instance in the very next list', async () => {
+    const other = createApiDeps(t.ctx.config, createLogger({ level: 'silent' }));
+    try {
+      expect((await list('q=replica-made')).total).toBe(0); // warms this instance's directory
+      const created = await other.services.accounts.create({ type: 'IMAP', host: 'replica-made.example.com', username: 'r', password: 'p' }, 'other');
+      expect((await list('q=replica-made')).items.map((a) => a.host)).toEqual(['replica-made.example.com']);
+      await other.services.accounts.update(created.id, { validity: 'invalid' }, 'other');
+      expect((await list('q=replica-made&includeInvalid=false')).total).toBe(0);
+      await other.services.accounts.remove(created.id, 'other');
+      expect((await list('q=replica-made')).total).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('answers from PostgreSQL, with the same results, when Redis is unreachable', async () => {
+    const config = loadConfig({ ...t.ctx.env, REDIS_URL: 'redis://127.0.0.1:1' });
+    const deps = createApiDeps(config, createLogger({ level: 'silent' }));
+    const app = await buildApp(deps);
+    try {
+      for (const q of ['q=mail3.example&limit=500', 'q=pop3tls&includeInvalid=false&limit=500', 'limit=50&offset=100']) {
+        const viaSql = await app.inject({ method: 'GET', url: `/api/v1/mail-accounts?${q}`, headers: t.auth });
+        expect(viaSql.statusCode).toBe(200);
+        const viaDirectory = await list(q);
+        expect(viaSql.json().total).toBe(viaDirectory.total);
+        expect(viaSql.json().items.map((a: { username: string }) => a.username)).toEqual(viaDirectory.items.map((a) => a.username));
+      }
+    } finally {
+      await app.close();
+      await deps.close();
     }
   });
 });

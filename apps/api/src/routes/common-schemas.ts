@@ -1,4 +1,13 @@
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
+
+/**
+ * `schema` or null, as `type: [t, "null"]` rather than anyOf: fast-json-stringify serialises
+ * anyOf by validating every value with ajv, which made list responses several times slower.
+ */
+export function Nullable<T extends TSchema>(schema: T, extra: Record<string, unknown> = {}) {
+  const s = schema as unknown as { type: string };
+  return Type.Unsafe<unknown>({ ...schema, ...extra, type: [s.type, 'null'] });
+}
 
 /** The error envelope of every 4xx/5xx response. */
 export const ErrorResponse = Type.Object(
@@ -35,6 +44,6 @@ export function pageOf<T extends ReturnType<typeof Type.Object>>(item: T) {
   return Type.Object({ items: Type.Array(item), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
 }
 
-export const NullableString = (maxLength: number) => Type.Union([Type.String({ maxLength }), Type.Null()]);
+export const NullableString = (maxLength: number) => Nullable(Type.String({ maxLength }));
 export const DateTime = Type.String({ format: 'date-time' });
-export const NullableDateTime = Type.Union([DateTime, Type.Null()]);
+export const NullableDateTime = Nullable(DateTime);

@@ -3,6 +3,8 @@ import type { SecretBox } from '../crypto/index.js';
 import type { MailAccountRow, Prisma, PrismaClient } from '../db/index.js';
 import { MailductError, validationError } from '../errors/index.js';
 import { draftFromInput, draftFromPatch, type AccountDefaults } from './account-rules.js';
+import type { AccountDirectory } from './account-directory.js';
+import type { AccountReads } from './account-reads.js';
 import { accountWhere, ACCOUNT_ORDER, type AccountFilter } from './account-filter.js';
 import { isImapType, type AccountDraft, type AccountInput, type AccountPatch } from './account-types.js';
 import { draftOfRow, toAccountView, validityToRow, type AccountView } from './account-view.js';
@@ -19,6 +21,10 @@ export interface AccountServiceDeps {
   defaults: AccountDefaults;
   /** Called after each committed change; failures are the listener's own business. */
   onChange?: (change: AccountChange) => Promise<void> | void;
+  /** In-memory filter index for `list`; without it (or when it cannot answer) `list` uses SQL. */
+  directory?: AccountDirectory;
+  /** Plain-pg reads for list pages and gets; without it Prisma is used. */
+  reads?: AccountReads;
 }
 
 const SECRET = new Set(['password']);
@@ -30,6 +36,14 @@ export class AccountService {
 
   /** A page of accounts matching the filter, in host/username order, and the total count. */
   async list(filter: AccountFilter): Promise<{ items: AccountView[]; total: number }> {
+    const hit = await this.deps.directory?.search(filter);
+    if (hit) {
+      const rows = this.deps.reads
+        ? await this.deps.reads.byIds(hit.ids)
+        : await this.deps.prisma.mailAccount.findMany({ where: { id: { in: hit.ids } }, include: { queue: { select: { name: true } } } });
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return { items: hit.ids.flatMap((id) => (byId.has(id) ? [toAccountView(byId.get(id)!)] : [])), total: hit.total };
+    }
     const where = accountWhere(filter);
     const [rows, total] = await Promise.all([
       this.deps.prisma.mailAccount.findMany({ where, orderBy: ACCOUNT_ORDER, skip: filter.offset, take: filter.limit, include: { queue: { select: { name: true } } } }),
@@ -40,7 +54,8 @@ export class AccountService {
 
   /** One account. Throws ACCOUNT_NOT_FOUND. */
   async get(id: number): Promise<AccountView> {
-    return toAccountView(await this.row(id, true));
+    const row = this.deps.reads ? await this.deps.reads.byId(id) : null;
+    return toAccountView(row ?? (await this.row(id, true)));
   }
 
   /** The stored row and its decrypted password, for fetching. Throws ACCOUNT_NOT_FOUND, SECRET_UNREADABLE. */
@@ -146,6 +161,7 @@ export class AccountService {
   }
 
   private async notify(change: AccountChange): Promise<void> {
+    this.deps.directory?.invalidate();
     await this.deps.onChange?.(change);
   }
 }

@@ -6,9 +6,23 @@ export function accountChangeChannel(prefix: string): string {
   return `${prefix}:account-changes`;
 }
 
-/** Announce a committed account change (the scheduler reacts at once; a lost message is healed by its periodic reconcile). */
-export async function publishAccountChange(redis: Redis, prefix: string, change: AccountChange): Promise<void> {
-  await redis.publish(accountChangeChannel(prefix), JSON.stringify(change));
+/** The counter bumped on every account change (see AccountDirectory). */
+export function accountVersionKey(prefix: string): string {
+  return `${prefix}:accounts:version`;
+}
+
+/**
+ * Announce a committed account change: bump the change counter and publish the change, so the
+ * scheduler reacts at once and list caches reload. A lost announcement is healed by the
+ * scheduler's periodic reconcile and the directory's maximum age.
+ */
+export async function announceAccountChange(redis: Redis, prefix: string, change: AccountChange): Promise<void> {
+  await redis.multi().incr(accountVersionKey(prefix)).publish(accountChangeChannel(prefix), JSON.stringify(change)).exec();
+}
+
+/** The current change counter ('0' before the first change). */
+export async function readAccountVersion(redis: Redis, prefix: string): Promise<string> {
+  return (await redis.get(accountVersionKey(prefix))) ?? '0';
 }
 
 /** Parse an announcement; null for anything that is not one. */

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { ACCOUNT_LIMITS as L, ACCOUNT_TYPES, VALIDITIES } from '@mailduct/core/accounts';
-import { DateTime, NullableDateTime, NullableString, listQueryProperties, pageOf } from '../common-schemas.js';
+import { DateTime, Nullable, NullableDateTime, NullableString, listQueryProperties, pageOf } from '../common-schemas.js';
 
 const AccountType = Type.Enum([...ACCOUNT_TYPES], { description: 'IMAP, IMAPS (implicit TLS), IMAPTLS (STARTTLS), POP3, POP3S, POP3TLS (STLS)' });
 const Validity = Type.Enum([...VALIDITIES], { description: 'only valid accounts are fetched on schedule' });
@@ -16,10 +16,10 @@ const DispatchInput = Type.Object(
 const writable = {
   type: AccountType,
   host: Type.String({ minLength: 1, maxLength: L.host, description: 'host name or IP address, no scheme or port' }),
-  port: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 65535 }), Type.Null()], { description: 'default: 143/993 (IMAP), 110/995 (POP3)' })),
+  port: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 65535 }), { description: 'default: 143/993 (IMAP), 110/995 (POP3)' })),
   username: Type.String({ minLength: 1, maxLength: L.username }),
   password: Type.String({ minLength: 1, maxLength: L.password, writeOnly: true, description: 'stored encrypted, never returned' }),
-  imapFolder: Type.Optional(Type.Union([Type.String({ maxLength: L.imapFolder }), Type.Null()], { description: 'IMAP types only; default INBOX' })),
+  imapFolder: Type.Optional(Nullable(Type.String({ maxLength: L.imapFolder }), { description: 'IMAP types only; default INBOX' })),
   trusted: Type.Optional(Type.Boolean({ description: 'honour X-OTOBO-* headers in fetched mail' })),
   dispatch: Type.Optional(DispatchInput),
   validity: Type.Optional(Validity),
@@ -45,30 +45,30 @@ export const AccountView = Type.Object({
   id: Type.Integer(),
   type: AccountType,
   host: Type.String(),
-  port: Type.Union([Type.Integer(), Type.Null()]),
+  port: Nullable(Type.Integer()),
   effectivePort: Type.Integer(),
   username: Type.String(),
   hasPassword: Type.Boolean(),
-  imapFolder: Type.Union([Type.String(), Type.Null()]),
+  imapFolder: Nullable(Type.String()),
   trusted: Type.Boolean(),
-  dispatch: Type.Object({ by: Type.String(), queueId: Type.Optional(Type.Integer()), queueName: Type.Optional(Type.Union([Type.String(), Type.Null()])) }),
+  dispatch: Type.Object({ by: Type.String(), queueId: Type.Optional(Type.Integer()), queueName: Type.Optional(Nullable(Type.String())) }),
   validity: Validity,
-  comment: Type.Union([Type.String(), Type.Null()]),
+  comment: Nullable(Type.String()),
   tlsVerify: Type.Boolean(),
   pollIntervalSeconds: Type.Integer(),
   state: Type.Object({
     lastRunAt: NullableDateTime,
     lastSuccessAt: NullableDateTime,
-    lastError: Type.Union([Type.Object({ class: Type.String(), message: Type.String() }), Type.Null()]),
+    lastError: Nullable(Type.Object({ class: Type.String(), message: Type.String() })),
     consecutiveFailures: Type.Integer(),
     oversizedCount: Type.Integer(),
     backoffUntil: NullableDateTime,
-    parkedReason: Type.Union([Type.String(), Type.Null()]),
+    parkedReason: Nullable(Type.String()),
   }),
   createdAt: DateTime,
-  createdBy: Type.Union([Type.String(), Type.Null()]),
+  createdBy: Nullable(Type.String()),
   updatedAt: DateTime,
-  updatedBy: Type.Union([Type.String(), Type.Null()]),
+  updatedBy: Nullable(Type.String()),
 });
 
 export const AccountListQuery = Type.Object(listQueryProperties, { additionalProperties: false });

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { QUEUE_LIMITS as L } from '@mailduct/core/queues';
-import { DateTime, NullableString, listQueryProperties, pageOf } from '../common-schemas.js';
+import { DateTime, Nullable, NullableString, listQueryProperties, pageOf } from '../common-schemas.js';
 
 const writable = {
   name: Type.String({ minLength: 1, maxLength: L.name }),
@@ -14,7 +14,7 @@ export const QueueView = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
   valid: Type.Boolean(),
-  comment: Type.Union([Type.String(), Type.Null()]),
+  comment: Nullable(Type.String()),
   createdAt: DateTime,
   updatedAt: DateTime,
 });

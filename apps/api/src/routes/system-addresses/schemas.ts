@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { QUEUE_LIMITS as L } from '@mailduct/core/queues';
-import { DateTime, NullableString, listQueryProperties, pageOf } from '../common-schemas.js';
+import { DateTime, Nullable, NullableString, listQueryProperties, pageOf } from '../common-schemas.js';
 
 const writable = {
   address: Type.String({ minLength: 1, maxLength: L.address, description: 'e-mail address; stored lower-case, unique' }),
@@ -18,11 +18,11 @@ export const AddressPatch = Type.Object(
 export const AddressView = Type.Object({
   id: Type.Integer(),
   address: Type.String(),
-  displayName: Type.Union([Type.String(), Type.Null()]),
+  displayName: Nullable(Type.String()),
   queueId: Type.Integer(),
-  queueName: Type.Union([Type.String(), Type.Null()]),
+  queueName: Nullable(Type.String()),
   valid: Type.Boolean(),
-  comment: Type.Union([Type.String(), Type.Null()]),
+  comment: Nullable(Type.String()),
   createdAt: DateTime,
   updatedAt: DateTime,
 });

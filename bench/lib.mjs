@@ -1,0 +1,69 @@
+// Helpers shared by the benchmarks: a throwaway database, the CLI, the machine description.
+import { spawn, spawnSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const bin = join(root, 'bin', 'mailduct.js');
+const serverUrl = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/** Environment for a benchmark run on its own database and Redis prefix. */
+export function benchEnv(name, extra = {}) {
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  return {
+    PATH: process.env.PATH,
+    DATABASE_URL: u.toString(),
+    REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+    MAILDUCT_SECRET_KEY: randomBytes(32).toString('base64'),
+    MAILDUCT_QUEUE_PREFIX: `bench-${name}`,
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
+/** Drop and re-create the database, then migrate it with the CLI. */
+export async function freshDatabase(env) {
+  const name = new URL(env.DATABASE_URL).pathname.slice(1);
+  await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  const res = spawnSync(process.execPath, [bin, 'migrate'], { env, encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`migrate failed: ${res.stdout}${res.stderr}`);
+}
+
+export async function dropDatabase(env) {
+  await adminQuery(`DROP DATABASE IF EXISTS "${new URL(env.DATABASE_URL).pathname.slice(1)}" WITH (FORCE)`);
+}
+
+async function adminQuery(sql) {
+  const u = new URL(serverUrl);
+  u.pathname = '/postgres';
+  const c = new pg.Client({ connectionString: u.toString() });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Start `mailduct <args>` and resolve once its log says it started. */
+export function startCli(args, env, readyText = 'mailduct started') {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes(readyText)) resolve(child);
+    });
+    child.on('exit', (code) => reject(new Error(`mailduct ${args.join(' ')} exited ${code}: ${out}`)));
+  });
+}
+
+/** One line describing this machine, for the results. */
+export function machine() {
+  const c = cpus();
+  return `${c.length} × ${c[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+}
