@@ -1,0 +1,40 @@
+import type { AccountType } from '../accounts/index.js';
+import { DEFAULT_PORTS } from '../accounts/index.js';
+import { ImapMailboxClient } from './imap-client.js';
+import { DEFAULT_TIMEOUTS, type MailboxClient, type MailTimeouts, type ProtocolTrace } from './mailbox-client.js';
+import { Pop3MailboxClient } from './pop3-client.js';
+
+/** The connection settings of one account, password decrypted. */
+export interface MailboxSettings {
+  type: AccountType;
+  host: string;
+  port: number | null;
+  username: string;
+  password: string;
+  imapFolder: string | null;
+  tlsVerify: boolean;
+}
+
+export interface ClientOptions {
+  extraCa?: string;
+  timeouts?: MailTimeouts;
+  trace?: ProtocolTrace;
+}
+
+const SECURITY = { IMAP: 'plain', IMAPS: 'tls', IMAPTLS: 'starttls', POP3: 'plain', POP3S: 'tls', POP3TLS: 'starttls' } as const;
+
+/** The mailbox client for an account's type. */
+export function clientFor(a: MailboxSettings, options: ClientOptions = {}): MailboxClient {
+  const common = {
+    host: a.host,
+    port: a.port ?? DEFAULT_PORTS[a.type],
+    username: a.username,
+    password: a.password,
+    security: SECURITY[a.type],
+    tlsVerify: a.tlsVerify,
+    extraCa: options.extraCa,
+    timeouts: options.timeouts ?? DEFAULT_TIMEOUTS,
+    trace: options.trace,
+  };
+  return a.type.startsWith('IMAP') ? new ImapMailboxClient({ ...common, folder: a.imapFolder || 'INBOX' }) : new Pop3MailboxClient(common);
+}

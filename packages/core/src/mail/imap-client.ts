@@ -1,0 +1,158 @@
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import { MailductError } from '../errors/index.js';
+import { classifyMailError } from './classify-mail-error.js';
+import type { MailboxClient, MailTimeouts, ProtocolTrace, RemoteMessage } from './mailbox-client.js';
+import { tlsOptionsFor } from './tls-options.js';
+
+export interface ImapSettings {
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+  folder: string;
+  /** 'tls': implicit TLS (IMAPS); 'starttls': STARTTLS required (IMAPTLS); 'plain': none (IMAP). */
+  security: 'tls' | 'starttls' | 'plain';
+  tlsVerify: boolean;
+  extraCa?: string;
+  timeouts: MailTimeouts;
+  trace?: ProtocolTrace;
+}
+
+/** IMAP, IMAPS and IMAPTLS on imapflow. Only the account's folder is opened. */
+export class ImapMailboxClient implements MailboxClient {
+  private client: ImapFlow | null = null;
+  private pending: string[] = [];
+
+  constructor(private readonly s: ImapSettings) {}
+
+  async connect(): Promise<void> {
+    const client = new ImapFlow(this.options());
+    // An error event after connect (socket reset) must not crash the process: the pending
+    // command rejects and the run fails with the classified error.
+    client.on('error', () => {});
+    this.client = client;
+    await this.guard(async () => {
+      await client.connect();
+      await client.mailboxOpen(this.s.folder);
+    });
+  }
+
+  async list(): Promise<RemoteMessage[]> {
+    const client = this.open();
+    return this.guard(async () => {
+      const exists = client.mailbox ? client.mailbox.exists : 0;
+      if (exists === 0) return [];
+      const messages: RemoteMessage[] = [];
+      for await (const m of client.fetch('1:*', { uid: true, size: true })) messages.push({ id: String(m.uid), seq: m.seq, size: m.size ?? 0 });
+      return messages.sort((a, b) => a.seq - b.seq);
+    });
+  }
+
+  async fetch(message: RemoteMessage, maxBytes: number): Promise<Buffer> {
+    const client = this.open();
+    return this.guard(async () => {
+      const { content } = await client.download(message.id, undefined, { uid: true, maxBytes: maxBytes + 1 });
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for await (const chunk of content as AsyncIterable<Buffer>) {
+        total += chunk.length;
+        if (total > maxBytes) throw new MailductError('MAIL_PROTOCOL', `message ${message.id} is larger than the ${maxBytes} bytes the server announced room for`);
+        chunks.push(chunk);
+      }
+      return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+    });
+  }
+
+  async fetchMany(messages: RemoteMessage[], maxBytes: number): Promise<Map<string, Buffer>> {
+    const client = this.open();
+    if (messages.length === 0) return new Map();
+    return this.guard(async () => {
+      const out = new Map<string, Buffer>();
+      const uids = messages.map((m) => m.id).join(',');
+      for await (const m of client.fetch(uids, { uid: true, source: true }, { uid: true })) {
+        if (!m.source) continue;
+        if (m.source.length > maxBytes) throw new MailductError('MAIL_PROTOCOL', `message ${m.uid} is larger than announced (${m.source.length} bytes)`);
+        out.set(String(m.uid), m.source);
+      }
+      return out;
+    });
+  }
+
+  async markDeleted(messages: RemoteMessage[]): Promise<void> {
+    this.pending.push(...messages.map((m) => m.id));
+  }
+
+  async commit(): Promise<{ reusable: boolean }> {
+    const client = this.open();
+    if (this.pending.length === 0) return { reusable: true };
+    const uids = this.pending.join(',');
+    await this.guard(async () => {
+      // \Deleted + UID EXPUNGE of exactly these UIDs (RFC 4315); imapflow reports failure as false.
+      const ok = await client.messageDelete(uids, { uid: true });
+      if (!ok) throw new MailductError('MAIL_PROTOCOL', 'the server refused to delete the stored messages');
+    });
+    this.pending = [];
+    return { reusable: true };
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    this.pending = [];
+    if (!client) return;
+    try {
+      await Promise.race([client.logout(), new Promise((r) => setTimeout(r, 2000).unref())]);
+    } catch {
+      // the session is gone either way
+    }
+    client.close();
+  }
+
+  private open(): ImapFlow {
+    if (!this.client) throw new MailductError('MAIL_NETWORK', 'not connected');
+    return this.client;
+  }
+
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const classified = classifyMailError(err, [this.s.password]);
+      if (classified.code === 'MAIL_FOLDER_MISSING' || (classified.code === 'MAIL_PROTOCOL' && /mailbox/i.test(classified.message) && /exist|not found|unknown/i.test(classified.message))) {
+        throw new MailductError('MAIL_FOLDER_MISSING', `IMAP folder "${this.s.folder}" does not exist on ${this.s.host}`, { cause: err, retryable: false });
+      }
+      throw classified;
+    }
+  }
+
+  private options(): ImapFlowOptions {
+    const s = this.s;
+    const opts: ImapFlowOptions = {
+      host: s.host,
+      port: s.port,
+      secure: s.security === 'tls',
+      doSTARTTLS: s.security === 'starttls' ? true : s.security === 'plain' ? false : undefined,
+      auth: { user: s.username, pass: s.password },
+      tls: tlsOptionsFor({ host: s.host, verify: s.tlsVerify, extraCa: s.extraCa }),
+      connectionTimeout: s.timeouts.connect,
+      greetingTimeout: s.timeouts.greeting,
+      socketTimeout: s.timeouts.command,
+      disableAutoIdle: true,
+      disableCompression: true,
+      logger: s.trace ? traceLogger(s.trace, s.password) : false,
+      // Not logRaw: raw bytes would carry AUTHENTICATE data; imapflow masks `sensitive` values in its command log.
+      logRaw: false,
+      maxLineLength: 1024 * 1024,
+      maxLiteralSize: 1024 * 1024 * 1024,
+    };
+    return opts;
+  }
+}
+
+function traceLogger(trace: ProtocolTrace, password: string) {
+  const emit = (entry: { msg?: string; src?: string }) => {
+    const text = entry.msg ?? '';
+    for (const line of text.split(/\r?\n/)) if (line) trace(entry.src === 's' ? 'S' : entry.src === 'c' ? 'C' : '*', line.split(password).join('********'));
+  };
+  return { debug: emit, info: emit, warn: emit, error: emit, trace: emit };
+}

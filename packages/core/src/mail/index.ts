@@ -1,0 +1,9 @@
+export { clientFor } from './client-for.js';
+export type { MailboxSettings, ClientOptions } from './client-for.js';
+export { DEFAULT_TIMEOUTS } from './mailbox-client.js';
+export type { MailboxClient, RemoteMessage, MailTimeouts, ProtocolTrace } from './mailbox-client.js';
+export { classifyMailError, scrub } from './classify-mail-error.js';
+export { tlsOptionsFor } from './tls-options.js';
+export { ImapMailboxClient } from './imap-client.js';
+export { Pop3MailboxClient } from './pop3-client.js';
+export { Pop3Connection } from './pop3-connection.js';

@@ -1,0 +1,181 @@
+import { MailductError } from '../errors/index.js';
+import { classifyMailError } from './classify-mail-error.js';
+import type { MailboxClient, MailTimeouts, ProtocolTrace, RemoteMessage } from './mailbox-client.js';
+import { Pop3Connection, pop3Error, type Pop3Status } from './pop3-connection.js';
+import { tlsOptionsFor } from './tls-options.js';
+
+export interface Pop3Settings {
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+  /** 'tls': implicit TLS (POP3S); 'starttls': STLS required (POP3TLS); 'plain': none (POP3). */
+  security: 'tls' | 'starttls' | 'plain';
+  tlsVerify: boolean;
+  extraCa?: string;
+  timeouts: MailTimeouts;
+  trace?: ProtocolTrace;
+}
+
+/**
+ * POP3, POP3S and POP3TLS (RFC 1939, 2449 CAPA, 2595 STLS). Deletions (DELE) only take effect
+ * at QUIT (`commit`); a session that ends any other way deletes nothing.
+ */
+export class Pop3MailboxClient implements MailboxClient {
+  private conn: Pop3Connection | null = null;
+  private capabilities = new Set<string>();
+  private deleted = 0;
+
+  constructor(private readonly s: Pop3Settings) {}
+
+  async connect(): Promise<void> {
+    const tls = tlsOptionsFor({ host: this.s.host, verify: this.s.tlsVerify, extraCa: this.s.extraCa });
+    await this.guard(async () => {
+      const conn = await Pop3Connection.open(this.s.host, this.s.port, this.s.timeouts, this.s.security === 'tls' ? tls : null, this.s.trace);
+      this.conn = conn;
+      expectOk(await conn.greeting(), 'greeting');
+      await this.readCapabilities();
+      if (this.s.security === 'starttls') {
+        if (!this.capabilities.has('STLS')) throw pop3Error('the server does not offer STLS', { tlsFailed: true });
+        expectOk(await conn.command('STLS'), 'STLS', { tlsFailed: true });
+        await conn.startTls(tls);
+        await this.readCapabilities();
+      }
+      expectOk(await conn.command(`USER ${this.s.username}`), 'USER', { authenticationFailed: true });
+      expectOk(await conn.command(`PASS ${this.s.password}`, 'PASS ********'), 'PASS', { authenticationFailed: true });
+    });
+  }
+
+  async list(): Promise<RemoteMessage[]> {
+    const conn = this.open();
+    return this.guard(async () => {
+      const sizes = parseListing(await this.multi('LIST'));
+      const uidl = await conn.command('UIDL');
+      const ids = uidl.ok ? parseListing(await conn.readMultiline(64 * 1024 * 1024)) : new Map<number, string>();
+      return [...sizes.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([seq, size]) => ({ seq, id: ids.get(seq) ?? `#${seq}`, size: Number(size) || 0 }));
+    });
+  }
+
+  async fetch(message: RemoteMessage, maxBytes: number): Promise<Buffer> {
+    const conn = this.open();
+    return this.guard(async () => {
+      expectOk(await conn.command(`RETR ${message.seq}`), `RETR ${message.seq}`);
+      return conn.readMultiline(maxBytes);
+    });
+  }
+
+  async fetchMany(messages: RemoteMessage[], maxBytes: number): Promise<Map<string, Buffer>> {
+    const conn = this.open();
+    return this.guard(async () => {
+      const out = new Map<string, Buffer>();
+      // RFC 2449 PIPELINING: send every RETR, then read the answers in order.
+      if (this.capabilities.has('PIPELINING')) {
+        for (const m of messages) conn.write(`RETR ${m.seq}`);
+        for (const m of messages) {
+          expectOk(await conn.readStatus(), `RETR ${m.seq}`);
+          out.set(m.id, await conn.readMultiline(maxBytes));
+        }
+        return out;
+      }
+      for (const m of messages) out.set(m.id, await this.fetch(m, maxBytes));
+      return out;
+    });
+  }
+
+  async markDeleted(messages: RemoteMessage[]): Promise<void> {
+    const conn = this.open();
+    await this.guard(async () => {
+      if (this.capabilities.has('PIPELINING')) {
+        for (const m of messages) conn.write(`DELE ${m.seq}`);
+        for (const m of messages) expectOk(await conn.readStatus(), `DELE ${m.seq}`);
+      } else {
+        for (const m of messages) expectOk(await conn.command(`DELE ${m.seq}`), `DELE ${m.seq}`);
+      }
+      this.deleted += messages.length;
+    });
+  }
+
+  async commit(): Promise<{ reusable: boolean }> {
+    const conn = this.open();
+    await this.guard(async () => {
+      // RFC 1939 §6: DELE takes effect in the UPDATE state, entered only by QUIT.
+      expectOk(await conn.command('QUIT'), 'QUIT');
+    });
+    conn.destroy();
+    this.conn = null;
+    this.deleted = 0;
+    return { reusable: false };
+  }
+
+  async close(): Promise<void> {
+    const conn = this.conn;
+    this.conn = null;
+    if (!conn) return;
+    try {
+      // Undo pending DELEs before saying goodbye, so an aborted run deletes nothing.
+      if (this.deleted > 0) await withTimeout(conn.command('RSET'), 2000);
+      else await withTimeout(conn.command('QUIT'), 2000);
+    } catch {
+      // dropping the connection without QUIT also deletes nothing
+    } finally {
+      this.deleted = 0;
+      conn.destroy();
+    }
+  }
+
+  private async readCapabilities(): Promise<void> {
+    const conn = this.open();
+    const capa = await conn.command('CAPA');
+    this.capabilities = new Set(capa.ok ? (await conn.readMultiline(1024 * 1024)).toString('latin1').split(/\r?\n/).map((l) => l.trim().split(/\s+/)[0]!.toUpperCase()).filter(Boolean) : []);
+  }
+
+  private async multi(command: string): Promise<Buffer> {
+    const conn = this.open();
+    expectOk(await conn.command(command), command);
+    return conn.readMultiline(64 * 1024 * 1024);
+  }
+
+  private open(): Pop3Connection {
+    if (!this.conn) throw new MailductError('MAIL_NETWORK', 'not connected');
+    return this.conn;
+  }
+
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const classified = classifyMailError(err, [this.s.password]);
+      this.conn?.destroy();
+      this.conn = null;
+      throw classified;
+    }
+  }
+}
+
+/** Throw a classified error for a -ERR answer; RFC 2449/3206 response codes refine the class. */
+function expectOk(status: Pop3Status, what: string, props: Record<string, unknown> = {}): void {
+  if (status.ok) return;
+  const code = /^\[([A-Z/-]+)\]/i.exec(status.text)?.[1]?.toUpperCase();
+  const extra = code === 'IN-USE' || code === 'SYS/TEMP' || code === 'LOGIN-DELAY' ? { serverResponseCode: 'IN-USE' } : code === 'AUTH' ? { serverResponseCode: 'AUTH' } : props;
+  throw pop3Error(`${what} failed: -ERR ${status.text.slice(0, 300)}`, { ...extra, responseText: status.text.slice(0, 300) });
+}
+
+function parseListing(body: Buffer): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const line of body.toString('latin1').split(/\r?\n/)) {
+    const m = /^\s*(\d+)\s+(\S+)/.exec(line);
+    if (m) out.set(Number(m[1]), m[2]!);
+  }
+  return out;
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

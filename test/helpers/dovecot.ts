@@ -1,0 +1,88 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** The Dovecot test harness (../shared/dovecot-test beside the project, or DOVECOT_TEST_HARNESS). */
+export const HARNESS = process.env.DOVECOT_TEST_HARNESS ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'dovecot-test');
+
+/** A running, isolated Dovecot with users user1..userN, password "password". */
+export interface Dovecot {
+  dir: string;
+  host: string;
+  imapPort: number;
+  imapsPort: number;
+  pop3Port: number;
+  pop3sPort: number;
+  ca: string;
+  password: string;
+  users: string[];
+  /** Put COUNT generated messages of SIZE bytes into a user's folder. */
+  seed(user: string, count: number, size: number, options?: { folder?: string; prefix?: string }): Promise<void>;
+  /** Store the given files byte for byte. */
+  deliver(user: string, files: string[], options?: { folder?: string }): Promise<void>;
+  /** Messages currently in a user's folder (Maildir new + cur). */
+  count(user: string, folder?: string): number;
+  stop(): Promise<void>;
+}
+
+/** Start a Dovecot on free ports; `noTls` gives a server without STARTTLS/STLS and implicit TLS. */
+export async function startDovecot(options: { users?: number; noTls?: boolean } = {}): Promise<Dovecot> {
+  if (!existsSync('/usr/sbin/dovecot')) throw new Error('dovecot is not installed: apt-get install -y dovecot-imapd dovecot-pop3d (npm test does this)');
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 400) * 100;
+    const dir = `/tmp/mailduct-dovecot-${process.pid}-${base}`;
+    const args = ['--dir', dir, '--users', String(options.users ?? 4), '--port-base', String(base)];
+    if (options.noTls) args.push('--no-tls');
+    try {
+      await run(join(HARNESS, 'start.sh'), args);
+    } catch (err) {
+      if (/already in use/.test(String((err as { stderr?: string }).stderr))) continue;
+      throw err;
+    }
+    return harness(dir);
+  }
+  throw new Error('could not find free ports for Dovecot');
+}
+
+function harness(dir: string): Dovecot {
+  const env = Object.fromEntries(
+    readFileSync(join(dir, 'env'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).replace(/^"|"$/g, '')]),
+  );
+  const maildir = (user: string, folder?: string) => join(dir, 'mail', user, 'Maildir', folder && folder !== 'INBOX' ? `.${folder.replaceAll('/', '.')}` : '');
+  return {
+    dir,
+    host: '127.0.0.1',
+    imapPort: Number(env.IMAP_PORT),
+    imapsPort: Number(env.IMAPS_PORT || 0),
+    pop3Port: Number(env.POP3_PORT),
+    pop3sPort: Number(env.POP3S_PORT || 0),
+    ca: readFileSync(env.DOVECOT_CA!, 'utf8'),
+    password: env.DOVECOT_PASSWORD!,
+    users: env.DOVECOT_USERS!.split(' '),
+    async seed(user, count, size, o = {}) {
+      const args = ['--dir', dir];
+      if (o.folder) args.push('--folder', o.folder);
+      if (o.prefix) args.push('--prefix', o.prefix);
+      await run(join(HARNESS, 'seed.sh'), [...args, user, String(count), String(size)]);
+    },
+    async deliver(user, files, o = {}) {
+      const args = ['--dir', dir];
+      if (o.folder) args.push('--folder', o.folder);
+      for (let i = 0; i < files.length; i += 200) await run(join(HARNESS, 'deliver.sh'), [...args, user, ...files.slice(i, i + 200)]);
+    },
+    count(user, folder) {
+      const md = maildir(user, folder);
+      return ['new', 'cur'].reduce((n, sub) => n + (existsSync(join(md, sub)) ? readdirSync(join(md, sub)).length : 0), 0);
+    },
+    async stop() {
+      await run(join(HARNESS, 'stop.sh'), [dir]).catch(() => undefined);
+      await run('rm', ['-rf', dir]).catch(() => undefined);
+    },
+  };
+}

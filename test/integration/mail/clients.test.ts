@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccountType } from '@mailduct/core/accounts';
+import { clientFor, type MailboxSettings, type RemoteMessage } from '@mailduct/core/mail';
+import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
+
+let dc: Dovecot;
+let plain: Dovecot;
+beforeAll(async () => {
+  [dc, plain] = await Promise.all([startDovecot({ users: 8 }), startDovecot({ users: 1, noTls: true })]);
+});
+afterAll(async () => Promise.all([dc?.stop(), plain?.stop()]));
+
+const TYPES: AccountType[] = ['IMAP', 'IMAPS', 'IMAPTLS', 'POP3', 'POP3S', 'POP3TLS'];
+
+function settings(server: Dovecot, type: AccountType, user: string, extra: Partial<MailboxSettings> = {}): MailboxSettings {
+  const port = { IMAP: server.imapPort, IMAPS: server.imapsPort, IMAPTLS: server.imapPort, POP3: server.pop3Port, POP3S: server.pop3sPort, POP3TLS: server.pop3Port }[type];
+  return { type, host: 'localhost', port, username: user, password: server.password, imapFolder: 'INBOX', tlsVerify: false, ...extra };
+}
+
+describe.each(TYPES.map((t, i) => [t, i] as const))('%s client against Dovecot', (type, i) => {
+  it('lists, downloads byte for byte, and deletes exactly what was committed', async () => {
+    const user = dc.users[i]!;
+    await dc.seed(user, 5, 3000, { prefix: type });
+    const client = clientFor(settings(dc, type, user), { extraCa: dc.ca });
+    await client.connect();
+    const list = await client.list();
+    expect(list).toHaveLength(5);
+    expect(list.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+    const one = await client.fetch(list[0]!, 1024 * 1024);
+    expect(one.length).toBe(list[0]!.size); // Dovecot reports the CRLF size; we must get CRLF bytes
+    expect(one.toString()).toContain(`Subject: ${type} message 1`);
+    const many = await client.fetchMany(list.slice(1), 1024 * 1024);
+    expect([...many.keys()].sort()).toEqual(list.slice(1).map((m) => m.id).sort());
+    await client.markDeleted(list.slice(0, 2));
+    await client.commit();
+    await client.close();
+    expect(dc.count(user)).toBe(3);
+  });
+});
+
+describe('TLS and authentication', () => {
+  it('verifies certificates by default: the self-signed test certificate is refused', async () => {
+    for (const type of ['IMAPS', 'POP3S', 'IMAPTLS', 'POP3TLS'] as const) {
+      const client = clientFor(settings(dc, type, dc.users[6]!, { tlsVerify: true }));
+      await expect(client.connect(), type).rejects.toMatchObject({ code: 'MAIL_TLS_FAILED' });
+      await client.close();
+    }
+  });
+
+  it('accepts the certificate with its CA as an extra CA', async () => {
+    for (const type of ['IMAPS', 'POP3TLS'] as const) {
+      const client = clientFor(settings(dc, type, dc.users[6]!, { tlsVerify: true }), { extraCa: dc.ca });
+      await client.connect();
+      await client.close();
+    }
+  });
+
+  it('refuses IMAPTLS and POP3TLS when the server offers no STARTTLS/STLS', async () => {
+    for (const type of ['IMAPTLS', 'POP3TLS'] as const) {
+      const client = clientFor(settings(plain, type, plain.users[0]!));
+      await expect(client.connect(), type).rejects.toMatchObject({ code: 'MAIL_STARTTLS_UNAVAILABLE' });
+      await client.close();
+    }
+  });
+
+  it('classifies a wrong password as auth, without the password in the message', async () => {
+    // In parallel: Dovecot delays every failed login by a few seconds.
+    await Promise.all(
+      TYPES.map(async (type) => {
+        const client = clientFor(settings(dc, type, dc.users[7]!, { password: 'Wr0ng-Secret' }));
+        const err = await client.connect().then(() => null, (e: Error) => e);
+        expect(err, type).toMatchObject({ code: 'MAIL_AUTH_REFUSED', retryable: false });
+        expect(err!.message).not.toContain('Wr0ng-Secret');
+        await client.close();
+      }),
+    );
+  });
+
+  it('names a missing IMAP folder', async () => {
+    const client = clientFor(settings(dc, 'IMAP', dc.users[7]!, { imapFolder: 'No/Such/Folder' }));
+    await expect(client.connect()).rejects.toMatchObject({ code: 'MAIL_FOLDER_MISSING', message: expect.stringContaining('"No/Such/Folder"') });
+    await client.close();
+  });
+
+  it('classifies a refused connection as network', async () => {
+    const client = clientFor({ ...settings(dc, 'POP3', 'x'), port: 1 });
+    await expect(client.connect()).rejects.toMatchObject({ code: 'MAIL_NETWORK', retryable: true });
+  });
+
+  it('POP3 deletes nothing when the session ends without QUIT', async () => {
+    const user = dc.users[6]!;
+    await dc.seed(user, 3, 1000);
+    const client = clientFor(settings(dc, 'POP3', user));
+    await client.connect();
+    const list: RemoteMessage[] = await client.list();
+    await client.markDeleted(list);
+    await client.close();
+    expect(dc.count(user)).toBe(3);
+  });
+});
