@@ -7,6 +7,7 @@ import openapi from './plugins/openapi.js';
 import services from './plugins/services.js';
 import healthRoutes from './routes/health/index.js';
 import mailAccountRoutes from './routes/mail-accounts/index.js';
+import messageRoutes from './routes/messages/index.js';
 import queueRoutes from './routes/queues/index.js';
 import systemAddressRoutes from './routes/system-addresses/index.js';
 
@@ -31,6 +32,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       await api.register(mailAccountRoutes, { prefix: '/mail-accounts' });
       await api.register(queueRoutes, { prefix: '/queues' });
       await api.register(systemAddressRoutes, { prefix: '/system-addresses' });
+      await api.register(messageRoutes, { prefix: '/messages' });
     },
     { prefix: '/api/v1' },
   );

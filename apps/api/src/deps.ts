@@ -4,9 +4,13 @@ import type { Config } from '@mailduct/core/config';
 import { SecretBox } from '@mailduct/core/crypto';
 import { createPgPool, createPrisma, type PrismaClient } from '@mailduct/core/db';
 import { announceAccountChange, readAccountVersion } from '@mailduct/core/events';
+import { RoutingLoader } from '@mailduct/core/fetch';
+import { BullTicketPublisher, openQueues, type MailductQueues } from '@mailduct/core/jobs';
 import type { Logger } from '@mailduct/core/log';
+import { MessageService } from '@mailduct/core/messages';
 import { AddressService, QueueService } from '@mailduct/core/queues';
 import { createRedis, type Redis } from '@mailduct/core/redis';
+import { PgMessageStore } from '@mailduct/core/store';
 
 /** Everything the API needs; tests build it against their own database and Redis prefix. */
 export interface ApiDeps {
@@ -14,6 +18,7 @@ export interface ApiDeps {
   logger: Logger;
   prisma: PrismaClient;
   redis: Redis;
+  queues: MailductQueues;
   services: ApiServices;
 }
 
@@ -22,6 +27,7 @@ export interface ApiServices {
   queues: QueueService;
   addresses: AddressService;
   tokens: TokenService;
+  messages: MessageService;
 }
 
 /** Connect to PostgreSQL and Redis and build the services. `close()` releases both. */
@@ -45,19 +51,24 @@ export function createApiDeps(config: Readonly<Config>, logger: Logger): ApiDeps
       }
     },
   });
+  const queues = openQueues(redis, config.queuePrefix);
+  const routing = new RoutingLoader(prisma, config.defaultQueue);
   const services = {
     accounts,
     queues: new QueueService(prisma, config.defaultQueue),
     addresses: new AddressService(prisma),
     tokens: new TokenService(prisma, config.adminToken),
+    messages: new MessageService({ prisma, store: new PgMessageStore(pool), routing, publisher: new BullTicketPublisher(queues.tickets) }),
   };
   return {
     config,
     logger,
     prisma,
     redis,
+    queues,
     services,
     async close() {
+      await queues.close();
       redis.disconnect();
       await Promise.all([prisma.$disconnect(), pool.end()]);
     },

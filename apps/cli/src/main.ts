@@ -32,6 +32,7 @@ const OPTIONS = {
 const ALLOWED: Record<string, string[]> = {
   start: ['api', 'scheduler', 'fetcher'],
   migrate: [],
+  fetch: ['account-id', 'limit', 'timeout', 'debug', 'force'],
   token: ['name'],
   keys: [],
 };
@@ -81,6 +82,11 @@ async function run(command: string, rest: string[], values: Record<string, unkno
       return token(config, rest[0], values.name as string | undefined, out);
     case 'keys':
       return keys(config, rest[0], out);
+    case 'fetch': {
+      if (rest.length > 0) throw new UsageError(`fetch takes no arguments (got ${rest.join(' ')})`);
+      const { fetchCommand } = await import('./commands/fetch.js');
+      return fetchCommand(config, values, io);
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

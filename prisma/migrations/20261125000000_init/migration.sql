@@ -57,6 +57,7 @@ CREATE TABLE "mail_account" (
     "last_error_class" VARCHAR(40),
     "last_error_message" VARCHAR(1000),
     "consecutive_failures" INTEGER NOT NULL DEFAULT 0,
+    "consecutive_auth_failures" INTEGER NOT NULL DEFAULT 0,
     "oversized_count" INTEGER NOT NULL DEFAULT 0,
     "backoff_until" TIMESTAMP(3),
     "parked_reason" VARCHAR(500),

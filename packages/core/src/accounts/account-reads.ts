@@ -48,6 +48,7 @@ function toRow(r: Record<string, unknown>): RowWithQueue {
     lastErrorClass: r.last_error_class as string | null,
     lastErrorMessage: r.last_error_message as string | null,
     consecutiveFailures: r.consecutive_failures as number,
+    consecutiveAuthFailures: r.consecutive_auth_failures as number,
     oversizedCount: r.oversized_count as number,
     backoffUntil: r.backoff_until as Date | null,
     parkedReason: r.parked_reason as string | null,

@@ -1,0 +1,2 @@
+export { createFetchRuntime } from './runtime.js';
+export type { FetchRuntime } from './runtime.js';

@@ -1,0 +1,57 @@
+import type { Config } from '@mailduct/core/config';
+import { SecretBox } from '@mailduct/core/crypto';
+import { createPgPool, createPrisma, type PrismaClient } from '@mailduct/core/db';
+import { announceAccountChange } from '@mailduct/core/events';
+import { FetchService, RoutingLoader, RunRecorder, type FetchServiceDeps } from '@mailduct/core/fetch';
+import { BullTicketPublisher, openQueues, type MailductQueues } from '@mailduct/core/jobs';
+import { AccountLocks } from '@mailduct/core/lock';
+import type { Logger } from '@mailduct/core/log';
+import { createRedis, type Redis } from '@mailduct/core/redis';
+import { PgMessageStore } from '@mailduct/core/store';
+
+/** A FetchService with its connections. */
+export interface FetchRuntime {
+  service: FetchService;
+  prisma: PrismaClient;
+  redis: Redis;
+  queues: MailductQueues;
+  locks: AccountLocks;
+  close(): Promise<void>;
+}
+
+/** Wire a FetchService from configuration; `overrides` replace parts (tests: hooks, client factory). */
+export function createFetchRuntime(config: Readonly<Config>, logger: Logger, overrides: Partial<FetchServiceDeps> = {}): FetchRuntime {
+  const prisma = createPrisma(config.databaseUrl);
+  const pool = createPgPool(config.databaseUrl, 4);
+  const redis = createRedis(config.redisUrl, { name: 'mailduct-fetcher', forWorker: true });
+  const queues = openQueues(redis, config.queuePrefix);
+  const locks = new AccountLocks(redis, config.queuePrefix, config.lockTtlMs);
+  const service = new FetchService({
+    prisma,
+    secrets: new SecretBox(config.secretKey, config.oldSecretKeys),
+    store: new PgMessageStore(pool),
+    publisher: new BullTicketPublisher(queues.tickets),
+    locks,
+    routing: new RoutingLoader(prisma, config.defaultQueue),
+    recorder: new RunRecorder(prisma, config.parkAfterAuthFailures),
+    logger,
+    settings: { maxMessageBytes: config.maxMessageBytes, fetchLimit: config.fetchLimit, extraCa: config.extraCa },
+    onParked: async (accountId) => {
+      logger.warn({ accountId }, 'account parked after repeated login failures');
+      await announceAccountChange(redis, config.queuePrefix, { accountId, kind: 'updated' }).catch(() => undefined);
+    },
+    ...overrides,
+  });
+  return {
+    service,
+    prisma,
+    redis,
+    queues,
+    locks,
+    async close() {
+      await queues.close();
+      redis.disconnect();
+      await Promise.all([prisma.$disconnect(), pool.end()]);
+    },
+  };
+}

@@ -1,0 +1,10 @@
+export { dispatchMessage, RECIPIENT_HEADERS } from './dispatch.js';
+export type { DispatchAccount, DispatchDecision } from './dispatch.js';
+export { buildRoutingTable, queueNamed } from './routing-table.js';
+export type { RoutingTable, RouteQueue } from './routing-table.js';
+export { readOtoboHeaders, isIgnore } from './otobo-headers.js';
+export type { OtoboHeaders } from './otobo-headers.js';
+export { computeLoopFlags } from './loop-flags.js';
+export type { LoopFlags } from './loop-flags.js';
+export { followUpHints } from './follow-up-hints.js';
+export type { FollowUpHints } from './follow-up-hints.js';

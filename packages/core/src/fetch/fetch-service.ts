@@ -1,0 +1,119 @@
+import type { SecretBox } from '../crypto/index.js';
+import type { PrismaClient } from '../db/index.js';
+import { dispatchOfRow } from '../accounts/index.js';
+import { isMailductError, MailductError, type ErrorClass } from '../errors/index.js';
+import type { FetchJobData, TicketPublisher } from '../jobs/index.js';
+import type { AccountLocks, HeldLock } from '../lock/index.js';
+import type { Logger } from '../log/index.js';
+import { clientFor, type ClientOptions, type MailboxClient, type MailboxSettings, type MailTimeouts, type ProtocolTrace } from '../mail/index.js';
+import type { MessageStore } from '../store/index.js';
+import { fetchMailbox, type FetchCounts } from './fetch-session.js';
+import type { RoutingLoader } from './routing-loader.js';
+import type { RunError, RunRecorder } from './run-recorder.js';
+import type { PipelineHooks } from './store-and-dispatch.js';
+
+export interface FetchServiceDeps {
+  prisma: PrismaClient;
+  secrets: SecretBox;
+  store: MessageStore;
+  publisher: TicketPublisher;
+  locks: AccountLocks;
+  routing: RoutingLoader;
+  recorder: RunRecorder;
+  logger: Logger;
+  settings: { maxMessageBytes: number; fetchLimit: number; extraCa?: string; commitEvery?: number; timeouts?: MailTimeouts };
+  /** Replaceable for fault-injection tests; default clientFor. */
+  clientFactory?: (settings: MailboxSettings, options: ClientOptions) => MailboxClient;
+  hooks?: PipelineHooks;
+  /** Called when a run parked an account (the scheduler must drop it). */
+  onParked?: (accountId: number) => Promise<void> | void;
+}
+
+/** The result of one fetch of one account. */
+export interface FetchOutcome {
+  accountId: number;
+  outcome: 'success' | 'failed' | 'skipped';
+  runId: number | null;
+  counts: FetchCounts;
+  error: RunError | null;
+  parked?: boolean;
+  /** Why a run was skipped: another process holds the account's lock. */
+  skippedReason?: string;
+}
+
+export interface FetchOptions {
+  signal?: AbortSignal;
+  trace?: ProtocolTrace;
+  /** A lock the caller already holds (otherwise one is taken and released here). */
+  lock?: HeldLock;
+}
+
+const emptyCounts = (): FetchCounts => ({ fetched: 0, duplicates: 0, dispatched: 0, ignored: 0, quarantined: 0, oversized: 0, bytes: 0, deleted: 0 });
+
+/**
+ * Fetch one account under its lock: the whole invariant (lock, download, store, dispatch,
+ * enqueue, delete), a FetchRun row and the account state. Used by the fetcher workers, the API's
+ * fetch-now and `mailduct fetch`. Never throws for a mail-server or storage problem: those end
+ * as `failed` outcomes with a class.
+ */
+export class FetchService {
+  constructor(private readonly deps: FetchServiceDeps) {}
+
+  async fetchAccount(job: FetchJobData, options: FetchOptions = {}): Promise<FetchOutcome> {
+    const lock = options.lock ?? (await this.deps.locks.acquire(job.accountId));
+    if (!lock) return { accountId: job.accountId, outcome: 'skipped', runId: null, counts: emptyCounts(), error: null, skippedReason: `account ${job.accountId} is being fetched by another process` };
+    try {
+      return await this.underLock(job, lock, options);
+    } finally {
+      if (!options.lock) await lock.release();
+    }
+  }
+
+  private async underLock(job: FetchJobData, lock: HeldLock, options: FetchOptions): Promise<FetchOutcome> {
+    const { prisma, recorder, logger } = this.deps;
+    const account = await prisma.mailAccount.findUnique({ where: { id: job.accountId } });
+    if (!account) throw new MailductError('ACCOUNT_NOT_FOUND', `mail account ${job.accountId} does not exist`);
+    const runId = await recorder.start(account.id, job.trigger);
+    const counts = emptyCounts();
+    let error: RunError | null = null;
+    try {
+      const password = this.deps.secrets.open(account.passwordEnc);
+      const table = await this.deps.routing.load();
+      const settings: MailboxSettings = { type: account.type, host: account.host, port: account.port, username: account.username, password, imapFolder: account.imapFolder, tlsVerify: account.tlsVerify };
+      const clientOptions: ClientOptions = { extraCa: this.deps.settings.extraCa, timeouts: this.deps.settings.timeouts, trace: options.trace };
+      await fetchMailbox(
+        {
+          accountId: account.id,
+          account: { trusted: account.trusted, dispatch: dispatchOfRow(account) },
+          table,
+          client: () => (this.deps.clientFactory ?? clientFor)(settings, clientOptions),
+          lock,
+          maxBytes: this.deps.settings.maxMessageBytes,
+          limit: job.limit ?? this.deps.settings.fetchLimit,
+          commitEvery: this.deps.settings.commitEvery ?? 100,
+          signal: options.signal,
+          deps: { store: this.deps.store, publisher: this.deps.publisher, hooks: this.deps.hooks },
+        },
+        counts,
+      );
+      if (options.signal?.aborted) error = { class: 'timeout', code: 'MAIL_TIMEOUT', message: `stopped early: ${reasonOf(options.signal)}` };
+    } catch (err) {
+      error = toRunError(err);
+      logger.warn({ accountId: account.id, runId, code: error.code, class: error.class, err: error.message }, 'fetch run failed');
+    }
+    if (counts.oversized > 0) logger.warn({ accountId: account.id, oversized: counts.oversized }, 'messages above MAILDUCT_MAX_MESSAGE_BYTES stay on the server');
+    const verdict = await recorder.finish(runId, account.id, counts, error);
+    if (verdict.parked) await this.deps.onParked?.(account.id);
+    return { accountId: account.id, outcome: error ? 'failed' : 'success', runId, counts, error, parked: verdict.parked };
+  }
+}
+
+function toRunError(err: unknown): RunError {
+  if (isMailductError(err)) return { class: err.errorClass ?? ('protocol' as ErrorClass), code: err.code, message: err.message };
+  return { class: 'protocol', code: 'MAIL_PROTOCOL', message: `unexpected failure: ${(err as Error)?.message ?? String(err)}`.slice(0, 1000) };
+}
+
+function reasonOf(signal: AbortSignal): string {
+  const r = signal.reason as unknown;
+  return r instanceof Error ? r.message : typeof r === 'string' ? r : 'aborted';
+}

@@ -1,0 +1,116 @@
+import { MailductError } from '../errors/index.js';
+import type { DispatchAccount, RoutingTable } from '../dispatch/index.js';
+import type { HeldLock } from '../lock/index.js';
+import type { MailboxClient, RemoteMessage } from '../mail/index.js';
+import type { MessageStore } from '../store/index.js';
+import { batchesOf, planFetch } from './fetch-plan.js';
+import { storeAndDispatch, type BatchDeps, type Download } from './store-and-dispatch.js';
+
+/** Counters of one run. */
+export interface FetchCounts {
+  fetched: number;
+  duplicates: number;
+  dispatched: number;
+  ignored: number;
+  quarantined: number;
+  oversized: number;
+  bytes: number;
+  deleted: number;
+}
+
+export interface SessionInput {
+  accountId: number;
+  account: DispatchAccount;
+  table: RoutingTable;
+  client: () => MailboxClient;
+  lock: HeldLock;
+  maxBytes: number;
+  limit: number;
+  /** Commit deletions at least this often, so a crash re-downloads little. */
+  commitEvery: number;
+  /** Stop between batches once aborted (deadline, shutdown); what is done stays done. */
+  signal?: AbortSignal;
+  deps: BatchDeps & { store: MessageStore };
+}
+
+/**
+ * Move every message of one mailbox through the invariant: download, store, dispatch, enqueue,
+ * then delete on the server — per batch, committing at least every `commitEvery` messages.
+ * A POP3 commit ends the session, so the loop reconnects and lists again until done.
+ * Throws the classified error of a failed run; the counters show what was achieved before it.
+ */
+export async function fetchMailbox(input: SessionInput, counts: FetchCounts): Promise<void> {
+  const done = new Set<string>();
+  const oversized = new Set<string>();
+  let remaining = input.limit;
+  let client: MailboxClient | null = null;
+  try {
+    while (remaining > 0 && !input.signal?.aborted) {
+      client = input.client();
+      await client.connect();
+      const plan = planFetch(await client.list(), { maxBytes: input.maxBytes, limit: remaining, done });
+      for (const m of plan.oversized) oversized.add(m.id);
+      counts.oversized = oversized.size;
+      if (plan.fetch.length === 0) break;
+      const session = await runSession(client, plan.fetch, input, counts, done);
+      remaining -= session.handled;
+      if (!session.needsReconnect) break;
+      client = null; // the commit ended the session (POP3 QUIT): list again on a new one
+    }
+  } finally {
+    await client?.close();
+  }
+}
+
+/** Process the planned messages on one session; `needsReconnect` when a commit ended it early. */
+async function runSession(client: MailboxClient, messages: RemoteMessage[], input: SessionInput, counts: FetchCounts, done: Set<string>): Promise<{ handled: number; needsReconnect: boolean }> {
+  let pending: number[] = [];
+  let handled = 0;
+  const batches = batchesOf(messages);
+  for (const [i, batch] of batches.entries()) {
+    if (input.signal?.aborted) break;
+    const downloads = await download(client, batch, input.maxBytes);
+    counts.bytes += downloads.reduce((n, d) => n + d.raw.length, 0);
+    const result = await storeAndDispatch(input.accountId, input.account, input.table, downloads, input.deps);
+    counts.fetched += result.stored;
+    counts.duplicates += result.duplicates;
+    counts.dispatched += result.dispatched;
+    counts.ignored += result.ignored;
+    counts.quarantined += result.quarantined;
+    // Invariant step 6: delete only what is stored and enqueued, and only while we hold the lock.
+    await input.lock.assertHeld();
+    await client.markDeleted(downloads.map((d) => d.message));
+    for (const m of batch) done.add(m.id);
+    handled += batch.length;
+    pending.push(...result.ids);
+    if (pending.length >= input.commitEvery) {
+      const { reusable } = await commit(client, input, pending, counts);
+      pending = [];
+      if (!reusable) return { handled, needsReconnect: i < batches.length - 1 && !input.signal?.aborted };
+    }
+  }
+  if (pending.length > 0) await commit(client, input, pending, counts);
+  return { handled, needsReconnect: false };
+}
+
+async function commit(client: MailboxClient, input: SessionInput, ids: number[], counts: FetchCounts): Promise<{ reusable: boolean }> {
+  await input.deps.hooks?.beforeCommit?.();
+  await input.lock.assertHeld();
+  const r = await client.commit();
+  counts.deleted += ids.length;
+  await input.deps.store.markDeletedOnServer(ids);
+  return r;
+}
+
+async function download(client: MailboxClient, batch: RemoteMessage[], maxBytes: number): Promise<Download[]> {
+  if (batch.length === 1) return [{ message: batch[0]!, raw: await client.fetch(batch[0]!, maxBytes) }];
+  const raws = await client.fetchMany(batch, maxBytes);
+  const out: Download[] = [];
+  for (const m of batch) {
+    const raw = raws.get(m.id);
+    // A message expunged by someone else meanwhile is simply not there any more.
+    if (raw) out.push({ message: m, raw });
+  }
+  if (out.length === 0 && batch.length > 0 && raws.size === 0) throw new MailductError('MAIL_PROTOCOL', `the server returned none of ${batch.length} listed messages`);
+  return out;
+}

@@ -1,0 +1,13 @@
+export { FetchService } from './fetch-service.js';
+export type { FetchServiceDeps, FetchOutcome, FetchOptions } from './fetch-service.js';
+export { fetchMailbox } from './fetch-session.js';
+export type { FetchCounts, SessionInput } from './fetch-session.js';
+export { planFetch, batchesOf, DEFAULT_BATCH_LIMITS } from './fetch-plan.js';
+export type { FetchPlan, BatchLimits } from './fetch-plan.js';
+export { storeAndDispatch, decide } from './store-and-dispatch.js';
+export type { Download, PipelineHooks, BatchResult } from './store-and-dispatch.js';
+export { RoutingLoader } from './routing-loader.js';
+export { RunRecorder } from './run-recorder.js';
+export type { RunError, RunVerdict } from './run-recorder.js';
+export { onFailure } from './failure-policy.js';
+export type { FailureState, FailureAction } from './failure-policy.js';

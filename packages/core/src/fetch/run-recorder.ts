@@ -1,0 +1,81 @@
+import { recordAudit } from '../audit/index.js';
+import type { PrismaClient } from '../db/index.js';
+import type { ErrorClass } from '../errors/index.js';
+import type { FetchTrigger } from '../jobs/index.js';
+import { onFailure } from './failure-policy.js';
+import type { FetchCounts } from './fetch-session.js';
+
+/** A failed run's error, as recorded. */
+export interface RunError {
+  class: ErrorClass;
+  code: string;
+  message: string;
+}
+
+/** What `finish` decided about the account. */
+export interface RunVerdict {
+  parked: boolean;
+  backoffUntil: Date | null;
+}
+
+/**
+ * Writes FetchRun rows and the account's fetch state (last run, last success, last error,
+ * consecutive failures, oversized count), and applies the failure policy: backoff for transient
+ * errors, parking (validity invalid-temporarily, audit event) after repeated auth failures.
+ */
+export class RunRecorder {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly parkAfterAuthFailures: number,
+  ) {}
+
+  async start(accountId: number, trigger: FetchTrigger): Promise<number> {
+    const run = await this.prisma.fetchRun.create({ data: { accountId, trigger }, select: { id: true } });
+    return Number(run.id);
+  }
+
+  async finish(runId: number, accountId: number, counts: FetchCounts, error: RunError | null, now = new Date()): Promise<RunVerdict> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.fetchRun.update({
+        where: { id: BigInt(runId) },
+        data: { outcome: error ? 'failed' : 'success', finishedAt: now, ...countColumns(counts), bytes: BigInt(counts.bytes), errorClass: error?.class ?? null, errorMessage: error?.message.slice(0, 1000) ?? null },
+      });
+      const account = await tx.mailAccount.findUnique({ where: { id: accountId } });
+      if (!account) return { parked: false, backoffUntil: null };
+      if (!error) {
+        await tx.mailAccount.update({
+          where: { id: accountId },
+          data: { lastRunAt: now, lastSuccessAt: now, consecutiveFailures: 0, consecutiveAuthFailures: 0, lastErrorClass: null, lastErrorMessage: null, backoffUntil: null, oversizedCount: counts.oversized },
+        });
+        return { parked: false, backoffUntil: null };
+      }
+      const state = {
+        consecutiveFailures: account.consecutiveFailures + 1,
+        consecutiveAuthFailures: error.class === 'auth' ? account.consecutiveAuthFailures + 1 : 0,
+        pollIntervalSeconds: account.pollIntervalSeconds,
+      };
+      const action = onFailure(error.class, state, now, this.parkAfterAuthFailures);
+      const park = action.park !== null && account.validity === 'valid';
+      await tx.mailAccount.update({
+        where: { id: accountId },
+        data: {
+          lastRunAt: now,
+          ...state,
+          lastErrorClass: error.class,
+          lastErrorMessage: error.message.slice(0, 1000),
+          backoffUntil: action.backoffUntil,
+          oversizedCount: counts.oversized,
+          ...(park ? { validity: 'invalid_temporarily' as const, parkedReason: action.park, updatedBy: 'mailduct' } : {}),
+        },
+      });
+      if (park) {
+        await recordAudit(tx, { actor: 'mailduct', action: 'park', entity: 'mail_account', entityId: accountId, changes: { validity: { from: 'valid', to: 'invalid-temporarily' }, parkedReason: { from: null, to: action.park } } });
+      }
+      return { parked: park, backoffUntil: action.backoffUntil };
+    });
+  }
+}
+
+function countColumns(c: FetchCounts) {
+  return { fetched: c.fetched, duplicates: c.duplicates, dispatched: c.dispatched, ignored: c.ignored, quarantined: c.quarantined, oversized: c.oversized };
+}

@@ -1,0 +1,10 @@
+/** Why a fetch runs. */
+export type FetchTrigger = 'schedule' | 'manual' | 'cli';
+
+/** The payload of a fetch job: ids only, never credentials. */
+export interface FetchJobData {
+  accountId: number;
+  trigger: FetchTrigger;
+  /** Messages per run; default MAILDUCT_FETCH_LIMIT (OTOBO's admin "Fetch mail" used 15). */
+  limit?: number;
+}

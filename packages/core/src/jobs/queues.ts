@@ -1,0 +1,26 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { QUEUE_NAMES } from './queue-names.js';
+
+/** The BullMQ queues over one connection. Close them, then quit the connection yourself. */
+export interface MailductQueues {
+  fetch: Queue;
+  tickets: Queue;
+  close(): Promise<void>;
+}
+
+/** Open the `fetch` and `tickets` queues under the key prefix. */
+export function openQueues(connection: Redis, prefix: string): MailductQueues {
+  const fetch = new Queue(QUEUE_NAMES.fetch, { connection, prefix });
+  const tickets = new Queue(QUEUE_NAMES.tickets, { connection, prefix });
+  // Queue errors (Redis down) surface on the calls that need Redis; don't crash on the event.
+  fetch.on('error', () => {});
+  tickets.on('error', () => {});
+  return {
+    fetch,
+    tickets,
+    async close() {
+      await Promise.all([fetch.close(), tickets.close()]);
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { AccountLocks } from './account-lock.js';
+export type { HeldLock } from './account-lock.js';

@@ -1,0 +1,53 @@
+import { mailboxesIn, type Mailbox } from './addresses.js';
+import { decodeWords } from './decode.js';
+import type { MessageHeaders } from './message-headers.js';
+
+/** The decoded headers every ticket carries (DESIGN.md "Results contract"). */
+export interface HeaderSummary {
+  from: Mailbox[];
+  to: Mailbox[];
+  cc: Mailbox[];
+  replyTo: Mailbox[];
+  subject: string | null;
+  date: string | null;
+  messageId: string | null;
+  inReplyTo: string | null;
+  references: string[];
+}
+
+const MAX_TEXT = 2000;
+
+/** Decode the summary headers; nothing here throws on malformed input. */
+export function summarizeHeaders(h: MessageHeaders): HeaderSummary {
+  return {
+    from: mailboxesIn(h.all('from')).slice(0, 50),
+    to: mailboxesIn(h.all('to')).slice(0, 500),
+    cc: mailboxesIn(h.all('cc')).slice(0, 500),
+    replyTo: mailboxesIn(h.all('reply-to')).slice(0, 50),
+    subject: text(h.first('subject')),
+    date: isoDate(h.first('date')),
+    messageId: messageIdsIn(h.first('message-id'))[0] ?? null,
+    inReplyTo: messageIdsIn(h.first('in-reply-to'))[0] ?? null,
+    references: messageIdsIn(h.all('references').join(' ')).slice(0, 100),
+  };
+}
+
+/** Message ids (`<...>`) in a header value, in order; a bare id without brackets is kept too. */
+export function messageIdsIn(value: string | undefined): string[] {
+  if (!value) return [];
+  const bracketed = value.match(/<[^<>\s]{1,500}>/g);
+  if (bracketed) return bracketed;
+  const bare = value.trim();
+  return bare && bare.length <= 500 && !/\s/.test(bare) ? [`<${bare}>`] : [];
+}
+
+function text(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  return decodeWords(value).replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').slice(0, MAX_TEXT);
+}
+
+function isoDate(value: string | undefined): string | null {
+  if (!value) return null;
+  const t = Date.parse(value.replace(/\([^)]*\)/g, '').trim());
+  return Number.isFinite(t) ? new Date(t).toISOString() : null;
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { addressesIn, mailboxesIn } from './addresses.js';
+import { summarizeHeaders } from './header-summary.js';
+import { MessageHeaders } from './message-headers.js';
+
+describe(MessageHeaders.name, () => {
+  it('stops at the first empty line, with CRLF or bare LF', () => {
+    for (const nl of ['\r\n', '\n']) {
+      const h = MessageHeaders.fromRaw(Buffer.from(`Subject: a${nl}To: b@x${nl}${nl}To: body@x${nl}`));
+      expect(h.all('to')).toEqual(['b@x']);
+    }
+  });
+
+  it('skips a BOM, leading blank lines and an mbox From line', () => {
+    const h = MessageHeaders.fromRaw(Buffer.from('\ufeff\r\nFrom sender@x Mon Jan  1 00:00:00 2024\r\nSubject: hi\r\n\r\n'));
+    expect(h.first('subject')).toBe('hi');
+  });
+
+  it('unfolds continuation lines', () => {
+    expect(MessageHeaders.fromRaw(Buffer.from('Subject: one\r\n\ttwo\r\n   three\r\n\r\n')).first('Subject')).toBe('one two three');
+  });
+
+  it('reads a message that is only headers, and an empty one', () => {
+    expect(MessageHeaders.fromRaw(Buffer.from('Subject: only')).first('subject')).toBe('only');
+    expect(MessageHeaders.fromRaw(Buffer.alloc(0)).fields).toEqual([]);
+  });
+
+  it('survives garbage, NUL bytes and 10,000 headers quickly', () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => `X-H${i}: ${i}`).join('\r\n');
+    const h = MessageHeaders.fromRaw(Buffer.from(`\u0000\u0001garbage line\r\n${many}\r\nTo: a@b.example\r\n\r\nbody`));
+    expect(h.all('to')).toEqual(['a@b.example']);
+    expect(h.fields.length).toBe(10_001);
+  });
+});
+
+describe(mailboxesIn.name, () => {
+  it('decodes display names and flattens groups', () => {
+    expect(mailboxesIn(['=?ISO-8859-1?Q?J=F6rg?= <joerg@x.example>, Team: a@x.example, b@x.example;'])).toEqual([
+      { name: 'Jörg', address: 'joerg@x.example' },
+      { name: '', address: 'a@x.example' },
+      { name: '', address: 'b@x.example' },
+    ]);
+  });
+
+  it('yields nothing for undisclosed recipients', () => {
+    expect(addressesIn(['undisclosed-recipients:;'])).toEqual([]);
+  });
+});
+
+describe(summarizeHeaders.name, () => {
+  it('decodes the summary headers', () => {
+    const h = MessageHeaders.fromRaw(
+      Buffer.from(
+        'From: =?UTF-8?Q?Bj=C3=B6rn?= <bjorn@x.example>\r\nTo: a@x.example\r\nCc: c@x.example\r\nReply-To: r@x.example\r\n' +
+          'Subject: =?UTF-8?B?w6TDtsO8?=\r\nDate: Tue, 1 Oct 2024 10:00:00 +0200 (CEST)\r\nMessage-ID: <id1@x>\r\nIn-Reply-To: <p@x>\r\nReferences: <r1@x> <r2@x>\r\n\r\n',
+      ),
+    );
+    expect(summarizeHeaders(h)).toEqual({
+      from: [{ name: 'Björn', address: 'bjorn@x.example' }],
+      to: [{ name: '', address: 'a@x.example' }],
+      cc: [{ name: '', address: 'c@x.example' }],
+      replyTo: [{ name: '', address: 'r@x.example' }],
+      subject: 'äöü',
+      date: '2024-10-01T08:00:00.000Z',
+      messageId: '<id1@x>',
+      inReplyTo: '<p@x>',
+      references: ['<r1@x>', '<r2@x>'],
+    });
+  });
+
+  it('returns nulls for missing or unparseable values', () => {
+    expect(summarizeHeaders(MessageHeaders.fromRaw(Buffer.from('Date: not a date\r\n\r\n')))).toMatchObject({ subject: null, date: null, messageId: null, from: [] });
+  });
+});

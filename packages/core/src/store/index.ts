@@ -1,0 +1,2 @@
+export { PgMessageStore } from './pg-message-store.js';
+export type { MessageStore, IncomingRaw, StoredRef, Outcome, TicketRow, StoredDispatch } from './message-store.js';

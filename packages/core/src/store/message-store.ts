@@ -1,0 +1,55 @@
+import type { DispatchDecision } from '../dispatch/index.js';
+import type { HeaderSummary } from '../message/index.js';
+
+/** A downloaded message on its way into the store. */
+export interface IncomingRaw {
+  sha256: string;
+  size: number;
+  raw: Buffer;
+  remoteId: string;
+}
+
+/** What the store knows about a message after `put`. */
+export interface StoredRef {
+  id: number;
+  sha256: string;
+  /** False when the same bytes were stored before (a re-download after a crash). */
+  isNew: boolean;
+  status: 'stored' | 'dispatched' | 'ignored' | 'quarantined';
+  enqueued: boolean;
+}
+
+/** The outcome of parsing and dispatching one stored message. */
+export type Outcome =
+  | { id: number; status: 'dispatched' | 'ignored'; decision: DispatchDecision; summary: HeaderSummary }
+  | { id: number; status: 'quarantined'; error: string; summary: HeaderSummary | null };
+
+/** A stored, dispatched message with everything its ticket job needs. */
+export interface TicketRow {
+  id: number;
+  accountId: number;
+  queueId: number;
+  queueName: string;
+  sha256: string;
+  size: number;
+  receivedAt: Date;
+  dispatch: StoredDispatch;
+  attributes: Record<string, string>;
+  headers: HeaderSummary;
+}
+
+/** The dispatch record kept on the message row (`inbound_message.dispatch`). */
+export type StoredDispatch = Omit<DispatchDecision, 'status' | 'queue' | 'attributes'>;
+
+/**
+ * Durable storage of raw mail and its dispatch outcome. Idempotent by (account, sha256): putting
+ * the same bytes twice returns the first row. PostgreSQL today (PgMessageStore); the raw bytes
+ * could move to an object store behind the same interface.
+ */
+export interface MessageStore {
+  put(accountId: number, items: readonly IncomingRaw[]): Promise<StoredRef[]>;
+  recordOutcomes(outcomes: readonly Outcome[]): Promise<void>;
+  ticketRows(ids: readonly number[]): Promise<TicketRow[]>;
+  markEnqueued(ids: readonly number[]): Promise<void>;
+  markDeletedOnServer(ids: readonly number[]): Promise<void>;
+}
