@@ -96,9 +96,9 @@ export class FetchService {
         },
         counts,
       );
-      if (options.signal?.aborted) error = { class: 'timeout', code: 'MAIL_TIMEOUT', message: `stopped early: ${reasonOf(options.signal)}` };
+      if (options.signal?.aborted) error = stoppedEarly(options.signal);
     } catch (err) {
-      error = toRunError(err);
+      error = options.signal?.aborted ? stoppedEarly(options.signal) : toRunError(err);
       logger.warn({ accountId: account.id, runId, code: error.code, class: error.class, err: error.message }, 'fetch run failed');
     }
     if (counts.oversized > 0) logger.warn({ accountId: account.id, oversized: counts.oversized }, 'messages above MAILDUCT_MAX_MESSAGE_BYTES stay on the server');
@@ -113,7 +113,8 @@ function toRunError(err: unknown): RunError {
   return { class: 'protocol', code: 'MAIL_PROTOCOL', message: `unexpected failure: ${(err as Error)?.message ?? String(err)}`.slice(0, 1000) };
 }
 
-function reasonOf(signal: AbortSignal): string {
+function stoppedEarly(signal: AbortSignal): RunError {
   const r = signal.reason as unknown;
-  return r instanceof Error ? r.message : typeof r === 'string' ? r : 'aborted';
+  const reason = r instanceof Error ? r.message : typeof r === 'string' ? r : 'aborted';
+  return { class: 'timeout', code: 'MAIL_TIMEOUT', message: `stopped early: ${reason}` };
 }

@@ -44,6 +44,9 @@ export async function fetchMailbox(input: SessionInput, counts: FetchCounts): Pr
   const oversized = new Set<string>();
   let remaining = input.limit;
   let client: MailboxClient | null = null;
+  // An abort (deadline, shutdown) also interrupts a server that stopped answering.
+  const interrupt = () => void client?.close();
+  input.signal?.addEventListener('abort', interrupt, { once: true });
   try {
     while (remaining > 0 && !input.signal?.aborted) {
       client = input.client();
@@ -58,6 +61,7 @@ export async function fetchMailbox(input: SessionInput, counts: FetchCounts): Pr
       client = null; // the commit ended the session (POP3 QUIT): list again on a new one
     }
   } finally {
+    input.signal?.removeEventListener('abort', interrupt);
     await client?.close();
   }
 }
