@@ -62,6 +62,24 @@ export function startCli(args, env, readyText = 'mailduct started') {
   });
 }
 
+/** Start an isolated Dovecot (../shared/dovecot-test) and return its ports and helpers. */
+export async function startDovecot(base, users = 4) {
+  const harness = process.env.DOVECOT_TEST_HARNESS || join(root, '..', 'shared', 'dovecot-test');
+  const dir = `/tmp/mailduct-bench-dovecot-${base}`;
+  const res = spawnSync(join(harness, 'start.sh'), ['--dir', dir, '--users', String(users), '--port-base', String(base)], { encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`dovecot: ${res.stderr}`);
+  return {
+    dir,
+    imapPort: base + 143,
+    pop3Port: base + 110,
+    seed: (user, count, size) => {
+      const r = spawnSync(join(harness, 'seed.sh'), ['--dir', dir, user, String(count), String(size)], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(r.stderr);
+    },
+    stop: () => spawnSync(join(harness, 'stop.sh'), [dir]),
+  };
+}
+
 /** One line describing this machine, for the results. */
 export function machine() {
   const c = cpus();

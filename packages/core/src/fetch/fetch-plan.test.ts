@@ -28,12 +28,20 @@ describe(planFetch.name, () => {
 describe(batchesOf.name, () => {
   it('groups small messages by count and bytes', () => {
     const small = Array.from({ length: 120 }, (_, i) => m(i + 1, 100));
-    expect(batchesOf(small, { maxCount: 50, maxBytes: 1e9, largeBytes: 1e6 }).map((b) => b.length)).toEqual([50, 50, 20]);
-    expect(batchesOf(small.slice(0, 10), { maxCount: 50, maxBytes: 350, largeBytes: 1e6 }).map((b) => b.length)).toEqual([3, 3, 3, 1]);
+    expect(batchesOf(small, { maxCount: 50, maxBytes: 1e9, largeBytes: 1e6, largeMaxCount: 8 }).map((b) => b.length)).toEqual([50, 50, 20]);
+    expect(batchesOf(small.slice(0, 10), { maxCount: 50, maxBytes: 350, largeBytes: 1e6, largeMaxCount: 8 }).map((b) => b.length)).toEqual([3, 3, 3, 1]);
   });
 
-  it('gives a large message a batch of its own, in order', () => {
+  it('never mixes large and small messages, and keeps server order', () => {
     const list = [m(1, 10), m(2, 10), m(3, 2_000_000), m(4, 10)];
     expect(batchesOf(list).map((b) => b.map((x) => x.seq))).toEqual([[1, 2], [3], [4]]);
+  });
+
+  it('groups consecutive large messages by count and bytes; one above maxBytes travels alone', () => {
+    const large = Array.from({ length: 10 }, (_, i) => m(i + 1, 1_500_000));
+    expect(batchesOf(large).map((b) => b.length)).toEqual([5, 5]);
+    expect(batchesOf([m(1, 1_100_000), m(2, 30_000_000), m(3, 1_100_000)]).map((b) => b.map((x) => x.seq))).toEqual([[1], [2], [3]]);
+    const limits = { maxCount: 50, maxBytes: 1e12, largeBytes: 1e6, largeMaxCount: 8 };
+    expect(batchesOf(large, limits).map((b) => b.length)).toEqual([8, 2]);
   });
 });

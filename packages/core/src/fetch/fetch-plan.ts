@@ -22,36 +22,39 @@ export function planFetch(list: readonly RemoteMessage[], o: { maxBytes: number;
   return { fetch, oversized };
 }
 
-/** Batch limits: small messages travel together; a large one gets a batch of its own. */
+/** Batch limits: small messages travel together, large ones in their own, smaller batches. */
 export interface BatchLimits {
   maxCount: number;
   maxBytes: number;
-  /** Messages at least this large are fetched and stored alone (DESIGN.md: their own lane). */
+  /** Messages at least this large go in the large lane (DESIGN.md), never mixed with small ones. */
   largeBytes: number;
+  largeMaxCount: number;
 }
 
-export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxCount: 50, maxBytes: 8 * 1024 * 1024, largeBytes: 1024 * 1024 };
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxCount: 50, maxBytes: 8 * 1024 * 1024, largeBytes: 1024 * 1024, largeMaxCount: 8 };
 
-/** Split messages into batches, keeping server order. */
+/**
+ * Split messages into batches in server order: runs of small messages (up to maxCount and
+ * maxBytes) and runs of large ones (up to largeMaxCount and maxBytes; a message above maxBytes
+ * alone), so one big mail never holds up 49 small ones in the same database round trip.
+ */
 export function batchesOf(messages: readonly RemoteMessage[], limits: BatchLimits = DEFAULT_BATCH_LIMITS): RemoteMessage[][] {
   const batches: RemoteMessage[][] = [];
   let current: RemoteMessage[] = [];
   let bytes = 0;
-  const flush = () => {
-    if (current.length > 0) batches.push(current);
-    current = [];
-    bytes = 0;
-  };
+  let largeLane = false;
   for (const m of messages) {
-    if (m.size >= limits.largeBytes) {
-      flush();
-      batches.push([m]);
-      continue;
+    const large = m.size >= limits.largeBytes;
+    const full = current.length >= (largeLane ? limits.largeMaxCount : limits.maxCount) || bytes + m.size > limits.maxBytes;
+    if (current.length > 0 && (large !== largeLane || full)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
     }
-    if (current.length >= limits.maxCount || bytes + m.size > limits.maxBytes) flush();
+    largeLane = large;
     current.push(m);
     bytes += m.size;
   }
-  flush();
+  if (current.length > 0) batches.push(current);
   return batches;
 }

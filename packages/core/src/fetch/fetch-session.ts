@@ -66,35 +66,75 @@ export async function fetchMailbox(input: SessionInput, counts: FetchCounts): Pr
   }
 }
 
-/** Process the planned messages on one session; `needsReconnect` when a commit ended it early. */
+/** Batches being stored and enqueued while the next one downloads (COST-FLOOR: 2 in flight). */
+const IN_FLIGHT = 2;
+
+/**
+ * Process the planned messages on one session; `needsReconnect` when a commit ended it early.
+ * Downloads run one after another on the connection; storing and enqueueing of a batch overlaps
+ * the download of the next. A commit only covers batches that have finished.
+ */
 async function runSession(client: MailboxClient, messages: RemoteMessage[], input: SessionInput, counts: FetchCounts, done: Set<string>): Promise<{ handled: number; needsReconnect: boolean }> {
-  let pending: number[] = [];
+  const pending: number[] = [];
   let handled = 0;
+  const window = new InFlight();
   const batches = batchesOf(messages);
   for (const [i, batch] of batches.entries()) {
     if (input.signal?.aborted) break;
+    window.check();
     const downloads = await download(client, batch, input.maxBytes);
     counts.bytes += downloads.reduce((n, d) => n + d.raw.length, 0);
-    const result = await storeAndDispatch(input.accountId, input.account, input.table, downloads, input.deps);
-    counts.fetched += result.stored;
-    counts.duplicates += result.duplicates;
-    counts.dispatched += result.dispatched;
-    counts.ignored += result.ignored;
-    counts.quarantined += result.quarantined;
-    // Invariant step 6: delete only what is stored and enqueued, and only while we hold the lock.
-    await input.lock.assertHeld();
-    await client.markDeleted(downloads.map((d) => d.message));
-    for (const m of batch) done.add(m.id);
-    handled += batch.length;
-    pending.push(...result.ids);
+    window.add(
+      storeAndDispatch(input.accountId, input.account, input.table, downloads, input.deps).then(async (result) => {
+        counts.fetched += result.stored;
+        counts.duplicates += result.duplicates;
+        counts.dispatched += result.dispatched;
+        counts.ignored += result.ignored;
+        counts.quarantined += result.quarantined;
+        // Invariant step 6: delete only what is stored and enqueued, and only while we hold the lock.
+        await input.lock.assertHeld();
+        await client.markDeleted(downloads.map((d) => d.message));
+        for (const m of batch) done.add(m.id);
+        handled += batch.length;
+        pending.push(...result.ids);
+      }),
+    );
+    await window.below(IN_FLIGHT);
     if (pending.length >= input.commitEvery) {
-      const { reusable } = await commit(client, input, pending, counts);
-      pending = [];
+      // IMAP: expunge what is done while the next batches are still being stored. POP3: QUIT
+      // ends the session, so everything in flight must be marked first.
+      if (client.commitEndsSession) await window.drain();
+      const { reusable } = await commit(client, input, pending.splice(0), counts);
       if (!reusable) return { handled, needsReconnect: i < batches.length - 1 && !input.signal?.aborted };
     }
   }
-  if (pending.length > 0) await commit(client, input, pending, counts);
+  await window.drain();
+  if (pending.length > 0) await commit(client, input, pending.splice(0), counts);
   return { handled, needsReconnect: false };
+}
+
+/** A window of batch promises; the first failure is kept and rethrown at the next check. */
+class InFlight {
+  private readonly list: Promise<void>[] = [];
+  private failure: { error: unknown } | null = null;
+
+  add(work: Promise<void>): void {
+    this.list.push(work.catch((error: unknown) => void (this.failure ??= { error })));
+  }
+
+  async below(n: number): Promise<void> {
+    while (this.list.length >= n) await this.list.shift();
+    this.check();
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.list.splice(0));
+    this.check();
+  }
+
+  check(): void {
+    if (this.failure) throw this.failure.error;
+  }
 }
 
 async function commit(client: MailboxClient, input: SessionInput, ids: number[], counts: FetchCounts): Promise<{ reusable: boolean }> {

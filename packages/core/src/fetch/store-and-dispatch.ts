@@ -3,7 +3,7 @@ import { dispatchMessage, type DispatchAccount, type RoutingTable } from '../dis
 import { buildTicketPayload, type TicketPublisher } from '../jobs/index.js';
 import type { RemoteMessage } from '../mail/index.js';
 import { MessageHeaders, summarizeHeaders, type HeaderSummary } from '../message/index.js';
-import type { MessageStore, Outcome, StoredRef } from '../store/index.js';
+import type { MessageStore, Outcome, StoredRef, TicketRow } from '../store/index.js';
 
 /** A downloaded message. */
 export interface Download {
@@ -47,7 +47,8 @@ export async function storeAndDispatch(accountId: number, account: DispatchAccou
   const result: BatchResult = { ids: refs.map((r) => r.id), stored: 0, duplicates: 0, dispatched: 0, ignored: 0, quarantined: 0 };
   const outcomes: Outcome[] = [];
   const seen = new Set<number>();
-  const toEnqueue: number[] = [];
+  const fresh: TicketRow[] = [];
+  const redeliver: number[] = [];
   refs.forEach((ref, i) => {
     if (seen.has(ref.id)) return;
     seen.add(ref.id);
@@ -57,19 +58,26 @@ export async function storeAndDispatch(accountId: number, account: DispatchAccou
       const outcome = decide(ref.id, downloads[i]!.raw, account, table);
       outcomes.push(outcome);
       count(result, outcome.status);
-      if (outcome.status === 'dispatched') toEnqueue.push(ref.id);
+      if (outcome.status === 'dispatched') fresh.push(ticketRowOf(accountId, ref, items[i]!.size, outcome));
     } else if (ref.status === 'dispatched' && !ref.enqueued) {
-      toEnqueue.push(ref.id);
+      redeliver.push(ref.id); // stored and dispatched before a crash, never enqueued
     }
   });
   await deps.store.recordOutcomes(outcomes);
-  if (toEnqueue.length > 0) {
-    const rows = await deps.store.ticketRows(toEnqueue);
+  // Fresh tickets are built from what was just recorded; re-deliveries from the stored rows.
+  const rows = [...fresh, ...(redeliver.length > 0 ? await deps.store.ticketRows(redeliver) : [])];
+  if (rows.length > 0) {
     await deps.publisher.publish(rows.map(buildTicketPayload));
-    await deps.store.markEnqueued(toEnqueue);
+    await deps.store.markEnqueued(rows.map((r) => r.id));
   }
-  await deps.hooks?.afterEnqueue?.(toEnqueue);
+  await deps.hooks?.afterEnqueue?.(rows.map((r) => r.id));
   return result;
+}
+
+/** The ticket row of a message dispatched in this batch: exactly what recordOutcomes stored. */
+function ticketRowOf(accountId: number, ref: StoredRef, size: number, o: Extract<Outcome, { status: 'dispatched' | 'ignored' }>): TicketRow {
+  const { status: _s, queue, attributes, ...dispatch } = o.decision;
+  return { id: ref.id, accountId, queueId: queue.id, queueName: queue.name, sha256: ref.sha256, size, receivedAt: ref.receivedAt, dispatch, attributes, headers: o.summary };
 }
 
 function count(result: BatchResult, status: Outcome['status']): void {

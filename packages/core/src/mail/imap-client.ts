@@ -20,6 +20,7 @@ export interface ImapSettings {
 
 /** IMAP, IMAPS and IMAPTLS on imapflow. Only the account's folder is opened. */
 export class ImapMailboxClient implements MailboxClient {
+  readonly commitEndsSession = false;
   private client: ImapFlow | null = null;
   private pending: string[] = [];
 
@@ -49,18 +50,10 @@ export class ImapMailboxClient implements MailboxClient {
   }
 
   async fetch(message: RemoteMessage, maxBytes: number): Promise<Buffer> {
-    const client = this.open();
-    return this.guard(async () => {
-      const { content } = await client.download(message.id, undefined, { uid: true, maxBytes: maxBytes + 1 });
-      const chunks: Buffer[] = [];
-      let total = 0;
-      for await (const chunk of content as AsyncIterable<Buffer>) {
-        total += chunk.length;
-        if (total > maxBytes) throw new MailductError('MAIL_PROTOCOL', `message ${message.id} is larger than the ${maxBytes} bytes the server announced room for`);
-        chunks.push(chunk);
-      }
-      return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
-    });
+    const one = await this.fetchMany([message], maxBytes);
+    const raw = one.get(message.id);
+    if (!raw) throw new MailductError('MAIL_PROTOCOL', `the server did not return message ${message.id}`);
+    return raw;
   }
 
   async fetchMany(messages: RemoteMessage[], maxBytes: number): Promise<Map<string, Buffer>> {
@@ -69,6 +62,8 @@ export class ImapMailboxClient implements MailboxClient {
     return this.guard(async () => {
       const out = new Map<string, Buffer>();
       const uids = messages.map((m) => m.id).join(',');
+      // One UID FETCH BODY.PEEK[] for the whole batch: one round trip, each message one literal
+      // (imapflow's download() would fetch in partial chunks, 4× slower for 1 MiB mails).
       for await (const m of client.fetch(uids, { uid: true, source: true }, { uid: true })) {
         if (!m.source) continue;
         if (m.source.length > maxBytes) throw new MailductError('MAIL_PROTOCOL', `message ${m.uid} is larger than announced (${m.source.length} bytes)`);
@@ -84,14 +79,14 @@ export class ImapMailboxClient implements MailboxClient {
 
   async commit(): Promise<{ reusable: boolean }> {
     const client = this.open();
-    if (this.pending.length === 0) return { reusable: true };
-    const uids = this.pending.join(',');
+    // Take exactly what is marked now: more may be marked while this command runs.
+    const uids = this.pending.splice(0);
+    if (uids.length === 0) return { reusable: true };
     await this.guard(async () => {
       // \Deleted + UID EXPUNGE of exactly these UIDs (RFC 4315); imapflow reports failure as false.
-      const ok = await client.messageDelete(uids, { uid: true });
+      const ok = await client.messageDelete(uids.join(','), { uid: true });
       if (!ok) throw new MailductError('MAIL_PROTOCOL', 'the server refused to delete the stored messages');
     });
-    this.pending = [];
     return { reusable: true };
   }
 

@@ -14,6 +14,8 @@ export interface RemoteMessage {
  * MailductError with a MAIL_* code.
  */
 export interface MailboxClient {
+  /** True when `commit` ends the session (POP3 QUIT); false when the session goes on (IMAP). */
+  readonly commitEndsSession: boolean;
   /** Connect, secure (TLS/STARTTLS/STLS), authenticate and open the folder. */
   connect(): Promise<void>;
   /** Every message in server order. */

@@ -22,9 +22,11 @@ export interface Pop3Settings {
  * at QUIT (`commit`); a session that ends any other way deletes nothing.
  */
 export class Pop3MailboxClient implements MailboxClient {
+  readonly commitEndsSession = true;
   private conn: Pop3Connection | null = null;
   private capabilities = new Set<string>();
   private deleted = 0;
+  private toDelete: number[] = [];
 
   constructor(private readonly s: Pop3Settings) {}
 
@@ -85,24 +87,25 @@ export class Pop3MailboxClient implements MailboxClient {
   }
 
   async markDeleted(messages: RemoteMessage[]): Promise<void> {
-    const conn = this.open();
-    await this.guard(async () => {
-      if (this.capabilities.has('PIPELINING')) {
-        for (const m of messages) conn.write(`DELE ${m.seq}`);
-        for (const m of messages) expectOk(await conn.readStatus(), `DELE ${m.seq}`);
-      } else {
-        for (const m of messages) expectOk(await conn.command(`DELE ${m.seq}`), `DELE ${m.seq}`);
-      }
-      this.deleted += messages.length;
-    });
+    // Recorded only: the DELE commands go out with the commit, so marking never interleaves with
+    // a download in flight on this connection.
+    this.toDelete.push(...messages.map((m) => m.seq));
   }
 
   async commit(): Promise<{ reusable: boolean }> {
     const conn = this.open();
     await this.guard(async () => {
+      if (this.capabilities.has('PIPELINING')) {
+        for (const seq of this.toDelete) conn.write(`DELE ${seq}`);
+        for (const seq of this.toDelete) expectOk(await conn.readStatus(), `DELE ${seq}`);
+      } else {
+        for (const seq of this.toDelete) expectOk(await conn.command(`DELE ${seq}`), `DELE ${seq}`);
+      }
+      this.deleted += this.toDelete.length;
       // RFC 1939 §6: DELE takes effect in the UPDATE state, entered only by QUIT.
       expectOk(await conn.command('QUIT'), 'QUIT');
     });
+    this.toDelete = [];
     conn.destroy();
     this.conn = null;
     this.deleted = 0;
@@ -121,6 +124,7 @@ export class Pop3MailboxClient implements MailboxClient {
       // dropping the connection without QUIT also deletes nothing
     } finally {
       this.deleted = 0;
+      this.toDelete = [];
       conn.destroy();
     }
   }

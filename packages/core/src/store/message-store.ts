@@ -17,6 +17,7 @@ export interface StoredRef {
   isNew: boolean;
   status: 'stored' | 'dispatched' | 'ignored' | 'quarantined';
   enqueued: boolean;
+  receivedAt: Date;
 }
 
 /** The outcome of parsing and dispatching one stored message. */

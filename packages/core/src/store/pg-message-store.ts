@@ -20,19 +20,19 @@ export class PgMessageStore implements MessageStore {
       return `($1, $${o}, $${o + 1}, $${o + 2}, $${o + 3})`;
     });
     return this.guard('store messages', async () => {
-      const inserted = await this.pool.query<{ id: string; sha256: string }>(
+      const inserted = await this.pool.query<{ id: string; sha256: string; received_at: Date }>(
         `INSERT INTO inbound_message (account_id, sha256, size, raw, remote_id) VALUES ${rows.join(',')}
-         ON CONFLICT (account_id, sha256) DO NOTHING RETURNING id, sha256`,
+         ON CONFLICT (account_id, sha256) DO NOTHING RETURNING id, sha256, received_at`,
         values,
       );
-      const refs = new Map<string, StoredRef>(inserted.rows.map((r) => [r.sha256, { id: Number(r.id), sha256: r.sha256, isNew: true, status: 'stored', enqueued: false }]));
+      const refs = new Map<string, StoredRef>(inserted.rows.map((r) => [r.sha256, { id: Number(r.id), sha256: r.sha256, isNew: true, status: 'stored', enqueued: false, receivedAt: r.received_at }]));
       const missing = items.filter((m) => !refs.has(m.sha256)).map((m) => m.sha256);
       if (missing.length > 0) {
-        const existing = await this.pool.query<{ id: string; sha256: string; status: StoredRef['status']; enqueued: boolean }>(
-          'SELECT id, sha256, status, enqueued_at IS NOT NULL AS enqueued FROM inbound_message WHERE account_id = $1 AND sha256 = ANY($2::text[])',
+        const existing = await this.pool.query<{ id: string; sha256: string; status: StoredRef['status']; enqueued: boolean; received_at: Date }>(
+          'SELECT id, sha256, status, enqueued_at IS NOT NULL AS enqueued, received_at FROM inbound_message WHERE account_id = $1 AND sha256 = ANY($2::text[])',
           [accountId, missing],
         );
-        for (const r of existing.rows) refs.set(r.sha256, { id: Number(r.id), sha256: r.sha256, isNew: false, status: r.status, enqueued: r.enqueued });
+        for (const r of existing.rows) refs.set(r.sha256, { id: Number(r.id), sha256: r.sha256, isNew: false, status: r.status, enqueued: r.enqueued, receivedAt: r.received_at });
       }
       return items.map((m) => {
         const ref = refs.get(m.sha256);
