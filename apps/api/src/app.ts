@@ -6,7 +6,9 @@ import auth from './plugins/auth.js';
 import openapi from './plugins/openapi.js';
 import services from './plugins/services.js';
 import healthRoutes from './routes/health/index.js';
+import fetchJobRoutes from './routes/fetch-jobs/index.js';
 import mailAccountRoutes from './routes/mail-accounts/index.js';
+import accountOperationRoutes from './routes/mail-accounts/operations.js';
 import messageRoutes from './routes/messages/index.js';
 import queueRoutes from './routes/queues/index.js';
 import systemAddressRoutes from './routes/system-addresses/index.js';
@@ -30,6 +32,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     async (api) => {
       api.addHook('onRequest', api.requireToken);
       await api.register(mailAccountRoutes, { prefix: '/mail-accounts' });
+      await api.register(accountOperationRoutes, { prefix: '/mail-accounts' });
+      await api.register(fetchJobRoutes, { prefix: '/fetch-jobs' });
       await api.register(queueRoutes, { prefix: '/queues' });
       await api.register(systemAddressRoutes, { prefix: '/system-addresses' });
       await api.register(messageRoutes, { prefix: '/messages' });

@@ -4,7 +4,7 @@ import type { Config } from '@mailduct/core/config';
 import { SecretBox } from '@mailduct/core/crypto';
 import { createPgPool, createPrisma, type PrismaClient } from '@mailduct/core/db';
 import { announceAccountChange, readAccountVersion } from '@mailduct/core/events';
-import { RoutingLoader } from '@mailduct/core/fetch';
+import { ProbeService, RoutingLoader } from '@mailduct/core/fetch';
 import { BullTicketPublisher, openQueues, type MailductQueues } from '@mailduct/core/jobs';
 import type { Logger } from '@mailduct/core/log';
 import { MessageService } from '@mailduct/core/messages';
@@ -28,6 +28,7 @@ export interface ApiServices {
   addresses: AddressService;
   tokens: TokenService;
   messages: MessageService;
+  probes: ProbeService;
 }
 
 /** Connect to PostgreSQL and Redis and build the services. `close()` releases both. */
@@ -59,6 +60,7 @@ export function createApiDeps(config: Readonly<Config>, logger: Logger): ApiDeps
     addresses: new AddressService(prisma),
     tokens: new TokenService(prisma, config.adminToken),
     messages: new MessageService({ prisma, store: new PgMessageStore(pool), routing, publisher: new BullTicketPublisher(queues.tickets) }),
+    probes: new ProbeService({ prisma, secrets, routing, extraCa: config.extraCa, maxMessageBytes: config.maxMessageBytes }),
   };
   return {
     config,

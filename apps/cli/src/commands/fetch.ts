@@ -39,7 +39,7 @@ export async function fetchCommand(config: Readonly<Config>, flags: FetchFlags, 
         return 1;
       }
       const trace = flags.debug ? (dir: string, line: string) => io.err(`  ${dir}: ${line}`) : undefined;
-      const outcome = await runtime.service.fetchAccount({ accountId: a.id, trigger: 'cli', limit }, { signal: deadline.signal, trace });
+      const outcome = await runtime.service.fetchAccount({ accountId: a.id, trigger: 'cli', limit }, { signal: deadline.signal, interrupt: deadline.signal, trace });
       io.out(`${a.host} (${a.type})... ${describe(outcome)}`);
       if (outcome.outcome === 'failed') failures++;
     }

@@ -1,4 +1,6 @@
 import { startApi } from '@mailduct/api';
+import { startFetcher } from '@mailduct/fetcher';
+import { startScheduler } from '@mailduct/scheduler';
 import type { Config } from '@mailduct/core/config';
 import { createLogger } from '@mailduct/core/log';
 
@@ -24,7 +26,8 @@ export async function start(config: Readonly<Config>, flags: StartFlags): Promis
   const running: Running[] = [];
   try {
     if (all || flags.api) running.push({ name: 'api', ...(await startApi(config, logger.child({ component: 'api' }))) });
-    if (flags.scheduler || flags.fetcher) throw new Error('the scheduler and fetcher components are not part of this build yet');
+    if (all || flags.scheduler) running.push({ name: 'scheduler', ...(await startScheduler(config, logger.child({ component: 'scheduler' }))) });
+    if (all || flags.fetcher) running.push({ name: 'fetcher', ...(await startFetcher(config, logger.child({ component: 'fetcher' }))) });
   } catch (err) {
     logger.fatal({ err }, 'start failed');
     await stopAll(running);

@@ -42,7 +42,10 @@ export interface FetchOutcome {
 }
 
 export interface FetchOptions {
+  /** Stop between batches (what is stored is committed). */
   signal?: AbortSignal;
+  /** Drop the mail connection at once. */
+  interrupt?: AbortSignal;
   trace?: ProtocolTrace;
   /** A lock the caller already holds (otherwise one is taken and released here). */
   lock?: HeldLock;
@@ -92,13 +95,15 @@ export class FetchService {
           limit: job.limit ?? this.deps.settings.fetchLimit,
           commitEvery: this.deps.settings.commitEvery ?? 100,
           signal: options.signal,
+          interrupt: options.interrupt,
           deps: { store: this.deps.store, publisher: this.deps.publisher, hooks: this.deps.hooks },
         },
         counts,
       );
       if (options.signal?.aborted) error = stoppedEarly(options.signal);
     } catch (err) {
-      error = options.signal?.aborted ? stoppedEarly(options.signal) : toRunError(err);
+      const stopped = options.interrupt?.aborted ? options.interrupt : options.signal?.aborted ? options.signal : null;
+      error = stopped ? stoppedEarly(stopped) : toRunError(err);
       logger.warn({ accountId: account.id, runId, code: error.code, class: error.class, err: error.message }, 'fetch run failed');
     }
     if (counts.oversized > 0) logger.warn({ accountId: account.id, oversized: counts.oversized }, 'messages above MAILDUCT_MAX_MESSAGE_BYTES stay on the server');

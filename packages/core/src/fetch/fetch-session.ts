@@ -28,8 +28,10 @@ export interface SessionInput {
   limit: number;
   /** Commit deletions at least this often, so a crash re-downloads little. */
   commitEvery: number;
-  /** Stop between batches once aborted (deadline, shutdown); what is done stays done. */
+  /** Stop between batches once aborted (deadline, shutdown); what is done stays done and is committed. */
   signal?: AbortSignal;
+  /** Close the connection at once when aborted (a stalled server, the end of a grace period). */
+  interrupt?: AbortSignal;
   deps: BatchDeps & { store: MessageStore };
 }
 
@@ -44,9 +46,8 @@ export async function fetchMailbox(input: SessionInput, counts: FetchCounts): Pr
   const oversized = new Set<string>();
   let remaining = input.limit;
   let client: MailboxClient | null = null;
-  // An abort (deadline, shutdown) also interrupts a server that stopped answering.
   const interrupt = () => void client?.close();
-  input.signal?.addEventListener('abort', interrupt, { once: true });
+  input.interrupt?.addEventListener('abort', interrupt, { once: true });
   try {
     while (remaining > 0 && !input.signal?.aborted) {
       client = input.client();
@@ -61,7 +62,7 @@ export async function fetchMailbox(input: SessionInput, counts: FetchCounts): Pr
       client = null; // the commit ended the session (POP3 QUIT): list again on a new one
     }
   } finally {
-    input.signal?.removeEventListener('abort', interrupt);
+    input.interrupt?.removeEventListener('abort', interrupt);
     await client?.close();
   }
 }

@@ -6,3 +6,5 @@ export { BullTicketPublisher } from './ticket-publisher.js';
 export type { TicketPublisher } from './ticket-publisher.js';
 export { openQueues } from './queues.js';
 export type { MailductQueues } from './queues.js';
+export { enqueueFetchNow, fetchJobView, nextScheduledRun } from './fetch-jobs.js';
+export type { FetchJobView } from './fetch-jobs.js';

@@ -73,6 +73,18 @@ export class ImapMailboxClient implements MailboxClient {
     });
   }
 
+  async fetchHeaders(messages: RemoteMessage[]): Promise<Map<string, Buffer>> {
+    const client = this.open();
+    if (messages.length === 0) return new Map();
+    return this.guard(async () => {
+      const out = new Map<string, Buffer>();
+      for await (const m of client.fetch(messages.map((x) => x.id).join(','), { uid: true, headers: true }, { uid: true })) {
+        if (m.headers) out.set(String(m.uid), m.headers);
+      }
+      return out;
+    });
+  }
+
   async markDeleted(messages: RemoteMessage[]): Promise<void> {
     this.pending.push(...messages.map((m) => m.id));
   }

@@ -24,6 +24,8 @@ export interface MailboxClient {
   fetch(message: RemoteMessage, maxBytes: number): Promise<Buffer>;
   /** Download several small messages in one round trip where the protocol allows it. */
   fetchMany(messages: RemoteMessage[], maxBytes: number): Promise<Map<string, Buffer>>;
+  /** The header section of each message, without downloading the bodies (dry runs). */
+  fetchHeaders(messages: RemoteMessage[]): Promise<Map<string, Buffer>>;
   /** Mark messages for deletion; nothing is removed before `commit`. */
   markDeleted(messages: RemoteMessage[]): Promise<void>;
   /**

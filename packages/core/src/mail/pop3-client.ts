@@ -86,6 +86,19 @@ export class Pop3MailboxClient implements MailboxClient {
     });
   }
 
+  async fetchHeaders(messages: RemoteMessage[]): Promise<Map<string, Buffer>> {
+    const conn = this.open();
+    return this.guard(async () => {
+      const out = new Map<string, Buffer>();
+      // TOP n 0: the header section and no body lines (RFC 1939 §7).
+      for (const m of messages) {
+        expectOk(await conn.command(`TOP ${m.seq} 0`), `TOP ${m.seq}`);
+        out.set(m.id, await conn.readMultiline(4 * 1024 * 1024));
+      }
+      return out;
+    });
+  }
+
   async markDeleted(messages: RemoteMessage[]): Promise<void> {
     // Recorded only: the DELE commands go out with the commit, so marking never interleaves with
     // a download in flight on this connection.

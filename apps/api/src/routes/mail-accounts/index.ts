@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AccountInput, AccountPatch as Patch } from '@mailduct/core/accounts';
+import { nextScheduledRun } from '@mailduct/core/jobs';
 import { errorResponses, IdParams } from '../common-schemas.js';
 import { AccountCreate, AccountListQuery, AccountPage, AccountPatch, AccountView } from './schemas.js';
 
@@ -14,8 +15,10 @@ const mailAccountRoutes: FastifyPluginAsync = async (app) => {
     return { items, total, limit: req.query.limit, offset: req.query.offset };
   });
 
-  app.get<{ Params: { id: number } }>('/:id', { schema: { tags, summary: 'Get a mail account', params: IdParams, response: { 200: AccountView, ...errorResponses } } }, async (req) => {
-    return app.services.accounts.get(req.params.id);
+  app.get<{ Params: { id: number } }>('/:id', { schema: { tags, summary: 'Get a mail account, with its next scheduled run', params: IdParams, response: { 200: AccountView, ...errorResponses } } }, async (req) => {
+    const view = await app.services.accounts.get(req.params.id);
+    const nextRunAt = await nextScheduledRun(app.deps.queues.fetch, view.id).catch(() => null);
+    return { ...view, state: { ...view.state, nextRunAt } };
   });
 
   app.post<{ Body: AccountInput }>('/', { schema: { tags, summary: 'Create a mail account', body: AccountCreate, response: { 201: AccountView, ...errorResponses } } }, async (req, reply) => {

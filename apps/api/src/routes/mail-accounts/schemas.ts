@@ -64,6 +64,7 @@ export const AccountView = Type.Object({
     oversizedCount: Type.Integer(),
     backoffUntil: NullableDateTime,
     parkedReason: Nullable(Type.String()),
+    nextRunAt: Type.Optional(NullableDateTime),
   }),
   createdAt: DateTime,
   createdBy: Nullable(Type.String()),

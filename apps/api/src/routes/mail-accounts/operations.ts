@@ -1,0 +1,55 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { AccountInput } from '@mailduct/core/accounts';
+import { listRuns, type ProbeResult } from '@mailduct/core/fetch';
+import { enqueueFetchNow } from '@mailduct/core/jobs';
+import { errorResponses, IdParams } from '../common-schemas.js';
+import { DryRunQuery, DryRunResponse, FetchNowBody, FetchNowResponse, ProbeResponse, RunPage, RunsQuery, TestSettingsBody } from './operation-schemas.js';
+
+type Id = { Params: { id: number } };
+
+/** Operations on mail accounts: fetch now, test connection, dry run, run history. */
+const accountOperationRoutes: FastifyPluginAsync = async (app) => {
+  const tags = ['mail accounts'];
+
+  app.post<Id & { Body: { limit?: number } }>(
+    '/:id/fetch',
+    { schema: { tags, summary: 'Fetch mail now (also for a non-valid account)', params: IdParams, body: FetchNowBody, response: { 202: FetchNowResponse, ...errorResponses } } },
+    async (req, reply) => {
+      await app.services.accounts.get(req.params.id);
+      const jobId = await enqueueFetchNow(app.deps.queues.fetch, req.params.id, req.body?.limit);
+      return reply.code(202).header('location', `/api/v1/fetch-jobs/${jobId}`).send({ jobId, status: `/api/v1/fetch-jobs/${jobId}` });
+    },
+  );
+
+  app.post<Id>('/:id/test', { schema: { tags, summary: 'Test the connection of a stored account', params: IdParams, response: { 200: ProbeResponse, ...errorResponses } } }, async (req) =>
+    probeView(await app.services.probes.testAccount(req.params.id)),
+  );
+
+  app.post<{ Body: Partial<AccountInput> & { accountId?: number } }>(
+    '/test',
+    { schema: { tags, summary: 'Test connection settings before saving them', body: TestSettingsBody, response: { 200: ProbeResponse, ...errorResponses } } },
+    async (req) => probeView(await app.services.probes.testSettings(req.body)),
+  );
+
+  app.post<Id & { Querystring: { limit: number } }>(
+    '/:id/dry-run',
+    { schema: { tags, summary: 'Where the messages on the server would go; changes nothing', params: IdParams, querystring: DryRunQuery, response: { 200: DryRunResponse, ...errorResponses } } },
+    async (req) => app.services.probes.dryRun(req.params.id, req.query.limit),
+  );
+
+  app.get<Id & { Querystring: { limit: number; offset: number } }>(
+    '/:id/runs',
+    { schema: { tags, summary: 'Fetch run history, newest first', params: IdParams, querystring: RunsQuery, response: { 200: RunPage, ...errorResponses } } },
+    async (req) => {
+      await app.services.accounts.get(req.params.id);
+      const { items, total } = await listRuns(app.deps.prisma, req.params.id, req.query);
+      return { items, total, limit: req.query.limit, offset: req.query.offset };
+    },
+  );
+};
+
+function probeView(r: ProbeResult) {
+  return r.ok ? { ok: true, messages: r.messages, bytes: r.bytes } : { ok: false, error: r.error };
+}
+
+export default accountOperationRoutes;

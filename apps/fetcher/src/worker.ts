@@ -1,0 +1,50 @@
+import { Worker } from 'bullmq';
+import type { Config } from '@mailduct/core/config';
+import { HostBudget, type FetchServiceDeps } from '@mailduct/core/fetch';
+import { QUEUE_NAMES, type FetchJobData } from '@mailduct/core/jobs';
+import type { Logger } from '@mailduct/core/log';
+import { createRedis } from '@mailduct/core/redis';
+import { processFetchJob } from './process-fetch-job.js';
+import { createFetchRuntime } from './runtime.js';
+
+/** A running fetcher: its runtime and how to stop it. */
+export interface RunningFetcher {
+  close(): Promise<void>;
+}
+
+const GRACE_MS = 20_000;
+const HARD_LIMIT_MS = 28_000;
+
+/**
+ * A BullMQ Worker on `fetch` with MAILDUCT_FETCH_CONCURRENCY. Any number may run, on any number
+ * of machines: the per-account lock keeps each mailbox to one session at a time. `close()`
+ * stops taking jobs, lets runs finish their current batch and commit, drops connections after
+ * 20 s, releases locks and returns within 30 s.
+ */
+export async function startFetcher(config: Readonly<Config>, logger: Logger, overrides: Partial<FetchServiceDeps> = {}): Promise<RunningFetcher> {
+  const runtime = createFetchRuntime(config, logger, overrides);
+  const stop = new AbortController();
+  const interrupt = new AbortController();
+  const connection = createRedis(config.redisUrl, { forWorker: true, name: 'mailduct-fetch-worker' });
+  const worker = new Worker<FetchJobData>(
+    QUEUE_NAMES.fetch,
+    processFetchJob({ prisma: runtime.prisma, service: runtime.service, budget: new HostBudget(config.maxConnectionsPerHost), stop: stop.signal, interrupt: interrupt.signal }),
+    { connection, prefix: config.queuePrefix, concurrency: config.fetchConcurrency, removeOnComplete: { count: 5000, age: 7 * 24 * 3600 }, removeOnFail: { count: 5000, age: 7 * 24 * 3600 }, lockDuration: 60_000 },
+  );
+  worker.on('error', (err) => logger.error({ err }, 'fetch worker error'));
+  worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, accountId: job?.data.accountId, err: err.message }, 'fetch job failed'));
+  await worker.waitUntilReady();
+  logger.info({ concurrency: config.fetchConcurrency }, 'fetcher ready');
+  return {
+    async close() {
+      stop.abort(new Error('shutting down'));
+      const grace = setTimeout(() => interrupt.abort(new Error('shutting down')), GRACE_MS);
+      const closed = worker.close();
+      await Promise.race([closed, new Promise((r) => setTimeout(r, HARD_LIMIT_MS).unref())]);
+      clearTimeout(grace);
+      await worker.close(true).catch(() => undefined);
+      connection.disconnect();
+      await runtime.close();
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export { startScheduler } from './start-scheduler.js';
+export type { RunningScheduler } from './start-scheduler.js';
+export { AccountScheduler } from './scheduler.js';
+export type { ReconcileResult } from './scheduler.js';
+export { SchedulerStore } from './scheduler-store.js';

@@ -1,0 +1,58 @@
+import type { Queue } from 'bullmq';
+import { MailductError } from '../errors/index.js';
+import type { FetchJobData } from './fetch-job.js';
+import { JOB_NAMES, schedulerId } from './queue-names.js';
+
+/** A fetch job as the API shows it. */
+export interface FetchJobView {
+  id: string;
+  accountId: number;
+  trigger: string;
+  state: string;
+  createdAt: string;
+  finishedAt: string | null;
+  /** The run result (counts, error) once the job finished. */
+  result: unknown;
+  failedReason: string | null;
+}
+
+/**
+ * Fetch-now (OTOBO's "Fetch mail"): add a manual job for the account. While one is still
+ * waiting or running, asking again returns that job instead of queueing another.
+ */
+export async function enqueueFetchNow(queue: Queue, accountId: number, limit?: number): Promise<string> {
+  const data: FetchJobData = { accountId, trigger: 'manual', ...(limit ? { limit } : {}) };
+  const job = await queue.add(JOB_NAMES.fetchAccount, data, {
+    jobId: `manual-${accountId}-${Date.now()}`,
+    deduplication: { id: `manual-${accountId}` },
+    attempts: 1,
+    removeOnComplete: { age: 24 * 3600 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  });
+  return job.id!;
+}
+
+/** The state of a fetch job. Throws NOT_FOUND. */
+export async function fetchJobView(queue: Queue, id: string): Promise<FetchJobView> {
+  const job = await queue.getJob(id);
+  if (!job) throw new MailductError('NOT_FOUND', `fetch job ${id} does not exist (finished jobs are kept for a day)`);
+  const state = await job.getState();
+  const data = job.data as FetchJobData;
+  const result = state === 'completed' ? job.returnvalue : state === 'failed' && typeof job.progress === 'object' ? job.progress : null;
+  return {
+    id,
+    accountId: data.accountId,
+    trigger: data.trigger,
+    state,
+    createdAt: new Date(job.timestamp).toISOString(),
+    finishedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+    result: result ?? null,
+    failedReason: job.failedReason ?? null,
+  };
+}
+
+/** When the account's scheduled fetch is due next, or null when it has no schedule. */
+export async function nextScheduledRun(queue: Queue, accountId: number): Promise<string | null> {
+  const s = await queue.getJobScheduler(schedulerId(accountId));
+  return s?.next ? new Date(s.next).toISOString() : null;
+}
