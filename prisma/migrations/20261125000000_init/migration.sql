@@ -101,6 +101,7 @@ CREATE TABLE "fetch_run" (
     "id" BIGSERIAL NOT NULL,
     "account_id" INTEGER NOT NULL,
     "trigger" VARCHAR(20) NOT NULL,
+    "worker" VARCHAR(200),
     "outcome" VARCHAR(20) NOT NULL DEFAULT 'running',
     "started_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "finished_at" TIMESTAMP(3),

@@ -90,7 +90,7 @@ export class AccountService {
     await this.checkDuplicate(draft, id);
     const data: Prisma.MailAccountUncheckedUpdateInput = { ...this.columns(draft), updatedBy: actor };
     if (draft.password !== undefined) data.passwordEnc = this.deps.secrets.seal(draft.password);
-    if (resumes(before, draft)) Object.assign(data, { consecutiveFailures: 0, parkedReason: null, backoffUntil: null, lastErrorClass: null, lastErrorMessage: null });
+    if (resumes(before, draft)) Object.assign(data, { consecutiveFailures: 0, consecutiveAuthFailures: 0, parkedReason: null, backoffUntil: null, lastErrorClass: null, lastErrorMessage: null });
     const row = await this.deps.prisma.$transaction(async (tx) => {
       const updated = await tx.mailAccount.update({ where: { id }, data, include: { queue: { select: { name: true } } } });
       const changes = diffFields(auditable(before), auditable(draft), SECRET);

@@ -76,7 +76,7 @@ export class FetchService {
     const { prisma, recorder, logger } = this.deps;
     const account = await prisma.mailAccount.findUnique({ where: { id: job.accountId } });
     if (!account) throw new MailductError('ACCOUNT_NOT_FOUND', `mail account ${job.accountId} does not exist`);
-    const runId = await recorder.start(account.id, job.trigger);
+    const runId = await recorder.start(account.id, job.trigger, lock.token.split(':').slice(0, 2).join(':'));
     const counts = emptyCounts();
     let error: RunError | null = null;
     try {

@@ -4,6 +4,7 @@ import type { PrismaClient } from '../db/index.js';
 export interface RunView {
   id: number;
   trigger: string;
+  worker: string | null;
   outcome: string;
   startedAt: string;
   finishedAt: string | null;
@@ -28,6 +29,7 @@ export async function listRuns(prisma: PrismaClient, accountId: number, page: { 
     items: rows.map((r) => ({
       id: Number(r.id),
       trigger: r.trigger,
+      worker: r.worker,
       outcome: r.outcome,
       startedAt: r.startedAt.toISOString(),
       finishedAt: r.finishedAt?.toISOString() ?? null,

@@ -29,8 +29,8 @@ export class RunRecorder {
     private readonly parkAfterAuthFailures: number,
   ) {}
 
-  async start(accountId: number, trigger: FetchTrigger): Promise<number> {
-    const run = await this.prisma.fetchRun.create({ data: { accountId, trigger }, select: { id: true } });
+  async start(accountId: number, trigger: FetchTrigger, worker: string | null = null): Promise<number> {
+    const run = await this.prisma.fetchRun.create({ data: { accountId, trigger, worker }, select: { id: true } });
     return Number(run.id);
   }
 

@@ -53,6 +53,7 @@ export const RunPage = pageOf(
   Type.Object({
     id: Type.Integer(),
     trigger: Type.String(),
+    worker: Nullable(Type.String()),
     outcome: Type.String(),
     startedAt: DateTime,
     finishedAt: NullableDateTime,
