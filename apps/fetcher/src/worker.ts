@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Worker } from 'bullmq';
 import type { Config } from '@mailduct/core/config';
 import { HostBudget, type FetchServiceDeps } from '@mailduct/core/fetch';
@@ -25,6 +26,8 @@ export async function startFetcher(config: Readonly<Config>, logger: Logger, ove
   const runtime = createFetchRuntime(config, logger, overrides);
   const stop = new AbortController();
   const interrupt = new AbortController();
+  // Every run in flight (up to MAILDUCT_FETCH_CONCURRENCY) listens on these two signals.
+  setMaxListeners(0, stop.signal, interrupt.signal);
   const connection = createRedis(config.redisUrl, { forWorker: true, name: 'mailduct-fetch-worker' });
   const worker = new Worker<FetchJobData>(
     QUEUE_NAMES.fetch,
