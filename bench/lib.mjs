@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 // Helpers shared by the benchmarks: a throwaway database, the CLI, the machine description.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -64,7 +65,7 @@ export function startCli(args, env, readyText = 'mailduct started') {
 
 /** Start an isolated Dovecot (../shared/dovecot-test) and return its ports and helpers. */
 export async function startDovecot(base, users = 4) {
-  const harness = process.env.DOVECOT_TEST_HARNESS || join(root, '..', 'shared', 'dovecot-test');
+  const harness = process.env.DOVECOT_TEST_HARNESS || [join(root, '..', 'shared', 'dovecot-test'), '/work/shared/dovecot-test'].find((d) => existsSync(d));
   const dir = `/tmp/mailduct-bench-dovecot-${base}`;
   const res = spawnSync(join(harness, 'start.sh'), ['--dir', dir, '--users', String(users), '--port-base', String(base)], { encoding: 'utf8' });
   if (res.status !== 0) throw new Error(`dovecot: ${res.stderr}`);

@@ -3,7 +3,7 @@
 // there, build, then run every test with vitest. Extra arguments go to vitest.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { build, checkServices, commandExists, DEFAULT_REDIS_URL, ensureInstalled, root, say, tryStartLocalServices } from './lib.mjs';
+import { build, checkServices, commandExists, DEFAULT_REDIS_URL, ensureInstalled, root, run, say, tryStartLocalServices } from './lib.mjs';
 
 const SYSTEM_PACKAGES = [
   ['dovecot', 'dovecot-imapd', '/usr/sbin/dovecot'],
@@ -23,6 +23,8 @@ if (missing.length > 0) {
   process.exit(1);
 }
 build();
+say('type-checking tests and benchmarks');
+run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'test', 'tsconfig.json')]);
 const args = process.argv.slice(2);
 const soak = args.includes('--soak');
 const vitestArgs = soak ? ['run', '--project', 'soak', ...args.filter((a) => a !== '--soak')] : ['run', ...args];

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 // Peak RSS above idle while one fetch process stores one ~32 MiB message (bench/fetch).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { root } from '../lib.mjs';
 
 const SIZE = 32_000_000; // bytes on disk (LF); the server reports ~32.4 MB with CRLF, just under the 32 MiB default limit
 const config = loadConfig(process.env);
-const harness = process.env.DOVECOT_TEST_HARNESS || join(root, '..', 'shared', 'dovecot-test');
+const harness = process.env.DOVECOT_TEST_HARNESS || [join(root, '..', 'shared', 'dovecot-test'), '/work/shared/dovecot-test'].find((d) => existsSync(d));
 spawnSync(join(harness, 'seed.sh'), ['--dir', process.env.DOVECOT_DIR, 'user3', '1', String(SIZE)]);
 const runtime = createFetchRuntime(config, createLogger({ level: 'silent' }));
 const account = await runtime.prisma.mailAccount.create({

@@ -5,8 +5,20 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** The Dovecot test harness (../shared/dovecot-test beside the project, or DOVECOT_TEST_HARNESS). */
-export const HARNESS = process.env.DOVECOT_TEST_HARNESS ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'dovecot-test');
+/**
+ * A folder of the workplace's shared material (../shared beside the project): the Dovecot harness
+ * and the mail corpus. Looked up beside this checkout first, then in /work/shared, so a clone
+ * elsewhere on the machine (CI) finds it too. `envName` overrides.
+ */
+export function sharedDir(name: string, envName: string): string {
+  const candidates = [process.env[envName], join(import.meta.dirname, '..', '..', '..', 'shared', name), join('/work', 'shared', name)].filter((c): c is string => Boolean(c));
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) throw new Error(`cannot find shared/${name}; tried ${candidates.join(', ')} (set ${envName})`);
+  return found;
+}
+
+/** The Dovecot test harness (shared/dovecot-test, or DOVECOT_TEST_HARNESS). */
+export const HARNESS = sharedDir('dovecot-test', 'DOVECOT_TEST_HARNESS');
 
 /** A running, isolated Dovecot with users user1..userN, password "password". */
 export interface Dovecot {

@@ -49,7 +49,7 @@ export async function createFetchWorld(dovecot: Dovecot, overrides: Partial<Fetc
       return view.id;
     },
     async tickets() {
-      const jobs = await runtime.queues.tickets.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'paused']);
+      const jobs = await runtime.queues.tickets.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized']);
       return jobs.map((j) => {
         if (!validatePayload(j.data)) throw new Error(`ticket ${j.id} does not match the schema: ${JSON.stringify(validatePayload.errors)}`);
         return { id: j.id!, name: j.name, data: j.data as TicketPayloadV1 };

@@ -1,4 +1,4 @@
-import type { Mailbox } from '../message/index.js';
+import type { HeaderSummary } from '../message/index.js';
 import type { TicketRow } from '../store/index.js';
 
 /** Version 1 of the `ticket.dispatched` job payload (schema: packages/core/schemas/ticket-dispatched.v1.json). */
@@ -16,17 +16,8 @@ export interface TicketPayloadV1 {
   strippedOtoboHeaders: string[];
   loop: { loop: boolean; reasons: string[] };
   followUp: { ticketNumbers: string[]; inReplyTo: string | null; references: string[] };
-  headers: {
-    from: Mailbox[];
-    to: Mailbox[];
-    cc: Mailbox[];
-    replyTo: Mailbox[];
-    subject: string | null;
-    date: string | null;
-    messageId: string | null;
-    inReplyTo: string | null;
-    references: string[];
-  };
+  /** The decoded From, To, Cc, Reply-To, Subject, Date, Message-ID, In-Reply-To and References. */
+  headers: HeaderSummary;
   size: number;
   sha256: string;
   receivedAt: string;
