@@ -2,7 +2,9 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { ApiDeps } from './deps.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { registerValidation } from './http/validation.js';
+import cookie from '@fastify/cookie';
 import auth from './plugins/auth.js';
+import bullBoard from './plugins/bull-board.js';
 import openapi from './plugins/openapi.js';
 import services from './plugins/services.js';
 import healthRoutes from './routes/health/index.js';
@@ -10,8 +12,10 @@ import fetchJobRoutes from './routes/fetch-jobs/index.js';
 import mailAccountRoutes from './routes/mail-accounts/index.js';
 import accountOperationRoutes from './routes/mail-accounts/operations.js';
 import messageRoutes from './routes/messages/index.js';
+import metricsRoutes from './routes/metrics/index.js';
 import queueRoutes from './routes/queues/index.js';
 import systemAddressRoutes from './routes/system-addresses/index.js';
+import uiRoutes from './routes/ui/index.js';
 
 /** Build the HTTP app (not listening). Tests call this with their own dependencies. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -25,9 +29,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerValidation(app);
   registerErrorHandling(app);
   await app.register(services, { deps });
+  await app.register(cookie);
   await app.register(auth);
   await app.register(openapi);
   await app.register(healthRoutes, { prefix: '/health' });
+  await app.register(metricsRoutes);
   await app.register(
     async (api) => {
       api.addHook('onRequest', api.requireToken);
@@ -40,5 +46,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   );
+  await app.register(uiRoutes);
+  await app.register(bullBoard);
   return app;
 }

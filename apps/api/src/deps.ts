@@ -1,5 +1,5 @@
 import { AccountDirectory, AccountReads, AccountService, prismaDirectorySource } from '@mailduct/core/accounts';
-import { TokenService } from '@mailduct/core/auth';
+import { SessionStore, TokenService } from '@mailduct/core/auth';
 import type { Config } from '@mailduct/core/config';
 import { SecretBox } from '@mailduct/core/crypto';
 import { createPgPool, createPrisma, type PrismaClient } from '@mailduct/core/db';
@@ -29,6 +29,7 @@ export interface ApiServices {
   tokens: TokenService;
   messages: MessageService;
   probes: ProbeService;
+  sessions: SessionStore;
 }
 
 /** Connect to PostgreSQL and Redis and build the services. `close()` releases both. */
@@ -60,6 +61,7 @@ export function createApiDeps(config: Readonly<Config>, logger: Logger): ApiDeps
     addresses: new AddressService(prisma),
     tokens: new TokenService(prisma, config.adminToken),
     messages: new MessageService({ prisma, store: new PgMessageStore(pool), routing, publisher: new BullTicketPublisher(queues.tickets) }),
+    sessions: new SessionStore(redis, config.queuePrefix),
     probes: new ProbeService({ prisma, secrets, routing, extraCa: config.extraCa, maxMessageBytes: config.maxMessageBytes }),
   };
   return {

@@ -1,7 +1,7 @@
 import type { Config } from '@mailduct/core/config';
 import { SecretBox } from '@mailduct/core/crypto';
 import { createPgPool, createPrisma, type PrismaClient } from '@mailduct/core/db';
-import { announceAccountChange } from '@mailduct/core/events';
+import { announceAccountChange, lockSkipsKey } from '@mailduct/core/events';
 import { FetchService, RoutingLoader, RunRecorder, type FetchServiceDeps } from '@mailduct/core/fetch';
 import { BullTicketPublisher, openQueues, type MailductQueues } from '@mailduct/core/jobs';
 import { AccountLocks } from '@mailduct/core/lock';
@@ -36,6 +36,9 @@ export function createFetchRuntime(config: Readonly<Config>, logger: Logger, ove
     recorder: new RunRecorder(prisma, config.parkAfterAuthFailures),
     logger,
     settings: { maxMessageBytes: config.maxMessageBytes, fetchLimit: config.fetchLimit, extraCa: config.extraCa },
+    onLockSkipped: async () => {
+      await redis.incr(lockSkipsKey(config.queuePrefix)).catch(() => undefined);
+    },
     onParked: async (accountId) => {
       logger.warn({ accountId }, 'account parked after repeated login failures');
       await announceAccountChange(redis, config.queuePrefix, { accountId, kind: 'updated' }).catch(() => undefined);

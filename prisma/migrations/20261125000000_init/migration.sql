@@ -143,6 +143,15 @@ CREATE TABLE "audit_event" (
     CONSTRAINT "audit_event_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "fetch_counter" (
+    "account_id" INTEGER NOT NULL,
+    "name" VARCHAR(60) NOT NULL,
+    "value" BIGINT NOT NULL DEFAULT 0,
+
+    CONSTRAINT "fetch_counter_pkey" PRIMARY KEY ("account_id","name")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "queue_name_key" ON "queue"("name");
 

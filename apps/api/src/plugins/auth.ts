@@ -1,15 +1,22 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Principal } from '@mailduct/core/auth';
+import { secretsEqual } from '@mailduct/core/crypto';
+import type { Principal, Session } from '@mailduct/core/auth';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
+    session: Session | null;
   }
   interface FastifyInstance {
     requireToken: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    requireSession: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   }
 }
+
+/** The name of the admin UI's session cookie. */
+export const SESSION_COOKIE = 'mailduct_session';
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** The bearer token of a request, or '' when there is none. */
 export function bearerOf(request: FastifyRequest): string {
@@ -18,13 +25,40 @@ export function bearerOf(request: FastifyRequest): string {
   return match?.[1] ?? '';
 }
 
-/** `requireToken`: an onRequest hook that answers 401 unless the request carries a valid bearer token. */
+/**
+ * `requireToken` (API): a valid bearer token, or the admin UI's session cookie — with the
+ * session's CSRF token in `x-csrf-token` for state-changing methods. Otherwise 401.
+ * `requireSession` (UI pages, Bull Board): a session, or a redirect to the sign-in page.
+ */
 export default fp(
   async (app) => {
     app.decorateRequest('principal', null as unknown as Principal);
+    app.decorateRequest('session', null);
+    const sessionOf = async (request: FastifyRequest): Promise<Session | null> => {
+      const id = request.cookies?.[SESSION_COOKIE];
+      return id ? app.services.sessions.get(id).catch(() => null) : null;
+    };
+    app.decorate('requireSession', async (request: FastifyRequest, reply: FastifyReply) => {
+      const session = await sessionOf(request);
+      if (!session) {
+        const next = encodeURIComponent(request.url);
+        await reply.redirect(`/login?next=${next}`, 303);
+        return;
+      }
+      request.session = session;
+      request.principal = session.principal;
+    });
     app.decorate('requireToken', async (request: FastifyRequest, reply: FastifyReply) => {
       const token = bearerOf(request);
-      const principal = token ? await app.services.tokens.verify(token) : null;
+      let principal = token ? await app.services.tokens.verify(token) : null;
+      if (!principal && !token) {
+        const session = await sessionOf(request);
+        const csrf = request.headers['x-csrf-token'];
+        if (session && (!UNSAFE.has(request.method) || (typeof csrf === 'string' && secretsEqual(csrf, session.csrf)))) {
+          principal = session.principal;
+          request.session = session;
+        }
+      }
       if (!principal) {
         const message = token ? 'the bearer token is not valid' : 'an Authorization: Bearer <token> header is required';
         await reply.code(401).header('www-authenticate', 'Bearer realm="mailduct"').send({ error: { code: 'UNAUTHORIZED', message, details: null } });
@@ -33,5 +67,5 @@ export default fp(
       request.principal = principal;
     });
   },
-  { name: 'mailduct-auth', dependencies: ['mailduct-services'] },
+  { name: 'mailduct-auth', dependencies: ['mailduct-services', '@fastify/cookie'] },
 );

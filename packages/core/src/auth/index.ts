@@ -1,2 +1,4 @@
 export { TokenService } from './token-service.js';
 export type { Principal } from './token-service.js';
+export { SessionStore } from './session-store.js';
+export type { Session } from './session-store.js';

@@ -35,3 +35,8 @@ export function parseAccountChange(message: string): AccountChange | null {
   }
   return null;
 }
+
+/** The counter of fetch jobs skipped because the account lock was held (mailduct_lock_skips_total). */
+export function lockSkipsKey(prefix: string): string {
+  return `${prefix}:metrics:lock-skips`;
+}

@@ -25,6 +25,8 @@ export interface FetchServiceDeps {
   /** Replaceable for fault-injection tests; default clientFor. */
   clientFactory?: (settings: MailboxSettings, options: ClientOptions) => MailboxClient;
   hooks?: PipelineHooks;
+  /** Called when a run was skipped because another process held the account's lock (metrics). */
+  onLockSkipped?: (accountId: number) => Promise<void> | void;
   /** Called when a run parked an account (the scheduler must drop it). */
   onParked?: (accountId: number) => Promise<void> | void;
 }
@@ -64,6 +66,7 @@ export class FetchService {
 
   async fetchAccount(job: FetchJobData, options: FetchOptions = {}): Promise<FetchOutcome> {
     const lock = options.lock ?? (await this.deps.locks.acquire(job.accountId));
+    if (!lock) await this.deps.onLockSkipped?.(job.accountId);
     if (!lock) return { accountId: job.accountId, outcome: 'skipped', runId: null, counts: emptyCounts(), error: null, skippedReason: `account ${job.accountId} is being fetched by another process` };
     try {
       return await this.underLock(job, lock, options);

@@ -2,6 +2,7 @@ import { recordAudit } from '../audit/index.js';
 import type { PrismaClient } from '../db/index.js';
 import type { ErrorClass } from '../errors/index.js';
 import type { FetchTrigger } from '../jobs/index.js';
+import { countersOfRun } from '../metrics/index.js';
 import { onFailure } from './failure-policy.js';
 import type { FetchCounts } from './fetch-session.js';
 
@@ -36,6 +37,10 @@ export class RunRecorder {
 
   async finish(runId: number, accountId: number, counts: FetchCounts, error: RunError | null, now = new Date()): Promise<RunVerdict> {
     return this.prisma.$transaction(async (tx) => {
+      const run = await tx.fetchRun.findUnique({ where: { id: BigInt(runId) }, select: { startedAt: true } });
+      const counters = countersOfRun(counts, error?.class ?? null, now.getTime() - (run?.startedAt.getTime() ?? now.getTime()));
+      await addCounters(tx, accountId, counters.perAccount);
+      await addCounters(tx, 0, counters.global);
       await tx.fetchRun.update({
         where: { id: BigInt(runId) },
         data: { outcome: error ? 'failed' : 'success', finishedAt: now, ...countColumns(counts), bytes: BigInt(counts.bytes), errorClass: error?.class ?? null, errorMessage: error?.message.slice(0, 1000) ?? null },
@@ -74,6 +79,20 @@ export class RunRecorder {
       return { parked: park, backoffUntil: action.backoffUntil };
     });
   }
+}
+
+type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+async function addCounters(tx: Tx, accountId: number, values: Record<string, number>): Promise<void> {
+  const entries = Object.entries(values).filter(([, v]) => v !== 0);
+  if (entries.length === 0) return;
+  await tx.$executeRawUnsafe(
+    `INSERT INTO fetch_counter (account_id, name, value) SELECT $1, n, v FROM unnest($2::text[], $3::bigint[]) AS t(n, v)
+     ON CONFLICT (account_id, name) DO UPDATE SET value = fetch_counter.value + EXCLUDED.value`,
+    accountId,
+    entries.map(([k]) => k),
+    entries.map(([, v]) => v),
+  );
 }
 
 function countColumns(c: FetchCounts) {

@@ -1,0 +1,46 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyPluginAsync } from 'fastify';
+import { SESSION_COOKIE } from '../../plugins/auth.js';
+import { loginPage } from '../../ui/admin-pages.js';
+import { APP_CSS, APP_JS } from '../../ui/assets.js';
+import { page } from '../../ui/layout.js';
+import accountPages from './account-routes.js';
+import adminPages from './admin-routes.js';
+import { checkCsrf, send, type FormBody } from './ui-support.js';
+
+/** The admin UI: sign-in (rate-limited), then the screens, all behind the session cookie. */
+const uiRoutes: FastifyPluginAsync = async (app) => {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  await app.register(rateLimit, { global: false });
+
+  app.get('/ui/app.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(APP_CSS));
+  app.get('/ui/app.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(APP_JS));
+
+  const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?!\/)[\w\-/.?=&%]*$/.test(next) ? next : '/accounts');
+
+  app.get<{ Querystring: { next?: string } }>('/login', async (req, reply) => send(reply, page({ title: 'Sign in', session: null }, loginPage(safeNext(req.query.next), null))));
+
+  app.post<{ Body: FormBody }>('/login', { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (req, reply) => {
+    const principal = await app.services.tokens.verify(req.body?.token ?? '');
+    if (!principal) return send(reply, page({ title: 'Sign in', session: null }, loginPage(safeNext(req.body?.next), 'That token is not valid.')), 401);
+    const { id } = await app.services.sessions.create(principal);
+    const secure = req.protocol === 'https';
+    return reply.setCookie(SESSION_COOKIE, id, { path: '/', httpOnly: true, sameSite: 'strict', secure, maxAge: 8 * 3600 }).redirect(safeNext(req.body?.next), 303);
+  });
+
+  await app.register(async (pages) => {
+    pages.addHook('onRequest', pages.requireSession);
+    pages.get('/', async (_req, reply) => reply.redirect('/accounts', 303));
+    pages.post<{ Body: FormBody }>('/logout', async (req, reply) => {
+      if (!checkCsrf(req, reply)) return reply;
+      await app.services.sessions.destroy(req.cookies[SESSION_COOKIE] ?? '');
+      return reply.clearCookie(SESSION_COOKIE, { path: '/' }).redirect('/login', 303);
+    });
+    await pages.register(accountPages);
+    await pages.register(adminPages);
+  });
+};
+
+export default uiRoutes;

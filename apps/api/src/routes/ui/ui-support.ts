@@ -1,0 +1,44 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { secretsEqual } from '@mailduct/core/crypto';
+import { isMailductError, type FieldProblem } from '@mailduct/core/errors';
+import type { SafeHtml } from '../../ui/html.js';
+
+/** A submitted form (application/x-www-form-urlencoded). */
+export type FormBody = Record<string, string | undefined>;
+
+/** Notices shown after a redirect, by key (never text from the URL). */
+export const NOTICES: Record<string, string> = {
+  added: 'Mail account added!',
+  updated: 'Mail account updated!',
+  deleted: 'Mail account deleted.',
+  'queue-saved': 'Queue saved.',
+  'queue-deleted': 'Queue deleted.',
+  'address-saved': 'System address saved.',
+  'address-deleted': 'System address deleted.',
+  reprocessed: 'Message reprocessed.',
+};
+
+export function noticeOf(req: FastifyRequest): { text: string } | null {
+  const key = (req.query as { notice?: string }).notice;
+  return key && NOTICES[key] ? { text: NOTICES[key] } : null;
+}
+
+export function send(reply: FastifyReply, page: SafeHtml, status = 200): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page.value);
+}
+
+/** Refuse a form post whose CSRF token does not match the session's (403). */
+export function checkCsrf(req: FastifyRequest, reply: FastifyReply): boolean {
+  const token = (req.body as FormBody | undefined)?._csrf ?? '';
+  if (req.session && token && secretsEqual(token, req.session.csrf)) return true;
+  void reply.code(403).type('text/plain').send('The form has expired or did not come from this site. Go back, reload and try again.');
+  return false;
+}
+
+/** The field problems of a validation error, or a single general problem for other domain errors. */
+export function problemsOf(err: unknown): { problems: FieldProblem[]; message: string } | null {
+  if (!isMailductError(err)) return null;
+  if (err.code === 'VALIDATION_FAILED' && Array.isArray(err.details)) return { problems: err.details as FieldProblem[], message: 'Please correct the marked fields.' };
+  if (err.code.endsWith('_EXISTS') || err.code.endsWith('_IN_USE') || err.code.endsWith('_NOT_FOUND') || err.code === 'MESSAGE_NOT_REPROCESSABLE') return { problems: [], message: err.message };
+  return null;
+}

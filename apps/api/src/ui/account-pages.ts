@@ -1,0 +1,140 @@
+import type { Session } from '@mailduct/core/auth';
+import { ACCOUNT_TYPES, VALIDITIES, type AccountPatch, type AccountView } from '@mailduct/core/accounts';
+import type { FieldProblem } from '@mailduct/core/errors';
+import type { QueueView } from '@mailduct/core/queues';
+import { html, trusted, type SafeHtml } from './html.js';
+import { csrfField, when } from './layout.js';
+
+/** The overview of mail accounts (OTOBO AdminMailAccount). */
+export function accountOverview(session: Session, accounts: AccountView[], total: number, q: string): SafeHtml {
+  return html`<h1>Mail accounts</h1>
+<div class="toolbar">
+  <a class="button" href="/accounts/new">Add mail account</a>
+  <label>Filter <input type="search" id="filter" placeholder="host, user, type, comment" autocomplete="off"></label>
+  <label><input type="checkbox" id="include-invalid" data-remember="mailduct.includeInvalid" checked> Include invalid mail accounts</label>
+  ${total > accounts.length ? html`<form method="get" action="/accounts"><span class="muted">Showing ${accounts.length} of ${total}.</span> <input type="search" name="q" value="${q}" aria-label="Search all accounts"> <button class="secondary">Search</button></form>` : ''}
+</div>
+<table>
+<thead><tr><th>Host / Username</th><th>Type</th><th>Comment</th><th>Validity</th><th>Changed</th><th>Created</th><th>State</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
+<tbody>
+${accounts.map((a) => accountRow(session, a))}
+</tbody>
+</table>
+${accounts.length === 0 ? html`<p class="muted">No mail accounts yet.</p>` : ''}`;
+}
+
+function accountRow(session: Session, a: AccountView): SafeHtml {
+  const search = `${a.host} ${a.username} ${a.type} ${a.comment ?? ''}`.toLowerCase();
+  const comment = a.comment && a.comment.length > 20 ? `${a.comment.slice(0, 20)}…` : (a.comment ?? '');
+  return html`<tr class="${a.validity === 'valid' ? '' : 'invalid'}" data-search="${search}" data-account-id="${a.id}">
+  <td><a href="/accounts/${a.id}">${a.host} / ${a.username}</a></td>
+  <td>${a.type}</td>
+  <td title="${a.comment ?? ''}">${comment}</td>
+  <td class="validity">${a.validity}</td>
+  <td>${when(a.updatedAt)}</td>
+  <td>${when(a.createdAt)}</td>
+  <td>${stateText(a)}</td>
+  <td>
+    <button type="button" class="secondary" data-fetch="${a.id}">Fetch mail</button>
+    <span class="result" id="fetch-result-${a.id}" role="status"></span>
+    <form class="inline" method="post" action="/accounts/${a.id}/delete" data-confirm="Do you really want to delete this mail account?">${csrfField(session)}<button class="danger" type="submit" aria-label="Delete ${a.host} / ${a.username}">Delete</button></form>
+    <a href="/messages?accountId=${a.id}">Messages</a>
+  </td>
+</tr>`;
+}
+
+function stateText(a: AccountView): SafeHtml {
+  const s = a.state;
+  if (s.parkedReason) return html`<span class="state-error">Parked: ${s.parkedReason}</span>`;
+  if (s.lastError) return html`<span class="state-error">${s.lastError.class}: ${s.lastError.message}</span><br><span class="muted">last run ${when(s.lastRunAt)}</span>`;
+  if (s.lastRunAt) return html`<span class="state-ok">OK</span> <span class="muted">last run ${when(s.lastRunAt)}${s.oversizedCount ? `, ${s.oversizedCount} oversized left on server` : ''}</span>`;
+  return html`<span class="muted">not fetched yet</span>`;
+}
+
+/** What the add/edit form shows: a stored account, or what was typed. */
+export interface AccountFormValues {
+  type: string;
+  username: string;
+  host: string;
+  port: string;
+  imapFolder: string;
+  trusted: string;
+  dispatch: string;
+  queueId: string;
+  validity: string;
+  comment: string;
+  tlsVerify: string;
+  pollIntervalSeconds: string;
+}
+
+export function formValuesOf(a: AccountView | null, defaults: { pollIntervalSeconds: number }): AccountFormValues {
+  return {
+    type: a?.type ?? 'IMAPS',
+    username: a?.username ?? '',
+    host: a?.host ?? '',
+    port: a?.port ? String(a.port) : '',
+    imapFolder: a?.imapFolder ?? 'INBOX',
+    trusted: a?.trusted ? '1' : '0',
+    dispatch: a?.dispatch.by ?? 'to',
+    queueId: a?.dispatch.by === 'queue' ? String(a.dispatch.queueId) : '',
+    validity: a?.validity ?? 'valid',
+    comment: a?.comment ?? '',
+    tlsVerify: a && !a.tlsVerify ? '0' : '1',
+    pollIntervalSeconds: String(a?.pollIntervalSeconds ?? defaults.pollIntervalSeconds),
+  };
+}
+
+/** Map a submitted form to an account change; an empty password keeps the stored one. */
+export function inputFromForm(f: Record<string, string | undefined>): AccountPatch {
+  const input: AccountPatch = {
+    type: f.type as AccountPatch['type'],
+    host: (f.host ?? '').trim(),
+    username: f.username ?? '',
+    port: f.port?.trim() ? Number(f.port) : null,
+    imapFolder: f.imapFolder?.trim() ? f.imapFolder : null,
+    trusted: f.trusted === '1',
+    dispatch: f.dispatch === 'queue' ? ({ by: 'queue', queueId: Number(f.queueId) || (undefined as unknown as number) } as const) : { by: 'to' },
+    validity: f.validity as AccountPatch['validity'],
+    comment: f.comment?.trim() ? f.comment : null,
+    tlsVerify: f.tlsVerify !== '0',
+    pollIntervalSeconds: f.pollIntervalSeconds?.trim() ? Number(f.pollIntervalSeconds) : undefined,
+  };
+  if (f.password) input.password = f.password;
+  return input;
+}
+
+/** Add or edit form, with the field errors of a failed save next to their fields. */
+export function accountForm(session: Session, o: { account: AccountView | null; values: AccountFormValues; queues: QueueView[]; problems: FieldProblem[] }): SafeHtml {
+  const { values: v, account } = o;
+  const err = (field: string) => {
+    const p = o.problems.filter((x) => x.field === field || (field === 'queueId' && x.field.startsWith('dispatch')));
+    return p.length ? html`<span class="error" id="err-${field}">${p.map((x) => x.problem).join('; ')}</span>` : '';
+  };
+  const described = (field: string) => (o.problems.some((x) => x.field === field) ? trusted(`aria-invalid="true" aria-describedby="err-${field}"`) : '');
+  const option = (value: string, label: string, current: string) => html`<option value="${value}" ${value === current ? trusted('selected') : ''}>${label}</option>`;
+  return html`<h1>${account ? 'Edit mail account' : 'Add mail account'}</h1>
+<form method="post" id="account-form" action="${account ? `/accounts/${account.id}` : '/accounts'}" ${account ? trusted(`data-account-id="${account.id}"`) : ''} novalidate>
+${csrfField(session)}
+<fieldset>
+  <div class="field"><label class="required" for="type">Type</label><select id="type" name="type" ${described('type')}>${ACCOUNT_TYPES.map((t) => option(t, t, v.type))}</select>${err('type')}</div>
+  <div class="field"><label class="required" for="username">Username</label><input type="text" id="username" name="username" maxlength="200" value="${v.username}" autocomplete="off" ${described('username')}>${err('username')}</div>
+  <div class="field"><label class="${account ? '' : 'required'}" for="password">Password</label><input type="password" id="password" name="password" maxlength="200" autocomplete="new-password" ${account ? trusted('placeholder="•••••••• (unchanged)"') : ''} ${described('password')}>${account ? html`<span class="hint">Leave empty to keep the stored password.</span>` : ''}${err('password')}</div>
+  <div class="field"><label class="required" for="host">Host</label><input type="text" id="host" name="host" maxlength="200" value="${v.host}" placeholder="mail.example.com" ${described('host')}>${err('host')}</div>
+  <div class="field"><label for="port">Port</label><input type="number" id="port" name="port" min="1" max="65535" value="${v.port}" placeholder="default of the type" ${described('port')}>${err('port')}</div>
+  <div class="field" id="row-imapFolder"><label for="imapFolder">IMAP Folder</label><input type="text" id="imapFolder" name="imapFolder" maxlength="250" value="${v.imapFolder}" ${described('imapFolder')}>${err('imapFolder')}</div>
+  <div class="field"><label class="required" for="trusted">Trusted</label><select id="trusted" name="trusted">${option('0', 'No', v.trusted)}${option('1', 'Yes', v.trusted)}</select><span class="hint">If trusted, X-OTOBO headers in fetched mail (queue, priority, …) are used.</span></div>
+  <div class="field"><label class="required" for="dispatch">Dispatching</label><select id="dispatch" name="dispatch">${option('to', 'Dispatching by email To: field.', v.dispatch)}${option('queue', 'Dispatching by selected Queue.', v.dispatch)}</select>${err('dispatch')}</div>
+  <div class="field" id="row-queueId"><label class="required" for="queueId">Queue</label><select id="queueId" name="queueId" ${described('queueId')}><option value="">– select –</option>${o.queues.filter((q) => q.valid).map((q) => option(String(q.id), q.name, v.queueId))}</select>${err('queueId')}</div>
+  <div class="field"><label class="required" for="validity">Validity</label><select id="validity" name="validity">${VALIDITIES.map((x) => option(x, x, v.validity))}</select>${err('validity')}</div>
+  <div class="field"><label for="comment">Comment</label><input type="text" id="comment" name="comment" maxlength="250" value="${v.comment}" ${described('comment')}>${err('comment')}</div>
+  <div class="field"><label for="tlsVerify">TLS verification</label><select id="tlsVerify" name="tlsVerify">${option('1', 'Verify the server certificate', v.tlsVerify)}${option('0', 'Do not verify (insecure)', v.tlsVerify)}</select></div>
+  <div class="field"><label for="pollIntervalSeconds">Poll interval (seconds)</label><input type="number" id="pollIntervalSeconds" name="pollIntervalSeconds" min="30" value="${v.pollIntervalSeconds}" ${described('pollIntervalSeconds')}>${err('pollIntervalSeconds')}</div>
+</fieldset>
+<div class="actions">
+  <button type="submit" name="after" value="continue">Save</button>
+  <button type="submit" name="after" value="finish">Save and finish</button>
+  <button type="button" class="secondary" id="test-connection">Test connection</button><span id="test-result" class="result" role="status"></span>
+  <a href="/accounts">Cancel</a>
+</div>
+</form>`;
+}

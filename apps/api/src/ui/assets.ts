@@ -1,0 +1,138 @@
+/** The admin UI's stylesheet and script, served from memory (no assets from the internet). */
+export const APP_CSS = `
+:root { --fg: #1d2330; --muted: #5b6477; --line: #d9dde5; --bg: #f6f7f9; --accent: #0b5cad; --bad: #b42318; --ok: #067647; --warn: #9a6700; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
+a { color: var(--accent); }
+header.top { display: flex; gap: 1.2rem; align-items: center; padding: .6rem 1.2rem; background: #16213a; color: #fff; flex-wrap: wrap; }
+header.top a { color: #dbe6ff; text-decoration: none; padding: .25rem .1rem; }
+header.top a[aria-current="page"] { color: #fff; border-bottom: 2px solid #fff; }
+header.top .brand { font-weight: 700; color: #fff; margin-right: 1rem; }
+header.top form { margin-left: auto; }
+main { max-width: 1200px; margin: 1.2rem auto; padding: 0 1.2rem; }
+h1 { font-size: 1.4rem; margin: .2rem 0 1rem; }
+.notice { padding: .6rem .9rem; border-radius: 6px; margin-bottom: 1rem; background: #e7f4ec; color: var(--ok); border: 1px solid #b7e0c4; }
+.notice.error { background: #fdecea; color: var(--bad); border-color: #f5c2bd; }
+.toolbar { display: flex; gap: .8rem; align-items: center; flex-wrap: wrap; margin-bottom: .8rem; }
+table { width: 100%; border-collapse: collapse; background: #fff; border: 1px solid var(--line); }
+th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { background: #eef1f6; font-weight: 600; }
+tr.invalid td { color: var(--muted); background: #fafafa; }
+tr.invalid td.validity { color: var(--bad); }
+.muted { color: var(--muted); }
+.state-error { color: var(--bad); }
+.state-ok { color: var(--ok); }
+button, .button { font: inherit; padding: .35rem .8rem; border: 1px solid var(--accent); background: var(--accent); color: #fff; border-radius: 5px; cursor: pointer; text-decoration: none; display: inline-block; }
+button.secondary, .button.secondary { background: #fff; color: var(--accent); }
+button.danger { background: #fff; color: var(--bad); border-color: var(--bad); }
+button:focus-visible, a:focus-visible, input:focus-visible, select:focus-visible { outline: 3px solid #7fb0ff; outline-offset: 1px; }
+form.inline { display: inline; }
+fieldset { border: 1px solid var(--line); background: #fff; border-radius: 6px; padding: 1rem 1.2rem; }
+.field { display: grid; grid-template-columns: 12rem 1fr; gap: .3rem 1rem; margin-bottom: .8rem; align-items: start; }
+.field label { font-weight: 600; padding-top: .3rem; }
+.field .required::after { content: " *"; color: var(--bad); }
+.field input[type=text], .field input[type=password], .field input[type=number], .field input[type=email], .field select, .field textarea { font: inherit; padding: .35rem .5rem; border: 1px solid #b9c0cc; border-radius: 5px; width: min(100%, 28rem); }
+.field .error { color: var(--bad); grid-column: 2; }
+.field .hint { color: var(--muted); grid-column: 2; font-size: .9em; }
+.field[hidden] { display: none; }
+.actions { display: flex; gap: .6rem; margin-top: 1rem; flex-wrap: wrap; }
+.result { margin-left: .6rem; }
+.login { max-width: 28rem; margin: 4rem auto; }
+`;
+
+export const APP_JS = `
+(() => {
+  const csrf = document.querySelector('meta[name=csrf-token]')?.content ?? '';
+  const api = async (method, url, body) => {
+    const res = await fetch(url, { method, headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok && res.status !== 202) throw new Error(data?.error?.message ?? res.statusText);
+    return data;
+  };
+
+  // Overview: filter as you type, remembered "include invalid" toggle.
+  const filter = document.getElementById('filter');
+  const includeInvalid = document.getElementById('include-invalid');
+  const rows = [...document.querySelectorAll('tbody tr[data-search]')];
+  const applyFilter = () => {
+    const q = (filter?.value ?? '').trim().toLowerCase();
+    const showInvalid = includeInvalid ? includeInvalid.checked : true;
+    for (const row of rows) row.hidden = (q && !row.dataset.search.includes(q)) || (!showInvalid && row.classList.contains('invalid'));
+  };
+  if (includeInvalid) {
+    const key = includeInvalid.dataset.remember;
+    const saved = localStorage.getItem(key);
+    if (saved !== null) includeInvalid.checked = saved === '1';
+    includeInvalid.addEventListener('change', () => { localStorage.setItem(key, includeInvalid.checked ? '1' : '0'); applyFilter(); });
+  }
+  filter?.addEventListener('input', applyFilter);
+  if (rows.length) applyFilter();
+
+  // Confirmations for destructive forms.
+  for (const form of document.querySelectorAll('form[data-confirm]')) {
+    form.addEventListener('submit', (e) => { if (!confirm(form.dataset.confirm)) e.preventDefault(); });
+  }
+
+  // "Fetch mail": start a fetch and show its outcome when done.
+  for (const button of document.querySelectorAll('button[data-fetch]')) {
+    button.addEventListener('click', async () => {
+      const out = document.getElementById('fetch-result-' + button.dataset.fetch);
+      button.disabled = true;
+      out.textContent = 'fetching…';
+      try {
+        const { jobId } = await api('POST', '/api/v1/mail-accounts/' + button.dataset.fetch + '/fetch', {});
+        for (;;) {
+          await new Promise((r) => setTimeout(r, 500));
+          const job = await api('GET', '/api/v1/fetch-jobs/' + jobId);
+          if (job.state !== 'completed' && job.state !== 'failed') continue;
+          const r = job.result ?? {};
+          const c = r.counts ?? {};
+          out.textContent = r.outcome === 'skipped' ? 'skipped: ' + r.skippedReason
+            : r.error ? 'failed (' + r.error.class + '): ' + r.error.message
+            : 'fetched ' + c.fetched + ', ignored ' + c.ignored + ', quarantined ' + c.quarantined + ', oversized ' + c.oversized;
+          out.className = 'result ' + (r.error ? 'state-error' : 'state-ok');
+          break;
+        }
+      } catch (err) {
+        out.textContent = 'error: ' + err.message;
+        out.className = 'result state-error';
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+
+  // Account form: conditional IMAP Folder and Queue rows, inline "Test connection".
+  const form = document.getElementById('account-form');
+  if (form) {
+    const type = form.elements.type;
+    const dispatch = form.elements.dispatch;
+    const sync = () => {
+      document.getElementById('row-imapFolder').hidden = !type.value.startsWith('IMAP');
+      document.getElementById('row-queueId').hidden = dispatch.value !== 'queue';
+    };
+    type.addEventListener('change', sync);
+    dispatch.addEventListener('change', sync);
+    sync();
+    document.getElementById('test-connection')?.addEventListener('click', async () => {
+      const out = document.getElementById('test-result');
+      out.textContent = 'testing…';
+      out.className = 'result';
+      const f = form.elements;
+      const body = { type: f.type.value, host: f.host.value, username: f.username.value, tlsVerify: f.tlsVerify.value === '1' };
+      if (f.port.value) body.port = Number(f.port.value);
+      if (f.imapFolder.value && f.type.value.startsWith('IMAP')) body.imapFolder = f.imapFolder.value;
+      if (f.password.value) body.password = f.password.value;
+      if (form.dataset.accountId) body.accountId = Number(form.dataset.accountId);
+      try {
+        const r = await api('POST', '/api/v1/mail-accounts/test', body);
+        out.textContent = r.ok ? 'Connection OK: ' + r.messages + ' message(s) waiting.' : 'Connection failed (' + r.error.class + '): ' + r.error.message;
+        out.className = 'result ' + (r.ok ? 'state-ok' : 'state-error');
+      } catch (err) {
+        out.textContent = err.message;
+        out.className = 'result state-error';
+      }
+    });
+  }
+})();
+`;
