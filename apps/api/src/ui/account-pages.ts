@@ -15,7 +15,7 @@ export function accountOverview(session: Session, accounts: AccountView[], total
   ${total > accounts.length ? html`<form method="get" action="/accounts"><span class="muted">Showing ${accounts.length} of ${total}.</span> <input type="search" name="q" value="${q}" aria-label="Search all accounts"> <button class="secondary">Search</button></form>` : ''}
 </div>
 <table>
-<thead><tr><th>Host / Username</th><th>Type</th><th>Comment</th><th>Validity</th><th>Changed</th><th>Created</th><th>State</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
+<thead><tr><th>Host / Username</th><th>Type</th><th>Comment</th><th>Validity</th><th>Changed</th><th>Created</th><th>State</th><th>Actions</th></tr></thead>
 <tbody>
 ${accounts.map((a) => accountRow(session, a))}
 </tbody>

@@ -39,7 +39,7 @@ export function queuesPage(session: Session, queues: QueueView[], problems: Fiel
   )}</tbody>
 </table>
 <h2>Add queue</h2>
-<form method="post" action="/queues">${csrfField(session)}
+<form method="post" action="/queues" novalidate>${csrfField(session)}
 <fieldset>
 <div class="field"><label class="required" for="q-name">Name</label><input type="text" id="q-name" name="name" maxlength="200" value="${typed.name ?? ''}">${errorOf(problems, 'name')}</div>
 <div class="field"><label for="q-comment">Comment</label><input type="text" id="q-comment" name="comment" maxlength="250" value="${typed.comment ?? ''}">${errorOf(problems, 'comment')}</div>
@@ -68,7 +68,7 @@ export function addressesPage(session: Session, addresses: AddressView[], queues
   )}</tbody>
 </table>
 <h2>Add system address</h2>
-<form method="post" action="/system-addresses">${csrfField(session)}
+<form method="post" action="/system-addresses" novalidate>${csrfField(session)}
 <fieldset>
 <div class="field"><label class="required" for="a-address">Address</label><input type="email" id="a-address" name="address" maxlength="200" value="${typed.address ?? ''}">${errorOf(problems, 'address')}</div>
 <div class="field"><label for="a-display">Display name</label><input type="text" id="a-display" name="displayName" maxlength="200" value="${typed.displayName ?? ''}">${errorOf(problems, 'displayName')}</div>
