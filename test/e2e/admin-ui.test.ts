@@ -178,8 +178,9 @@ describe('admin UI in Chromium', () => {
   });
 
   it('serves Bull Board to signed-in users only', async () => {
-    await page.goto(`${base}/admin/queues/`);
-    await page.waitForSelector('text=fetch', { timeout: 15_000 });
+    await page.goto(`${base}/admin/queues/queue/tickets?status=waiting`);
+    await page.waitForSelector('text=ticket.dispatched', { timeout: 15_000 });
+    await page.waitForLoadState('networkidle');
     await shot('bull-board');
     const anonymous = await browser.newPage();
     await anonymous.goto(`${base}/admin/queues/`);
