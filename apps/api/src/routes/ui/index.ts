@@ -13,7 +13,8 @@ const uiRoutes: FastifyPluginAsync = async (app) => {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
-  await app.register(rateLimit, { global: false });
+  // Counted in Redis, so the limit holds across API replicas.
+  await app.register(rateLimit, { global: false, redis: app.deps.redis, nameSpace: `${app.deps.config.queuePrefix}:rate-limit:`, skipOnError: true });
 
   app.get('/ui/app.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(APP_CSS));
   app.get('/ui/app.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(APP_JS));
