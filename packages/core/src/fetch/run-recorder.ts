@@ -30,7 +30,15 @@ export class RunRecorder {
     private readonly parkAfterAuthFailures: number,
   ) {}
 
+  /**
+   * Open a run. The caller holds the account's lock, so a run of this account still marked as
+   * running was cut short (killed process, storage outage): it is closed as failed first.
+   */
   async start(accountId: number, trigger: FetchTrigger, worker: string | null = null): Promise<number> {
+    await this.prisma.fetchRun.updateMany({
+      where: { accountId, outcome: 'running' },
+      data: { outcome: 'failed', finishedAt: new Date(), errorClass: 'storage', errorMessage: 'interrupted: the fetcher stopped or could not record the end of the run' },
+    });
     const run = await this.prisma.fetchRun.create({ data: { accountId, trigger, worker }, select: { id: true } });
     return Number(run.id);
   }

@@ -13,6 +13,8 @@ export interface Download {
 
 /** Test seams to stop the pipeline between its durable steps (crash-window tests). */
 export interface PipelineHooks {
+  /** Called with each message just before it is parsed; a throw quarantines that message. */
+  inspect?(raw: Buffer): void;
   afterStore?(refs: readonly StoredRef[]): Promise<void> | void;
   afterEnqueue?(ids: readonly number[]): Promise<void> | void;
   beforeCommit?(): Promise<void> | void;
@@ -55,7 +57,7 @@ export async function storeAndDispatch(accountId: number, account: DispatchAccou
     if (ref.isNew) result.stored++;
     else result.duplicates++;
     if (ref.status === 'stored') {
-      const outcome = decide(ref.id, downloads[i]!.raw, account, table);
+      const outcome = decide(ref.id, downloads[i]!.raw, account, table, deps.hooks?.inspect);
       outcomes.push(outcome);
       count(result, outcome.status);
       if (outcome.status === 'dispatched') fresh.push(ticketRowOf(accountId, ref, items[i]!.size, outcome));
@@ -87,9 +89,10 @@ function count(result: BatchResult, status: Outcome['status']): void {
 }
 
 /** Parse the headers and dispatch; any failure becomes a quarantine outcome with the reason. */
-export function decide(id: number, raw: Buffer, account: DispatchAccount, table: RoutingTable): Outcome {
+export function decide(id: number, raw: Buffer, account: DispatchAccount, table: RoutingTable, inspect?: (raw: Buffer) => void): Outcome {
   let summary: HeaderSummary | null = null;
   try {
+    inspect?.(raw);
     if (raw.length === 0) return { id, status: 'quarantined', error: 'empty message', summary: null };
     const headers = MessageHeaders.fromRaw(raw);
     if (headers.fields.length === 0) return { id, status: 'quarantined', error: 'no header fields found', summary: null };
