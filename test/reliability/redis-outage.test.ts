@@ -62,7 +62,7 @@ describe('Redis stops in the middle of a drain and comes back', () => {
     await waitFor('every mailbox to be empty', async () => {
       if (remaining(dc, dc.users) === 0) return true;
       const counts = await retry(() => w.runtime.queues.fetch.getJobCounts('waiting', 'delayed'));
-      if (counts.waiting + counts.delayed === 0) await retry(() => enqueueAll(w, ids, `b${round++}`));
+      if ((counts.waiting ?? 0) + (counts.delayed ?? 0) === 0) await retry(() => enqueueAll(w, ids, `b${round++}`));
       return false;
     }, 120_000);
     await waitFor('every account lock to be free', async () => (await Promise.all(ids.map((id) => retry(() => w.runtime.locks.holder(id))))).every((h) => h === null), 30_000);

@@ -43,7 +43,9 @@ export class RunRecorder {
     return Number(run.id);
   }
 
-  async finish(runId: number, accountId: number, counts: FetchCounts, error: RunError | null, now = new Date()): Promise<RunVerdict> {
+  async finish(runId: number, accountId: number, counts: FetchCounts, runError: RunError | null, now = new Date()): Promise<RunVerdict> {
+    // Server text may carry any byte; PostgreSQL text columns refuse NUL.
+    const error = runError ? { ...runError, message: runError.message.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ') } : null;
     return this.prisma.$transaction(async (tx) => {
       const run = await tx.fetchRun.findUnique({ where: { id: BigInt(runId) }, select: { startedAt: true } });
       const counters = countersOfRun(counts, error?.class ?? null, now.getTime() - (run?.startedAt.getTime() ?? now.getTime()));

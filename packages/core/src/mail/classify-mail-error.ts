@@ -44,9 +44,13 @@ function describe(e: RawError): string {
   return parts.join(' ').replace(/\s+/g, ' ').slice(0, 500);
 }
 
-/** Replace every occurrence of each secret with ********. */
+/**
+ * Replace every occurrence of each secret with ********, and control characters (a hostile
+ * server's NUL bytes would not even fit in PostgreSQL) with spaces. Secrets shorter than three
+ * characters are left alone: masking every "p" would mangle the message and hide nothing.
+ */
 export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 1) out = out.split(s).join('********');
+  let out = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ');
+  for (const s of secrets) if (s.length >= 3) out = out.split(s).join('********');
   return out;
 }

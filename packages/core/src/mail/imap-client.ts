@@ -23,14 +23,19 @@ export class ImapMailboxClient implements MailboxClient {
   readonly commitEndsSession = false;
   private client: ImapFlow | null = null;
   private pending: string[] = [];
+  /** What imapflow reported on its 'error' event: the real cause behind a later NoConnection. */
+  private cause: unknown = null;
 
   constructor(private readonly s: ImapSettings) {}
 
   async connect(): Promise<void> {
     const client = new ImapFlow(this.options());
-    // An error event after connect (socket reset) must not crash the process: the pending
-    // command rejects and the run fails with the classified error.
-    client.on('error', () => {});
+    // An error event after connect (socket reset, timeout, parser limit) must not crash the
+    // process: the pending command rejects with NoConnection, and the run fails with this cause.
+    this.cause = null;
+    client.on('error', (err: unknown) => {
+      this.cause ??= err;
+    });
     this.client = client;
     await this.guard(async () => {
       await client.connect();
@@ -124,7 +129,8 @@ export class ImapMailboxClient implements MailboxClient {
     try {
       return await fn();
     } catch (err) {
-      const classified = classifyMailError(err, [this.s.password]);
+      const lost = (err as { code?: string })?.code === 'NoConnection' && this.cause !== null;
+      const classified = classifyMailError(lost ? this.cause : err, [this.s.password]);
       if (classified.code === 'MAIL_FOLDER_MISSING' || (classified.code === 'MAIL_PROTOCOL' && /mailbox/i.test(classified.message) && /exist|not found|unknown/i.test(classified.message))) {
         throw new MailductError('MAIL_FOLDER_MISSING', `IMAP folder "${this.s.folder}" does not exist on ${this.s.host}`, { cause: err, retryable: false });
       }
