@@ -41,13 +41,14 @@ export interface Dovecot {
 }
 
 /** Start a Dovecot on free ports; `noTls` gives a server without STARTTLS/STLS and implicit TLS. */
-export async function startDovecot(options: { users?: number; noTls?: boolean } = {}): Promise<Dovecot> {
+export async function startDovecot(options: { users?: number; noTls?: boolean; password?: string } = {}): Promise<Dovecot> {
   if (!existsSync('/usr/sbin/dovecot')) throw new Error('dovecot is not installed: apt-get install -y dovecot-imapd dovecot-pop3d (npm test does this)');
   for (let attempt = 0; attempt < 8; attempt++) {
     const base = 20000 + Math.floor(Math.random() * 400) * 100;
     const dir = `/tmp/mailduct-dovecot-${process.pid}-${base}`;
     const args = ['--dir', dir, '--users', String(options.users ?? 4), '--port-base', String(base)];
     if (options.noTls) args.push('--no-tls');
+    if (options.password) args.push('--password', options.password);
     try {
       await run(join(HARNESS, 'start.sh'), args);
     } catch (err) {

@@ -33,7 +33,7 @@ export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 21
 
 /** Common list parameters. */
 export const listQueryProperties = {
-  q: Type.Optional(Type.String({ maxLength: 200, description: 'case-insensitive substring filter' })),
+  q: Type.Optional(Type.String({ maxLength: 200, pattern: '^[^\\u0000]*$', description: 'case-insensitive substring filter' })),
   includeInvalid: Type.Boolean({ default: true, description: 'include invalid and invalid-temporarily entries' }),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
   offset: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 }),

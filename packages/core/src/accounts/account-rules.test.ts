@@ -73,6 +73,11 @@ describe(draftFromInput.name, () => {
     expect(problemsOf(() => draftFromInput({ ...base, password: 'x\nQUIT' }, defaults))[0]?.field).toBe('password');
   });
 
+  it('refuses NUL and other control characters in a comment, but allows line breaks', () => {
+    expect(problemsOf(() => draftFromInput({ ...base, comment: 'a\u0000b' }, defaults))[0]?.field).toBe('comment');
+    expect(draftFromInput({ ...base, comment: 'line 1\nline 2' }, defaults).comment).toBe('line 1\nline 2');
+  });
+
   it('requires a queue id when dispatching by queue', () => {
     expect(problemsOf(() => draftFromInput({ ...base, dispatch: { by: 'queue' } as never }, defaults))).toContainEqual({ field: 'dispatch.queueId', problem: expect.stringMatching(/required/) });
   });

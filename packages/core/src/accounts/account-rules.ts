@@ -16,6 +16,8 @@ import {
 // Control characters would let a user name or password inject IMAP/POP3 commands (CRLF) or be
 // cut short by the server (NUL); no real mail server accepts them in credentials.
 const CONTROL = /[\u0000-\u001f\u007f]/;
+// Free text may hold tabs and line breaks, nothing else below 0x20 (PostgreSQL refuses NUL).
+const TEXT_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** Defaults that come from configuration rather than from the request. */
 export interface AccountDefaults {
@@ -107,6 +109,7 @@ function check(d: AccountDraft, problems: FieldProblem[], passwordGiven: boolean
   checkDispatch(d.dispatch, add);
   if (!VALIDITIES.includes(d.validity as Validity)) add('validity', `must be one of ${VALIDITIES.join(', ')}`);
   if (d.comment !== null && (typeof d.comment !== 'string' || d.comment.length > L.comment)) add('comment', `must be text of at most ${L.comment} characters`);
+  if (typeof d.comment === 'string' && TEXT_CONTROL.test(d.comment)) add('comment', 'must not contain control characters');
   if (typeof d.tlsVerify !== 'boolean') add('tlsVerify', 'must be true or false');
   const p = d.pollIntervalSeconds;
   if (!Number.isInteger(p) || p < L.pollIntervalMin || p > L.pollIntervalMax) {

@@ -7,6 +7,8 @@ export interface ParsedMessage {
   text: string | null;
   html: string | null;
   attachments: { filename: string | null; contentType: string; size: number; contentId: string | null; disposition: string | null; checksum: string }[];
+  /** Why the MIME structure could not be parsed (the raw mail is still there); null when it could. */
+  error: string | null;
 }
 
 const MAX_BODY = 5 * 1024 * 1024;
@@ -16,7 +18,12 @@ const MAX_BODY = 5 * 1024 * 1024;
  * are not kept). Done lazily, off the fetch hot path (DESIGN.md "The hot path").
  */
 export async function parseFullMessage(raw: Buffer): Promise<ParsedMessage> {
-  const mail = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true });
+  let mail;
+  try {
+    mail = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true });
+  } catch (err) {
+    return { subject: null, date: null, text: null, html: null, attachments: [], error: `the MIME structure cannot be parsed: ${(err as Error).message}` };
+  }
   return {
     subject: mail.subject ?? null,
     date: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : null,
@@ -30,5 +37,6 @@ export async function parseFullMessage(raw: Buffer): Promise<ParsedMessage> {
       disposition: a.contentDisposition ?? null,
       checksum: a.checksum,
     })),
+    error: null,
   };
 }

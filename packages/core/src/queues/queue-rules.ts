@@ -40,7 +40,7 @@ export function normalizeAddress(input: AddressInput): Required<AddressInput> {
   const address = typeof input.address === 'string' ? input.address.trim().toLowerCase() : '';
   if (address === '') problems.push({ field: 'address', problem: 'is required' });
   else if (address.length > QUEUE_LIMITS.address) problems.push({ field: 'address', problem: `must be at most ${QUEUE_LIMITS.address} characters` });
-  else if (!EMAIL.test(address)) problems.push({ field: 'address', problem: 'must be an e-mail address such as support@example.com' });
+  else if (!EMAIL.test(address) || CONTROL.test(address)) problems.push({ field: 'address', problem: 'must be an e-mail address such as support@example.com' });
   const displayName = emptyToNull(input.displayName);
   if (displayName !== null && (displayName.length > QUEUE_LIMITS.displayName || CONTROL.test(displayName))) {
     problems.push({ field: 'displayName', problem: `must be text of at most ${QUEUE_LIMITS.displayName} characters` });
@@ -54,6 +54,8 @@ export function normalizeAddress(input: AddressInput): Required<AddressInput> {
 function checkComment(comment: string | null | undefined, problems: FieldProblem[]): void {
   if (typeof comment === 'string' && comment.length > QUEUE_LIMITS.comment) {
     problems.push({ field: 'comment', problem: `must be at most ${QUEUE_LIMITS.comment} characters` });
+  } else if (typeof comment === 'string' && /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(comment)) {
+    problems.push({ field: 'comment', problem: 'must not contain control characters' });
   }
 }
 
