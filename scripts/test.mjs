@@ -27,7 +27,8 @@ say('type-checking tests and benchmarks');
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'test', 'tsconfig.json')]);
 const args = process.argv.slice(2);
 const soak = args.includes('--soak');
-const vitestArgs = soak ? ['run', '--project', 'soak', ...args.filter((a) => a !== '--soak')] : ['run', ...args];
+// The soak project (the reliability suite at a larger scale) only runs with --soak.
+const vitestArgs = soak ? ['run', '--project', 'soak', ...args.filter((a) => a !== '--soak')] : ['run', '--project', 'unit', '--project', 'integration', ...args];
 say(`running vitest ${vitestArgs.join(' ')}`);
 const res = spawnSync(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), ...vitestArgs], {
   cwd: root,

@@ -1,30 +1,31 @@
-import { Queue } from 'bullmq';
 import type { Config } from '@mailduct/core/config';
 import { createPrisma } from '@mailduct/core/db';
 import { accountChangeChannel, parseAccountChange } from '@mailduct/core/events';
-import { QUEUE_NAMES } from '@mailduct/core/jobs';
+import { openQueues } from '@mailduct/core/jobs';
 import type { Logger } from '@mailduct/core/log';
 import { createRedis } from '@mailduct/core/redis';
+import { startHousekeeping, type Housekeeping } from './housekeeping.js';
 import { AccountScheduler } from './scheduler.js';
 import { SchedulerStore } from './scheduler-store.js';
 
 export interface RunningScheduler {
   scheduler: AccountScheduler;
+  housekeeping: Housekeeping;
   close(): Promise<void>;
 }
 
 /**
  * Run the scheduler: reconcile at start and every `reconcileMs` (default 60 s), and sync an
  * account as soon as the API announces a change to it (Redis pub/sub). A missed announcement is
- * healed by the next reconcile.
+ * healed by the next reconcile. Also runs the housekeeping (outbox sweep, raw-mail retention).
  */
 export async function startScheduler(config: Readonly<Config>, logger: Logger, options: { reconcileMs?: number } = {}): Promise<RunningScheduler> {
   const prisma = createPrisma(config.databaseUrl);
   const redis = createRedis(config.redisUrl, { forWorker: true, name: 'mailduct-scheduler' });
   const subscriber = createRedis(config.redisUrl, { forWorker: true, name: 'mailduct-scheduler-sub' });
-  const queue = new Queue(QUEUE_NAMES.fetch, { connection: redis, prefix: config.queuePrefix });
-  queue.on('error', () => {});
-  const scheduler = new AccountScheduler(prisma, new SchedulerStore(queue), logger);
+  const queues = openQueues(redis, config.queuePrefix);
+  const scheduler = new AccountScheduler(prisma, new SchedulerStore(queues.fetch), logger);
+  const housekeeping = startHousekeeping(config, logger, queues);
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
   const serially = (task: () => Promise<unknown>) => (running = running.then(task).catch((err) => logger.warn({ err }, 'scheduler task failed')));
@@ -39,12 +40,14 @@ export async function startScheduler(config: Readonly<Config>, logger: Logger, o
   logger.info('scheduler ready');
   return {
     scheduler,
+    housekeeping,
     async close() {
       stopped = true;
       clearInterval(timer);
       await running;
+      await housekeeping.close();
       subscriber.disconnect();
-      await queue.close();
+      await queues.close();
       redis.disconnect();
       await prisma.$disconnect();
     },

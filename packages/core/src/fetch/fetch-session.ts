@@ -83,6 +83,8 @@ async function runSession(client: MailboxClient, messages: RemoteMessage[], inpu
   for (const [i, batch] of batches.entries()) {
     if (input.signal?.aborted) break;
     window.check();
+    // A fetcher that was paused past its lock's lifetime stops here, before doing more work.
+    await input.lock.assertHeld();
     const downloads = await download(client, batch, input.maxBytes);
     counts.bytes += downloads.reduce((n, d) => n + d.raw.length, 0);
     window.add(

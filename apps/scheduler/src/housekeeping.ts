@@ -1,0 +1,52 @@
+import { QueueEvents } from 'bullmq';
+import type { Config } from '@mailduct/core/config';
+import { createPgPool } from '@mailduct/core/db';
+import { BullTicketPublisher, QUEUE_NAMES, type MailductQueues } from '@mailduct/core/jobs';
+import type { Logger } from '@mailduct/core/log';
+import { expireRawMail, markConsumed, sweepOutbox } from '@mailduct/core/outbox';
+import { createRedis } from '@mailduct/core/redis';
+import { PgMessageStore } from '@mailduct/core/store';
+
+export interface Housekeeping {
+  /** One sweep of the outbox and of expired raw mail (also run every `everyMs`). */
+  runOnce(): Promise<{ requeued: number; consumed: number; expired: number }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Keeps PostgreSQL the source of truth for tickets: records consumed tickets from BullMQ's
+ * completed events, re-enqueues dispatched tickets Redis no longer has (the outbox sweep), and
+ * drops raw mail after MAILDUCT_RETENTION_DAYS. Idempotent, so several schedulers may run it.
+ */
+export function startHousekeeping(config: Readonly<Config>, logger: Logger, queues: MailductQueues, o: { everyMs?: number; sweepAfterMs?: number } = {}): Housekeeping {
+  const pool = createPgPool(config.databaseUrl, 2);
+  const store = new PgMessageStore(pool);
+  const eventsConnection = createRedis(config.redisUrl, { forWorker: true, name: 'mailduct-ticket-events' });
+  const events = new QueueEvents(QUEUE_NAMES.tickets, { connection: eventsConnection, prefix: config.queuePrefix });
+  events.on('error', () => {});
+  events.on('completed', ({ jobId }) => {
+    const id = /^msg-(\d+)$/.exec(jobId)?.[1];
+    if (id) markConsumed(pool, [Number(id)]).catch((err: unknown) => logger.warn({ err, jobId }, 'could not record a consumed ticket; the sweep will'));
+  });
+  const runOnce = async () => {
+    const sweep = await sweepOutbox({ pool, store, publisher: new BullTicketPublisher(queues.tickets), tickets: queues.tickets }, { olderThanMs: o.sweepAfterMs ?? 10 * 60_000, batch: 500 });
+    const expired = await expireRawMail(pool, config.retentionDays);
+    if (sweep.requeued > 0) logger.warn({ requeued: sweep.requeued }, 'tickets missing from Redis were enqueued again');
+    if (expired > 0) logger.info({ expired }, 'raw mail past its retention removed');
+    return { requeued: sweep.requeued, consumed: sweep.consumed, expired };
+  };
+  let running = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(() => runOnce().then(() => undefined)).catch((err: unknown) => logger.warn({ err }, 'housekeeping failed'));
+  }, o.everyMs ?? 60_000);
+  return {
+    runOnce,
+    async close() {
+      clearInterval(timer);
+      await running;
+      await events.close();
+      eventsConnection.disconnect();
+      await pool.end();
+    },
+  };
+}
