@@ -10,14 +10,14 @@ export interface Child {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Start `mailduct start <flags>` and wait until it logs "mailduct started". */
-export async function startChild(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<Child> {
+/** Start `mailduct start <flags>` and wait until it logs "mailduct started" (unless `wait` is false). */
+export async function startChild(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 20_000, wait = true): Promise<Child> {
   const proc = spawnCli(['start', ...args], { ...env, LOG_LEVEL: env.LOG_LEVEL === 'silent' || !env.LOG_LEVEL ? 'info' : env.LOG_LEVEL });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const started = Date.now();
-  while (!out.includes('mailduct started')) {
+  while (wait && !out.includes('mailduct started')) {
     if (proc.exitCode !== null) throw new Error(`mailduct ${args.join(' ')} exited early:\n${out}`);
     if (Date.now() - started > timeoutMs) throw new Error(`mailduct ${args.join(' ')} did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 50));
