@@ -31,7 +31,7 @@ export interface BatchLimits {
   largeMaxCount: number;
 }
 
-export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxCount: 50, maxBytes: 8 * 1024 * 1024, largeBytes: 1024 * 1024, largeMaxCount: 8 };
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxCount: 100, maxBytes: 8 * 1024 * 1024, largeBytes: 1024 * 1024, largeMaxCount: 8 };
 
 /**
  * Split messages into batches in server order: runs of small messages (up to maxCount and
