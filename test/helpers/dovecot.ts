@@ -52,6 +52,7 @@ export async function startDovecot(options: { users?: number; noTls?: boolean; p
     try {
       await run(join(HARNESS, 'start.sh'), args);
     } catch (err) {
+      await run('rm', ['-rf', dir]).catch(() => undefined);
       if (/already in use/.test(String((err as { stderr?: string }).stderr))) continue;
       throw err;
     }

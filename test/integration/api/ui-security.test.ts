@@ -48,6 +48,13 @@ describe('admin UI security', () => {
     expect(page.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
 
+  it('answers an unknown account with an HTML 404 page', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/accounts/999999', headers: { cookie } });
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).toContain('text/html');
+    expect(res.body).toContain('mail account 999999 does not exist');
+  });
+
   it('does not redirect off-site after sign-in', async () => {
     const login = await t.app.inject({ method: 'POST', url: '/login', payload: form({ token: t.token, next: '//evil.example/x' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(login.headers.location).toBe('/accounts');

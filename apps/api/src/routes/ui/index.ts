@@ -1,5 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsync } from 'fastify';
+import { isMailductError } from '@mailduct/core/errors';
+import { html } from '../../ui/html.js';
 import { SESSION_COOKIE } from '../../plugins/auth.js';
 import { loginPage } from '../../ui/admin-pages.js';
 import { APP_CSS, APP_JS } from '../../ui/assets.js';
@@ -33,6 +35,14 @@ const uiRoutes: FastifyPluginAsync = async (app) => {
 
   await app.register(async (pages) => {
     pages.addHook('onRequest', pages.requireSession);
+    // Pages answer errors with a page, not with the API's JSON.
+    pages.setErrorHandler((err, req, reply) => {
+      const known = isMailductError(err);
+      const status = known && err.code.endsWith('_NOT_FOUND') ? 404 : known && err.code === 'VALIDATION_FAILED' ? 400 : 500;
+      if (status === 500) req.log.error({ err }, 'page failed');
+      const text = status === 500 || !known ? 'Something went wrong; the server log has the details.' : err.message;
+      return send(reply, page({ title: status === 404 ? 'Not found' : 'Error', session: req.session }, html`<h1>${status === 404 ? 'Not found' : 'Something went wrong'}</h1><p>${text}</p><p><a href="/accounts">Back to the mail accounts</a></p>`), status);
+    });
     pages.get('/', async (_req, reply) => reply.redirect('/accounts', 303));
     pages.post<{ Body: FormBody }>('/logout', async (req, reply) => {
       if (!checkCsrf(req, reply)) return reply;
