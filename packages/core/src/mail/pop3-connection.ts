@@ -92,26 +92,35 @@ export class Pop3Connection {
     const parts: Buffer[] = [];
     let total = 0;
     let atLineStart = true;
-    let dot: 0 | 1 | 2 = 0; // 1: saw "." at a line start (dropped); 2: saw ".\r"
+    // 1: a "." at a line start (dropped: stuffing or terminator); 2: ".\r" with the "\r" held back,
+    // because ".\r\n" may be split over two reads.
+    let dot: 0 | 1 | 2 = 0;
+    const take = (piece: Buffer) => {
+      if (piece.length === 0) return;
+      parts.push(piece);
+      total += piece.length;
+      if (total > maxBytes) throw pop3Error(`response exceeds ${maxBytes} bytes`, { code: 'ResponseTooLarge' });
+    };
     for (;;) {
       const chunk = await this.nextChunk();
       let start = 0;
       for (let i = 0; i < chunk.length; ) {
         const b = chunk[i]!;
         if (dot === 1) {
-          if (b === LF) return this.finish(parts, total, chunk, start, i, i + 1);
+          if (b === LF) return this.finish(parts, total, chunk, i + 1);
           if (b === CR) {
             dot = 2;
+            start = i + 1;
             i++;
             continue;
           }
-          dot = 0; // a stuffed dot: the "." stays dropped, the rest of the line is content
+          dot = 0; // a stuffed dot: it stays dropped, the rest of the line is content
         } else if (dot === 2) {
-          if (b === LF) return this.finish(parts, total, chunk, start, i - 1 < start ? start : i - 1, i + 1);
+          if (b === LF) return this.finish(parts, total, chunk, i + 1);
+          take(Buffer.from([CR])); // ".\r" not followed by "\n": the "\r" was content
           dot = 0;
         } else if (atLineStart && b === DOT) {
-          if (i > start) parts.push(chunk.subarray(start, i));
-          total += i - start;
+          take(chunk.subarray(start, i));
           start = i + 1;
           dot = 1;
           atLineStart = false;
@@ -119,17 +128,10 @@ export class Pop3Connection {
           continue;
         }
         const nl = chunk.indexOf(LF, i);
-        if (nl === -1) {
-          atLineStart = false;
-          i = chunk.length;
-        } else {
-          atLineStart = true;
-          i = nl + 1;
-        }
+        atLineStart = nl !== -1;
+        i = nl === -1 ? chunk.length : nl + 1;
       }
-      if (chunk.length > start) parts.push(chunk.subarray(start));
-      total += chunk.length - start;
-      if (total > maxBytes) throw pop3Error(`response exceeds ${maxBytes} bytes`, { code: 'ResponseTooLarge' });
+      take(chunk.subarray(start));
     }
   }
 
@@ -166,12 +168,8 @@ export class Pop3Connection {
     this.socket.destroy();
   }
 
-  private finish(parts: Buffer[], total: number, chunk: Buffer, start: number, end: number, rest: number): Buffer {
-    // `end` is where the terminator line's "." was (already excluded); content runs to `end`.
-    if (end > start) {
-      parts.push(chunk.subarray(start, end));
-      total += end - start;
-    }
+  private finish(parts: Buffer[], total: number, chunk: Buffer, rest: number): Buffer {
+    // Everything before the terminator line was taken already; keep what follows it for later.
     if (rest < chunk.length) this.queue.unshift(chunk.subarray(rest));
     this.trace?.('S', `(${total} bytes)`);
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts, total);
