@@ -1,21 +1,11 @@
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { MailductError } from '../errors/index.js';
 import { classifyMailError } from './classify-mail-error.js';
-import type { MailboxClient, MailTimeouts, ProtocolTrace, RemoteMessage } from './mailbox-client.js';
+import type { MailboxClient, ProtocolTrace, RemoteMessage, ServerSettings } from './mailbox-client.js';
 import { tlsOptionsFor } from './tls-options.js';
 
-export interface ImapSettings {
-  host: string;
-  port: number;
-  username: string;
-  password: string;
+export interface ImapSettings extends ServerSettings {
   folder: string;
-  /** 'tls': implicit TLS (IMAPS); 'starttls': STARTTLS required (IMAPTLS); 'plain': none (IMAP). */
-  security: 'tls' | 'starttls' | 'plain';
-  tlsVerify: boolean;
-  extraCa?: string;
-  timeouts: MailTimeouts;
-  trace?: ProtocolTrace;
 }
 
 /** IMAP, IMAPS and IMAPTLS on imapflow. Only the account's folder is opened. */

@@ -49,3 +49,17 @@ export interface MailTimeouts {
 }
 
 export const DEFAULT_TIMEOUTS: MailTimeouts = { connect: 30_000, greeting: 30_000, command: 120_000 };
+
+/** How to reach and log in to a mail server; shared by both protocol families. */
+export interface ServerSettings {
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+  /** 'tls': implicit TLS (IMAPS, POP3S); 'starttls': STARTTLS/STLS required (IMAPTLS, POP3TLS); 'plain': none. */
+  security: 'tls' | 'starttls' | 'plain';
+  tlsVerify: boolean;
+  extraCa?: string;
+  timeouts: MailTimeouts;
+  trace?: ProtocolTrace;
+}

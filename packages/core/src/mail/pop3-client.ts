@@ -1,21 +1,10 @@
 import { MailductError } from '../errors/index.js';
 import { classifyMailError } from './classify-mail-error.js';
-import type { MailboxClient, MailTimeouts, ProtocolTrace, RemoteMessage } from './mailbox-client.js';
+import type { MailboxClient, RemoteMessage, ServerSettings } from './mailbox-client.js';
 import { Pop3Connection, pop3Error, type Pop3Status } from './pop3-connection.js';
 import { tlsOptionsFor } from './tls-options.js';
 
-export interface Pop3Settings {
-  host: string;
-  port: number;
-  username: string;
-  password: string;
-  /** 'tls': implicit TLS (POP3S); 'starttls': STLS required (POP3TLS); 'plain': none (POP3). */
-  security: 'tls' | 'starttls' | 'plain';
-  tlsVerify: boolean;
-  extraCa?: string;
-  timeouts: MailTimeouts;
-  trace?: ProtocolTrace;
-}
+export type Pop3Settings = ServerSettings;
 
 /**
  * POP3, POP3S and POP3TLS (RFC 1939, 2449 CAPA, 2595 STLS). Deletions (DELE) only take effect
