@@ -16,7 +16,7 @@ afterAll(async () => {
 class Crash extends Error {}
 
 /** Run once with a hook that crashes at a step, then again normally: the outcome must be exact. */
-async function crashThenRecover(user: string, type: 'IMAP' | 'POP3', hooks: (crash: () => never) => PipelineHooks) {
+async function crashThenRecover(user: string, type: 'IMAP' | 'POP3', hooks: (crash: () => never) => PipelineHooks, mail = { count: 20, size: 1500 }) {
   let armed = true;
   const crash = (): never => {
     armed = false;
@@ -26,28 +26,36 @@ async function crashThenRecover(user: string, type: 'IMAP' | 'POP3', hooks: (cra
   const only = (fn: ((...a: never[]) => unknown) | undefined) => (fn ? (...a: never[]) => (armed ? fn(...a) : undefined) : undefined);
   const w = await createFetchWorld(dc, { hooks: { afterStore: only(guarded.afterStore), afterEnqueue: only(guarded.afterEnqueue), beforeCommit: only(guarded.beforeCommit) } as PipelineHooks });
   worlds.push(w);
-  await dc.seed(user, 20, 1500, { prefix: `crash-${user}` });
+  const n = mail.count;
+  await dc.seed(user, n, mail.size, { prefix: `crash-${user}` });
   const id = await w.account(type, user);
   const first = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' });
   expect(first.outcome).toBe('failed');
-  expect(dc.count(user)).toBe(20); // nothing was deleted by the crashed run
+  expect(dc.count(user)).toBe(n); // nothing was deleted by the crashed run
   const second = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' });
   expect(second.outcome).toBe('success');
   expect(dc.count(user)).toBe(0);
   const rows = await w.messages(id);
-  expect(rows).toHaveLength(20);
-  expect(new Set(rows.map((r) => r.sha256)).size).toBe(20);
+  expect(rows).toHaveLength(n);
+  expect(new Set(rows.map((r) => r.sha256)).size).toBe(n);
   const tickets = (await w.tickets()).filter((t) => t.data.accountId === id);
-  expect(tickets).toHaveLength(20);
+  expect(tickets).toHaveLength(n);
   expect(new Set(tickets.map((t) => t.data.messageId))).toEqual(new Set(rows.map((r) => r.id)));
   expect(rows.every((r) => r.status === 'dispatched')).toBe(true);
   return { first, second };
 }
 
 describe('crash windows: no message lost, none stored or enqueued twice', () => {
-  it.each(['IMAP', 'POP3'] as const)('%s: crash after storing, before dispatch', async (type) => {
+  it.each(['IMAP', 'POP3'] as const)('%s: crash after storing with the verdict, before enqueueing', async (type) => {
     const { second } = await crashThenRecover(type === 'IMAP' ? dc.users[0]! : dc.users[1]!, type, (crash) => ({ afterStore: () => crash() }));
-    expect(second.counts).toMatchObject({ fetched: 0, duplicates: 20, dispatched: 20 });
+    // The rows were stored already dispatched: the second run only enqueues their tickets.
+    expect(second.counts).toMatchObject({ fetched: 0, duplicates: 20, dispatched: 0 });
+  });
+
+  it.each(['IMAP', 'POP3'] as const)('%s: crash after storing large mails, before their verdict is recorded', async (type) => {
+    // Mails of 1 MiB and more are stored first and get their verdict in a second statement.
+    const { second } = await crashThenRecover(type === 'IMAP' ? dc.users[6]! : dc.users[7]!, type, (crash) => ({ afterStore: () => crash() }), { count: 2, size: 1100 * 1024 });
+    expect(second.counts).toMatchObject({ fetched: 0, duplicates: 2, dispatched: 2 });
   });
 
   it.each(['IMAP', 'POP3'] as const)('%s: crash after enqueueing, before deleting', async (type) => {

@@ -79,7 +79,7 @@ export class MessageService {
     if (row.status !== 'quarantined') throw new MailductError('MESSAGE_NOT_REPROCESSABLE', `message ${id} is ${row.status}; only quarantined messages can be reprocessed`);
     if (!row.account) throw new MailductError('MESSAGE_NOT_REPROCESSABLE', `the account of message ${id} was deleted; its trust and dispatch settings are unknown`);
     if (!row.raw) throw new MailductError('MESSAGE_NOT_REPROCESSABLE', `the raw mail of message ${id} is no longer kept`);
-    const outcome = decide(id, Buffer.from(row.raw), { trusted: row.account.trusted, dispatch: dispatchOfRow(row.account) }, await this.deps.routing.load());
+    const outcome = { id, ...decide(Buffer.from(row.raw), { trusted: row.account.trusted, dispatch: dispatchOfRow(row.account) }, await this.deps.routing.load()) };
     await this.deps.store.recordOutcomes([outcome]);
     if (outcome.status === 'dispatched') {
       const rows = await this.deps.store.ticketRows([id]);

@@ -7,6 +7,8 @@ export interface IncomingRaw {
   size: number;
   raw: Buffer;
   remoteId: string;
+  /** Parsed and dispatched before storing: a new row is written with this outcome in the same statement. */
+  verdict?: Verdict;
 }
 
 /** What the store knows about a message after `put`. */
@@ -20,10 +22,13 @@ export interface StoredRef {
   receivedAt: Date;
 }
 
+/** The outcome of parsing and dispatching one message. */
+export type Verdict =
+  | { status: 'dispatched' | 'ignored'; decision: DispatchDecision; summary: HeaderSummary }
+  | { status: 'quarantined'; error: string; summary: HeaderSummary | null };
+
 /** The outcome of parsing and dispatching one stored message. */
-export type Outcome =
-  | { id: number; status: 'dispatched' | 'ignored'; decision: DispatchDecision; summary: HeaderSummary }
-  | { id: number; status: 'quarantined'; error: string; summary: HeaderSummary | null };
+export type Outcome = Verdict & { id: number };
 
 /** A stored, dispatched message with everything its ticket job needs. */
 export interface TicketRow {
@@ -48,6 +53,7 @@ export type StoredDispatch = Omit<DispatchDecision, 'status' | 'queue' | 'attrib
  * could move to an object store behind the same interface.
  */
 export interface MessageStore {
+  /** Store new raw mail (with its verdict where given); return the existing row for bytes stored before. */
   put(accountId: number, items: readonly IncomingRaw[]): Promise<StoredRef[]>;
   recordOutcomes(outcomes: readonly Outcome[]): Promise<void>;
   ticketRows(ids: readonly number[]): Promise<TicketRow[]>;

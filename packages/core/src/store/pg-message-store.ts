@@ -2,10 +2,12 @@ import type pg from 'pg';
 import { MailductError } from '../errors/index.js';
 import type { HeaderSummary } from '../message/index.js';
 import type { IncomingRaw, MessageStore, Outcome, StoredDispatch, StoredRef, TicketRow } from './message-store.js';
+import { outcomeColumns } from './outcome-columns.js';
 
 /**
- * MessageStore on plain pg: one multi-row INSERT … ON CONFLICT DO NOTHING per batch, one UPDATE
- * from unnest() for the outcomes (Prisma costs 10× the CPU per 10 KiB row; COST-FLOOR.md).
+ * MessageStore on plain pg: one multi-row INSERT … ON CONFLICT DO NOTHING per batch that writes the
+ * raw bytes and the verdict together (Prisma costs 10× the CPU per 10 KiB row; COST-FLOOR.md), and
+ * one UPDATE from unnest() for outcomes decided later (reprocessing, rows stored before a crash).
  * Every failure is STORAGE_UNAVAILABLE (retryable).
  */
 export class PgMessageStore implements MessageStore {
@@ -14,18 +16,21 @@ export class PgMessageStore implements MessageStore {
   async put(accountId: number, items: readonly IncomingRaw[]): Promise<StoredRef[]> {
     if (items.length === 0) return [];
     const values: unknown[] = [accountId];
-    const rows = items.map((m, i) => {
-      values.push(m.sha256, m.size, m.raw, m.remoteId.slice(0, 200));
-      const o = 2 + i * 4;
-      return `($1, $${o}, $${o + 1}, $${o + 2}, $${o + 3})`;
+    const rows = items.map((m) => {
+      const o = values.length + 1;
+      const c = m.verdict ? outcomeColumns(m.verdict) : null;
+      values.push(m.sha256, m.size, m.raw, m.remoteId.slice(0, 200), c?.status ?? 'stored', c?.queueId ?? null, c?.dispatch ?? null, c?.attributes ?? null);
+      values.push(c?.headers ?? null, c?.messageId ?? null, c?.subject ?? null, c?.from ?? null, c?.error ?? null, c !== null);
+      return `($1, $${o}, $${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}::"MessageStatus", $${o + 5}::int, $${o + 6}::jsonb, $${o + 7}::jsonb, $${o + 8}::jsonb, $${o + 9}, $${o + 10}, $${o + 11}, $${o + 12}, CASE WHEN $${o + 13}::boolean THEN now() END)`;
     });
     return this.guard('store messages', async () => {
-      const inserted = await this.pool.query<{ id: string; sha256: string; received_at: Date }>(
-        `INSERT INTO inbound_message (account_id, sha256, size, raw, remote_id) VALUES ${rows.join(',')}
-         ON CONFLICT (account_id, sha256) DO NOTHING RETURNING id, sha256, received_at`,
+      const inserted = await this.pool.query<{ id: string; sha256: string; received_at: Date; status: StoredRef['status'] }>(
+        `INSERT INTO inbound_message (account_id, sha256, size, raw, remote_id, status, queue_id, dispatch, attributes, headers,
+           message_id_header, subject, from_address, error, dispatched_at) VALUES ${rows.join(',')}
+         ON CONFLICT (account_id, sha256) DO NOTHING RETURNING id, sha256, received_at, status`,
         values,
       );
-      const refs = new Map<string, StoredRef>(inserted.rows.map((r) => [r.sha256, { id: Number(r.id), sha256: r.sha256, isNew: true, status: 'stored', enqueued: false, receivedAt: r.received_at }]));
+      const refs = new Map<string, StoredRef>(inserted.rows.map((r) => [r.sha256, { id: Number(r.id), sha256: r.sha256, isNew: true, status: r.status, enqueued: false, receivedAt: r.received_at }]));
       const missing = items.filter((m) => !refs.has(m.sha256)).map((m) => m.sha256);
       if (missing.length > 0) {
         const existing = await this.pool.query<{ id: string; sha256: string; status: StoredRef['status']; enqueued: boolean; received_at: Date }>(
@@ -46,24 +51,17 @@ export class PgMessageStore implements MessageStore {
     if (outcomes.length === 0) return;
     const cols = { id: [] as number[], status: [] as string[], queue: [] as (number | null)[], dispatch: [] as (string | null)[], attributes: [] as (string | null)[], headers: [] as (string | null)[], mid: [] as (string | null)[], subject: [] as (string | null)[], from: [] as (string | null)[], error: [] as (string | null)[] };
     for (const o of outcomes) {
+      const c = outcomeColumns(o);
       cols.id.push(o.id);
-      cols.status.push(o.status);
-      cols.headers.push(o.summary ? JSON.stringify(o.summary) : null);
-      cols.mid.push(o.summary?.messageId?.slice(0, 1000) ?? null);
-      cols.subject.push(o.summary?.subject?.slice(0, 1000) ?? null);
-      cols.from.push(o.summary?.from[0]?.address.slice(0, 500) ?? null);
-      if (o.status === 'quarantined') {
-        cols.queue.push(null);
-        cols.dispatch.push(null);
-        cols.attributes.push(null);
-        cols.error.push(o.error.slice(0, 2000));
-      } else {
-        const { status: _s, queue, attributes, ...dispatch } = o.decision;
-        cols.queue.push(queue.id);
-        cols.dispatch.push(JSON.stringify(dispatch satisfies StoredDispatch));
-        cols.attributes.push(JSON.stringify(attributes));
-        cols.error.push(null);
-      }
+      cols.status.push(c.status);
+      cols.queue.push(c.queueId);
+      cols.dispatch.push(c.dispatch);
+      cols.attributes.push(c.attributes);
+      cols.headers.push(c.headers);
+      cols.mid.push(c.messageId);
+      cols.subject.push(c.subject);
+      cols.from.push(c.from);
+      cols.error.push(c.error);
     }
     await this.guard('record dispatch outcomes', () =>
       this.pool.query(
