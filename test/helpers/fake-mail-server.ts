@@ -67,6 +67,10 @@ export function imapScript(o: { greeting?: (s: net.Socket) => void; onSelect?: (
         if (o.onSelect?.(s, tag!)) return;
         s.write(`* 1 EXISTS\r\n* OK [UIDVALIDITY 1] ok\r\n* OK [UIDNEXT 2] ok\r\n${tag} OK [READ-WRITE] selected\r\n`);
       } else if (cmd === 'UID' && /BODY/i.test(line) && o.onFetchBody) o.onFetchBody(s, tag!);
+      else if (cmd === 'UID' && /SEARCH/i.test(line)) {
+        const larger = /LARGER (\d+)/i.exec(line);
+        s.write(`* SEARCH${!larger || (o.size ?? 100) > Number(larger[1]) ? ' 1' : ''}\r\n${tag} OK done\r\n`);
+      }
       else if (cmd === 'FETCH' || cmd === 'UID') s.write(`* 1 FETCH (UID 1 RFC822.SIZE ${o.size ?? 100})\r\n${tag} OK done\r\n`);
       else if (cmd === 'LOGOUT') s.end(`* BYE\r\n${tag} OK bye\r\n`);
       else s.write(`${tag} OK\r\n`);

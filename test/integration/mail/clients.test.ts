@@ -6,7 +6,7 @@ import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 let dc: Dovecot;
 let plain: Dovecot;
 beforeAll(async () => {
-  [dc, plain] = await Promise.all([startDovecot({ users: 8 }), startDovecot({ users: 1, noTls: true })]);
+  [dc, plain] = await Promise.all([startDovecot({ users: 9 }), startDovecot({ users: 1, noTls: true })]);
 });
 afterAll(async () => Promise.all([dc?.stop(), plain?.stop()]));
 
@@ -35,6 +35,24 @@ describe.each(TYPES.map((t, i) => [t, i] as const))('%s client against Dovecot',
     await client.commit();
     await client.close();
     expect(dc.count(user)).toBe(3);
+  });
+});
+
+describe('IMAP listing with exactAbove', () => {
+  it('asks the server for sizes only above the bound, keeping ids and server order', async () => {
+    const user = dc.users[8]!;
+    await dc.seed(user, 3, 2000, { prefix: 'small' });
+    await dc.seed(user, 2, 9000, { prefix: 'large' });
+    await dc.seed(user, 2, 2000, { prefix: 'later' });
+    const client = clientFor(settings(dc, 'IMAP', user));
+    await client.connect();
+    const exact = await client.list();
+    const bounded = await client.list({ exactAbove: 4096 });
+    await client.close();
+    expect(exact.filter((m) => m.size > 4096)).toHaveLength(2);
+    expect(bounded.map((m) => m.id)).toEqual(exact.map((m) => m.id));
+    expect(bounded.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(bounded.map((m) => m.size)).toEqual(exact.map((m) => (m.size > 4096 ? m.size : 4096)));
   });
 });
 

@@ -52,7 +52,8 @@ export async function fetchMailbox(input: SessionInput, counts: FetchCounts): Pr
     while (remaining > 0 && !input.signal?.aborted) {
       client = input.client();
       await client.connect();
-      const plan = planFetch(await client.list(), { maxBytes: input.maxBytes, limit: remaining, done });
+      // Sizes only matter above the small-batch bound and the size limit; below, a bound will do.
+      const plan = planFetch(await client.list({ exactAbove: Math.min(EXACT_SIZES_ABOVE, input.maxBytes) }), { maxBytes: input.maxBytes, limit: remaining, done });
       for (const m of plan.oversized) oversized.add(m.id);
       counts.oversized = oversized.size;
       if (plan.fetch.length === 0) break;
@@ -67,6 +68,9 @@ export async function fetchMailbox(input: SessionInput, counts: FetchCounts): Pr
   }
 }
 
+/** Small messages are listed without their exact size: 100 of them stay below a batch's 8 MiB. */
+const EXACT_SIZES_ABOVE = 64 * 1024;
+
 /** Batches being stored and enqueued while the next one downloads (COST-FLOOR: 2 in flight). */
 const IN_FLIGHT = 2;
 
@@ -76,13 +80,28 @@ const IN_FLIGHT = 2;
  * the download of the next. A commit only covers batches that have finished.
  */
 async function runSession(client: MailboxClient, messages: RemoteMessage[], input: SessionInput, counts: FetchCounts, done: Set<string>): Promise<{ handled: number; needsReconnect: boolean }> {
+  // Recording "deleted on the server" is bookkeeping: downloads go on while it is written, and
+  // the session ends only when it is (a failure fails the run like any storage failure).
+  const bookkeeping = new InFlight();
+  try {
+    const result = await runBatches(client, messages, input, counts, done, bookkeeping);
+    await bookkeeping.drain();
+    return result;
+  } finally {
+    await bookkeeping.settle();
+  }
+}
+
+async function runBatches(client: MailboxClient, messages: RemoteMessage[], input: SessionInput, counts: FetchCounts, done: Set<string>, bookkeeping: InFlight): Promise<{ handled: number; needsReconnect: boolean }> {
   const pending: number[] = [];
   let handled = 0;
   const window = new InFlight();
+  const commits = new InFlight();
   const batches = batchesOf(messages);
   for (const [i, batch] of batches.entries()) {
     if (input.signal?.aborted) break;
     window.check();
+    commits.check();
     // A fetcher that was paused past its lock's lifetime stops here, before doing more work.
     await input.lock.assertHeld();
     const downloads = await download(client, batch, input.maxBytes);
@@ -104,15 +123,22 @@ async function runSession(client: MailboxClient, messages: RemoteMessage[], inpu
     );
     await window.below(IN_FLIGHT);
     if (pending.length >= input.commitEvery) {
-      // IMAP: expunge what is done while the next batches are still being stored. POP3: QUIT
-      // ends the session, so everything in flight must be marked first.
-      if (client.commitEndsSession) await window.drain();
-      const { reusable } = await commit(client, input, pending.splice(0), counts);
-      if (!reusable) return { handled, needsReconnect: i < batches.length - 1 && !input.signal?.aborted };
+      if (client.commitEndsSession) {
+        // POP3: QUIT ends the session, so everything in flight must be marked first.
+        await window.drain();
+        const { reusable } = await commit(client, input, pending.splice(0), counts, bookkeeping);
+        if (!reusable) return { handled, needsReconnect: i < batches.length - 1 && !input.signal?.aborted };
+      } else {
+        // IMAP: one expunge at a time, running on the server while the next batch is downloaded
+        // (queued behind it on the connection) and the batches in flight are stored.
+        await commits.drain();
+        commits.add(commit(client, input, pending.splice(0), counts, bookkeeping).then(() => undefined));
+      }
     }
   }
   await window.drain();
-  if (pending.length > 0) await commit(client, input, pending.splice(0), counts);
+  await commits.drain();
+  if (pending.length > 0) await commit(client, input, pending.splice(0), counts, bookkeeping);
   return { handled, needsReconnect: false };
 }
 
@@ -131,8 +157,13 @@ class InFlight {
   }
 
   async drain(): Promise<void> {
-    await Promise.all(this.list.splice(0));
+    await this.settle();
     this.check();
+  }
+
+  /** Wait for everything in flight without throwing (failures are kept for `check`). */
+  async settle(): Promise<void> {
+    await Promise.all(this.list.splice(0));
   }
 
   check(): void {
@@ -140,12 +171,12 @@ class InFlight {
   }
 }
 
-async function commit(client: MailboxClient, input: SessionInput, ids: number[], counts: FetchCounts): Promise<{ reusable: boolean }> {
+async function commit(client: MailboxClient, input: SessionInput, ids: number[], counts: FetchCounts, bookkeeping: InFlight): Promise<{ reusable: boolean }> {
   await input.deps.hooks?.beforeCommit?.();
   await input.lock.assertHeld();
   const r = await client.commit();
   counts.deleted += ids.length;
-  await input.deps.store.markDeletedOnServer(ids);
+  bookkeeping.add(input.deps.store.markDeletedOnServer(ids));
   return r;
 }
 

@@ -1,7 +1,7 @@
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { MailductError } from '../errors/index.js';
 import { classifyMailError } from './classify-mail-error.js';
-import type { MailboxClient, ProtocolTrace, RemoteMessage, ServerSettings } from './mailbox-client.js';
+import type { ListOptions, MailboxClient, ProtocolTrace, RemoteMessage, ServerSettings } from './mailbox-client.js';
 import { tlsOptionsFor } from './tls-options.js';
 
 export interface ImapSettings extends ServerSettings {
@@ -33,15 +33,35 @@ export class ImapMailboxClient implements MailboxClient {
     });
   }
 
-  async list(): Promise<RemoteMessage[]> {
+  async list(options: ListOptions = {}): Promise<RemoteMessage[]> {
     const client = this.open();
     return this.guard(async () => {
       const exists = client.mailbox ? client.mailbox.exists : 0;
       if (exists === 0) return [];
-      const messages: RemoteMessage[] = [];
-      for await (const m of client.fetch('1:*', { uid: true, size: true })) messages.push({ id: String(m.uid), seq: m.seq, size: m.size ?? 0 });
-      return messages.sort((a, b) => a.seq - b.seq);
+      if (options.exactAbove === undefined) return this.listWithSizes(client, '1:*', false);
+      // UID SEARCH answers with every UID on one line, and SEARCH LARGER names the few messages
+      // whose size matters; a FETCH RFC822.SIZE of the whole folder costs an untagged response per
+      // message (RFC 3501 §2.3.1.1: UIDs ascend in sequence order, so UID order is server order).
+      const bound = options.exactAbove;
+      const all = await this.searchUids(client, { all: true });
+      // A server whose SEARCH disagrees with its own EXISTS count is listed the long way.
+      if (all.length !== (client.mailbox ? client.mailbox.exists : 0)) return this.listWithSizes(client, '1:*', false);
+      const large = await this.searchUids(client, { larger: bound });
+      const sizes = new Map((large.length > 0 ? await this.listWithSizes(client, large.join(','), true) : []).map((m) => [m.id, m.size]));
+      return all.map((uid, i) => ({ id: String(uid), seq: i + 1, size: sizes.get(String(uid)) ?? bound }));
     });
+  }
+
+  private async listWithSizes(client: ImapFlow, range: string, byUid: boolean): Promise<RemoteMessage[]> {
+    const messages: RemoteMessage[] = [];
+    for await (const m of client.fetch(range, { uid: true, size: true }, { uid: byUid })) messages.push({ id: String(m.uid), seq: m.seq, size: m.size ?? 0 });
+    return messages.sort((a, b) => a.seq - b.seq);
+  }
+
+  private async searchUids(client: ImapFlow, query: { all: true } | { larger: number }): Promise<number[]> {
+    const uids = await client.search(query, { uid: true });
+    if (!uids) throw new MailductError('MAIL_PROTOCOL', `the server refused UID SEARCH ${'all' in query ? 'ALL' : 'LARGER'}`);
+    return [...uids].sort((a, b) => a - b);
   }
 
   async fetch(message: RemoteMessage, maxBytes: number): Promise<Buffer> {

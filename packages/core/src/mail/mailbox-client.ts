@@ -4,8 +4,20 @@ export interface RemoteMessage {
   id: string;
   /** Position in server order (IMAP sequence number, POP3 message number). */
   seq: number;
-  /** Size the server reports, in bytes (CRLF line endings). */
+  /**
+   * Size the server reports, in bytes (CRLF line endings); for a message listed with
+   * `ListOptions.exactAbove` and not larger than it, that bound instead.
+   */
   size: number;
+}
+
+/** How exact the listing must be. */
+export interface ListOptions {
+  /**
+   * Sizes at or below this many bytes need not be exact: such a message may be listed with this
+   * bound as its size, which saves asking the server for every size (IMAP). Default: all exact.
+   */
+  exactAbove?: number;
 }
 
 /**
@@ -19,7 +31,7 @@ export interface MailboxClient {
   /** Connect, secure (TLS/STARTTLS/STLS), authenticate and open the folder. */
   connect(): Promise<void>;
   /** Every message in server order. */
-  list(): Promise<RemoteMessage[]>;
+  list(options?: ListOptions): Promise<RemoteMessage[]>;
   /** Download one message; refuses (MAIL_PROTOCOL) to read more than `maxBytes`. */
   fetch(message: RemoteMessage, maxBytes: number): Promise<Buffer>;
   /** Download several small messages in one round trip where the protocol allows it. */
