@@ -11,10 +11,10 @@ import { root } from '../lib.mjs';
 const SIZE = 32_000_000; // bytes on disk (LF); the server reports ~32.4 MB with CRLF, just under the 32 MiB default limit
 const config = loadConfig(process.env);
 const harness = process.env.DOVECOT_TEST_HARNESS || [join(root, '..', 'shared', 'dovecot-test'), '/work/shared/dovecot-test'].find((d) => existsSync(d));
-spawnSync(join(harness, 'seed.sh'), ['--dir', process.env.DOVECOT_DIR, 'user3', '1', String(SIZE)]);
+spawnSync(join(harness, 'seed.sh'), ['--dir', process.env.DOVECOT_DIR, 'user5', '1', String(SIZE)]);
 const runtime = createFetchRuntime(config, createLogger({ level: 'silent' }));
 const account = await runtime.prisma.mailAccount.create({
-  data: { type: 'IMAP', host: '127.0.0.1', port: Number(process.env.DOVECOT_IMAP_PORT), username: 'user3', passwordEnc: new SecretBox(config.secretKey).seal('password'), imapFolder: 'INBOX' },
+  data: { type: 'IMAP', host: '127.0.0.1', port: Number(process.env.DOVECOT_IMAP_PORT), username: 'user5', passwordEnc: new SecretBox(config.secretKey).seal('password'), imapFolder: 'INBOX' },
 });
 // Warm up (modules, pools, Redis) with an empty run, then settle.
 await runtime.service.fetchAccount({ accountId: account.id, trigger: 'cli', limit: 0 }).catch(() => undefined);

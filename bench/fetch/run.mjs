@@ -2,19 +2,21 @@
 // bench/fetch: on one local Dovecot, (a) a bare client loop that downloads and deletes every
 // message (the ceiling: imapflow for IMAP, node-pop3 for POP3) against (b) `mailduct fetch` end
 // to end (store in PostgreSQL, dispatch, enqueue, delete), for 2,000 × 10 KiB and 200 × 1 MiB.
+// Cold: each pass in a fresh process, timed from inside (start-up excluded), like the CLI.
+// Warm: both in one long-lived process after a warm-up pass, like a fetcher worker (warm.mjs).
+// Each pair runs BENCH_ROUNDS times (default 3), alternating, and the medians are compared.
 // Then the peak RSS above idle while fetching one 32 MiB message.
 import { spawnSync } from 'node:child_process';
-import { ImapFlow } from 'imapflow';
-import Pop3Command from 'node-pop3';
 import pg from 'pg';
 import { SecretBox } from '../../packages/core/dist/crypto/index.js';
-import { benchEnv, bin, dropDatabase, freshDatabase, machine, startDovecot } from '../lib.mjs';
+import { benchEnv, bin, dropDatabase, freshDatabase, machine, root, startDovecot } from '../lib.mjs';
 
 const SETS = [
   { name: '2,000 × 10 KiB', count: Number(process.env.BENCH_SMALL || 2000), size: 10 * 1024 },
   { name: '200 × 1 MiB', count: Number(process.env.BENCH_LARGE || 200), size: 1024 * 1024 },
 ];
-const dc = await startDovecot(31000, 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const dc = await startDovecot(31000, 5);
 const env = benchEnv('mailduct_bench_fetch', { MAILDUCT_MAX_MESSAGE_BYTES: String(40 * 1024 * 1024) });
 await freshDatabase(env);
 const db = new pg.Client({ connectionString: env.DATABASE_URL });
@@ -25,34 +27,52 @@ try {
   for (const protocol of ['IMAP', 'POP3']) {
     for (const set of SETS) {
       const user = protocol === 'IMAP' ? 'user1' : 'user2';
-      dc.seed(user, set.count, set.size);
-      const bytes = set.count * set.size;
-      const t0 = performance.now();
-      const got = protocol === 'IMAP' ? await bareImap(user) : await barePop3(user);
-      const bare = (performance.now() - t0) / 1000;
-      if (got !== set.count) throw new Error(`bare ${protocol} got ${got} of ${set.count}`);
-      dc.seed(user, set.count, set.size);
+      const port = protocol === 'IMAP' ? dc.imapPort : dc.pop3Port;
       const id = await account(protocol, user);
-      const t1 = performance.now();
-      const res = spawnSync(process.execPath, [bin, 'fetch', '--account-id', String(id)], { env, encoding: 'utf8' });
-      const wall = (performance.now() - t1) / 1000;
-      if (res.status !== 0 || !res.stdout.includes(`fetched ${set.count},`)) throw new Error(`mailduct fetch: ${res.stdout}${res.stderr}`);
-      const run = (await db.query('SELECT extract(epoch FROM finished_at - started_at) AS s FROM fetch_run WHERE account_id = $1 ORDER BY id DESC LIMIT 1', [id])).rows[0];
-      const pipeline = Number(run.s);
-      rows.push({ protocol, set: set.name, bare: rate(set.count, bytes, bare), run: rate(set.count, bytes, pipeline), cli: rate(set.count, bytes, wall), ratio: bare / pipeline });
-      console.error(`${protocol} ${set.name}: bare ${bare.toFixed(2)} s, mailduct run ${pipeline.toFixed(2)} s (CLI ${wall.toFixed(2)} s)`);
+      const bare = [];
+      const run = [];
+      const cli = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        dc.seed(user, set.count, set.size);
+        const a = json(spawnSync(process.execPath, ['bench/fetch/bare.mjs', protocol, String(port), user], { cwd: root, encoding: 'utf8' }));
+        if (a.messages !== set.count) throw new Error(`bare ${protocol} got ${a.messages} of ${set.count}`);
+        bare.push(a.seconds);
+        dc.seed(user, set.count, set.size);
+        const t1 = performance.now();
+        const res = spawnSync(process.execPath, [bin, 'fetch', '--account-id', String(id)], { env, encoding: 'utf8' });
+        cli.push((performance.now() - t1) / 1000);
+        if (res.status !== 0 || !res.stdout.includes(`fetched ${set.count},`)) throw new Error(`mailduct fetch: ${res.stdout}${res.stderr}`);
+        const r = (await db.query('SELECT extract(epoch FROM finished_at - started_at) AS s FROM fetch_run WHERE account_id = $1 ORDER BY id DESC LIMIT 1', [id])).rows[0];
+        run.push(Number(r.s));
+      }
+      const warm = json(spawnSync(process.execPath, ['bench/fetch/warm.mjs', protocol, String(port), user === 'user1' ? 'user3' : 'user4', String(set.count), String(set.size), String(ROUNDS)], { cwd: root, env: { ...env, DOVECOT_DIR: dc.dir }, encoding: 'utf8' }));
+      rows.push({ protocol, set, cold: { bare: median(bare), run: median(run), cli: median(cli) }, warm: { bare: median(warm.bare), run: median(warm.run) } });
+      console.error(`${protocol} ${set.name}: cold bare ${fmt(bare)} s, mailduct run ${fmt(run)} s (CLI ${fmt(cli)} s); warm bare ${fmt(warm.bare)} s, run ${fmt(warm.run)} s`);
     }
   }
-  console.log(`\n### bench/fetch (${machine()})\n`);
-  console.log('| protocol | messages | (a) bare client: msgs/s, MB/s | (b) mailduct fetch run: msgs/s, MB/s | b/a | whole CLI incl. start-up: msgs/s |');
-  console.log('|---|---|---:|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.protocol} | ${r.set} | ${r.bare.msgs}, ${r.bare.mb} | ${r.run.msgs}, ${r.run.mb} | ${r.ratio.toFixed(2)} | ${r.cli.msgs} |`);
+  console.log(`\n### bench/fetch (${machine()}, medians of ${ROUNDS} alternating rounds)\n`);
+  console.log('| protocol | messages | cold (a) bare: msgs/s, MB/s | cold (b) mailduct fetch: msgs/s, MB/s | cold b/a | warm (a) bare: msgs/s | warm (b) fetcher: msgs/s | warm b/a | CLI incl. start-up: msgs/s |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const { protocol, set, cold, warm } of rows) {
+    const bytes = set.count * set.size;
+    const c = (t) => rate(set.count, bytes, t);
+    console.log(`| ${protocol} | ${set.name} | ${c(cold.bare).msgs}, ${c(cold.bare).mb} | ${c(cold.run).msgs}, ${c(cold.run).mb} | ${(cold.bare / cold.run).toFixed(2)} | ${c(warm.bare).msgs} | ${c(warm.run).msgs} | ${(warm.bare / warm.run).toFixed(2)} | ${c(cold.cli).msgs} |`);
+  }
   const rss = spawnSync(process.execPath, ['bench/fetch/rss.mjs'], { env: { ...env, DOVECOT_IMAP_PORT: String(dc.imapPort), DOVECOT_DIR: dc.dir }, encoding: 'utf8', cwd: new URL('../..', import.meta.url).pathname });
   console.log(rss.stdout.trim() || rss.stderr);
 } finally {
   await db.end();
   await dropDatabase(env);
   dc.stop();
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function fmt(xs) {
+  return xs.map((x) => x.toFixed(2)).join(' / ');
 }
 
 function rate(count, bytes, seconds) {
@@ -65,30 +85,7 @@ async function account(type, user) {
   return r.rows[0].id;
 }
 
-async function bareImap(user) {
-  const client = new ImapFlow({ host: '127.0.0.1', port: dc.imapPort, secure: false, doSTARTTLS: false, auth: { user, pass: 'password' }, logger: false });
-  await client.connect();
-  await client.mailboxOpen('INBOX');
-  let n = 0;
-  const uids = [];
-  for await (const m of client.fetch('1:*', { uid: true, source: true })) {
-    if (m.source.length > 0) n++;
-    uids.push(m.uid);
-  }
-  await client.messageDelete(uids.join(','), { uid: true });
-  await client.logout();
-  return n;
-}
-
-async function barePop3(user) {
-  const pop3 = new Pop3Command({ host: '127.0.0.1', port: dc.pop3Port, user, password: 'password' });
-  const list = await pop3.UIDL();
-  let n = 0;
-  for (const [num] of list) {
-    const text = await pop3.RETR(num);
-    if (text.length > 0) n++;
-    await pop3.DELE(num);
-  }
-  await pop3.QUIT();
-  return n;
+function json(res) {
+  if (res.status !== 0) throw new Error(`${res.stdout}${res.stderr}`);
+  return JSON.parse(res.stdout.trim().split('\n').pop());
 }
