@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountType } from '@mailduct/core/accounts';
 import { clientFor, type MailboxSettings, type RemoteMessage } from '@mailduct/core/mail';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
+import { imapScript, startFakeServer } from '../../helpers/fake-mail-server.js';
 
 let dc: Dovecot;
 let plain: Dovecot;
@@ -53,6 +54,20 @@ describe('IMAP listing with exactAbove', () => {
     expect(bounded.map((m) => m.id)).toEqual(exact.map((m) => m.id));
     expect(bounded.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(bounded.map((m) => m.size)).toEqual(exact.map((m) => (m.size > 4096 ? m.size : 4096)));
+  });
+
+  it('lists the long way when SEARCH disagrees with EXISTS (fault injection)', async () => {
+    const base = imapScript({ size: 777 });
+    // A server that answers UID SEARCH without any UID while announcing one message.
+    const fake = await startFakeServer({ onConnect: base.onConnect, onLine: (s, line) => (/^\S+ UID SEARCH /i.test(line) ? s.write(`${line.split(' ')[0]} OK searched\r\n`) : base.onLine(s, line)) });
+    try {
+      const client = clientFor({ type: 'IMAP', host: '127.0.0.1', port: fake.port, username: 'u', password: 'p', imapFolder: 'INBOX', tlsVerify: false });
+      await client.connect();
+      expect(await client.list({ exactAbove: 4096 })).toEqual([{ id: '1', seq: 1, size: 777 }]);
+      await client.close();
+    } finally {
+      await fake.close();
+    }
   });
 });
 
