@@ -5,9 +5,6 @@ import type { RemoteMessage } from '../mail/index.js';
 import { MessageHeaders, summarizeHeaders, type HeaderSummary } from '../message/index.js';
 import type { MessageStore, Outcome, StoredRef, TicketRow, Verdict } from '../store/index.js';
 
-/** Mails at least this large are stored first and get their verdict in a second statement. */
-const VERDICT_INLINE_BELOW = 1024 * 1024;
-
 /** A downloaded message. */
 export interface Download {
   message: RemoteMessage;
@@ -47,11 +44,7 @@ export interface BatchResult {
  */
 export async function storeAndDispatch(accountId: number, account: DispatchAccount, table: RoutingTable, downloads: readonly Download[], deps: BatchDeps): Promise<BatchResult> {
   const items = downloads.map((d) => ({ sha256: hash('sha256', d.raw, 'hex'), size: d.raw.length, raw: d.raw, remoteId: d.message.id, verdict: decide(d.raw, account, table, deps.hooks?.inspect) }));
-  // Large mails get their verdict in a second statement: with it in the same INSERT, fetching a
-  // 31 MiB mail peaked at 3.8 × its size above idle instead of 2.8 × (bench/fetch/rss.mjs), and one
-  // more round trip per large batch costs nothing next to the bytes.
-  const inline = downloads.every((d) => d.raw.length < VERDICT_INLINE_BELOW);
-  const refs = await deps.store.put(accountId, inline ? items : items.map(({ verdict: _v, ...rest }) => rest));
+  const refs = await deps.store.put(accountId, items);
   await deps.hooks?.afterStore?.(refs);
   const result: BatchResult = { ids: refs.map((r) => r.id), stored: 0, duplicates: 0, dispatched: 0, ignored: 0, quarantined: 0 };
   const late: Outcome[] = [];
@@ -64,7 +57,8 @@ export async function storeAndDispatch(accountId: number, account: DispatchAccou
     const { verdict, size } = items[i]!;
     if (ref.isNew) result.stored++;
     else result.duplicates++;
-    // A new row carries its verdict already, unless it was stored without (a large mail, or an earlier run).
+    // A new row carries its verdict already; a row left 'stored' (by a version that stored first
+    // and dispatched in a second step, cut off in between) gets it now.
     if (ref.status === 'stored') late.push({ id: ref.id, ...verdict });
     if (ref.isNew || ref.status === 'stored') {
       count(result, verdict.status);

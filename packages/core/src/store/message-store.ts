@@ -8,7 +8,7 @@ export interface IncomingRaw {
   raw: Buffer;
   remoteId: string;
   /** Parsed and dispatched before storing: a new row is written with this outcome in the same statement. */
-  verdict?: Verdict;
+  verdict: Verdict;
 }
 
 /** What the store knows about a message after `put`. */
@@ -53,7 +53,7 @@ export type StoredDispatch = Omit<DispatchDecision, 'status' | 'queue' | 'attrib
  * could move to an object store behind the same interface.
  */
 export interface MessageStore {
-  /** Store new raw mail (with its verdict where given); return the existing row for bytes stored before. */
+  /** Store new raw mail with its verdict; return the existing row for bytes stored before. */
   put(accountId: number, items: readonly IncomingRaw[]): Promise<StoredRef[]>;
   recordOutcomes(outcomes: readonly Outcome[]): Promise<void>;
   ticketRows(ids: readonly number[]): Promise<TicketRow[]>;

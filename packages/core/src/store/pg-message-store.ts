@@ -18,10 +18,9 @@ export class PgMessageStore implements MessageStore {
     const values: unknown[] = [accountId];
     const rows = items.map((m) => {
       const o = values.length + 1;
-      const c = m.verdict ? outcomeColumns(m.verdict) : null;
-      values.push(m.sha256, m.size, m.raw, m.remoteId.slice(0, 200), c?.status ?? 'stored', c?.queueId ?? null, c?.dispatch ?? null, c?.attributes ?? null);
-      values.push(c?.headers ?? null, c?.messageId ?? null, c?.subject ?? null, c?.from ?? null, c?.error ?? null, c !== null);
-      return `($1, $${o}, $${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}::"MessageStatus", $${o + 5}::int, $${o + 6}::jsonb, $${o + 7}::jsonb, $${o + 8}::jsonb, $${o + 9}, $${o + 10}, $${o + 11}, $${o + 12}, CASE WHEN $${o + 13}::boolean THEN now() END)`;
+      const c = outcomeColumns(m.verdict);
+      values.push(m.sha256, m.size, m.raw, m.remoteId.slice(0, 200), c.status, c.queueId, c.dispatch, c.attributes, c.headers, c.messageId, c.subject, c.from, c.error);
+      return `($1, $${o}, $${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}::"MessageStatus", $${o + 5}::int, $${o + 6}::jsonb, $${o + 7}::jsonb, $${o + 8}::jsonb, $${o + 9}, $${o + 10}, $${o + 11}, $${o + 12}, now())`;
     });
     return this.guard('store messages', async () => {
       const inserted = await this.pool.query<{ id: string; sha256: string; received_at: Date; status: StoredRef['status'] }>(
