@@ -1,4 +1,5 @@
 import { validationError, type FieldProblem } from '../errors/index.js';
+import { CONTROL_CHARACTER, TEXT_CONTROL_CHARACTER } from '../text/index.js';
 import { isHostName } from './host-name.js';
 import {
   ACCOUNT_LIMITS as L,
@@ -13,11 +14,6 @@ import {
   type Validity,
 } from './account-types.js';
 
-// Control characters would let a user name or password inject IMAP/POP3 commands (CRLF) or be
-// cut short by the server (NUL); no real mail server accepts them in credentials.
-const CONTROL = /[\u0000-\u001f\u007f]/;
-// Free text may hold tabs and line breaks, nothing else below 0x20 (PostgreSQL refuses NUL).
-const TEXT_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** Defaults that come from configuration rather than from the request. */
 export interface AccountDefaults {
@@ -104,12 +100,12 @@ function check(d: AccountDraft, problems: FieldProblem[], passwordGiven: boolean
   if (passwordGiven) checkText('password', d.password, L.password, add);
   checkPort(d.port, add);
   if (d.imapFolder !== null && d.imapFolder.length > L.imapFolder) add('imapFolder', `must be at most ${L.imapFolder} characters`);
-  if (d.imapFolder !== null && CONTROL.test(d.imapFolder)) add('imapFolder', 'must not contain control characters');
+  if (d.imapFolder !== null && CONTROL_CHARACTER.test(d.imapFolder)) add('imapFolder', 'must not contain control characters');
   if (typeof d.trusted !== 'boolean') add('trusted', 'must be true or false');
   checkDispatch(d.dispatch, add);
   if (!VALIDITIES.includes(d.validity as Validity)) add('validity', `must be one of ${VALIDITIES.join(', ')}`);
   if (d.comment !== null && (typeof d.comment !== 'string' || d.comment.length > L.comment)) add('comment', `must be text of at most ${L.comment} characters`);
-  if (typeof d.comment === 'string' && TEXT_CONTROL.test(d.comment)) add('comment', 'must not contain control characters');
+  if (typeof d.comment === 'string' && TEXT_CONTROL_CHARACTER.test(d.comment)) add('comment', 'must not contain control characters');
   if (typeof d.tlsVerify !== 'boolean') add('tlsVerify', 'must be true or false');
   const p = d.pollIntervalSeconds;
   if (!Number.isInteger(p) || p < L.pollIntervalMin || p > L.pollIntervalMax) {
@@ -122,7 +118,9 @@ function checkText(field: string, value: unknown, max: number, add: (f: string, 
   if (typeof value !== 'string') return add(field, 'is required');
   if (value.trim() === '') return add(field, 'must not be empty');
   if (value.length > max) return add(field, `must be at most ${max} characters`);
-  if (CONTROL.test(value)) add(field, 'must not contain control characters (CR, LF, NUL, ...)');
+  // Control characters would let a user name or password inject IMAP/POP3 commands (CRLF) or be cut short by
+  // the server (NUL); no real mail server accepts them in credentials.
+  if (CONTROL_CHARACTER.test(value)) add(field, 'must not contain control characters (CR, LF, NUL, ...)');
 }
 
 function checkPort(port: unknown, add: (f: string, p: string) => void): void {

@@ -3,6 +3,7 @@ import type { PrismaClient } from '../db/index.js';
 import type { ErrorClass } from '../errors/index.js';
 import type { FetchTrigger } from '../jobs/index.js';
 import { countersOfRun } from '../metrics/index.js';
+import { replaceControlCharacters } from '../text/index.js';
 import { onFailure } from './failure-policy.js';
 import type { FetchCounts } from './fetch-session.js';
 
@@ -45,7 +46,7 @@ export class RunRecorder {
 
   async finish(runId: number, accountId: number, counts: FetchCounts, runError: RunError | null, now = new Date()): Promise<RunVerdict> {
     // Server text may carry any byte; PostgreSQL text columns refuse NUL.
-    const error = runError ? { ...runError, message: runError.message.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ') } : null;
+    const error = runError ? { ...runError, message: replaceControlCharacters(runError.message) } : null;
     return this.prisma.$transaction(async (tx) => {
       const run = await tx.fetchRun.findUnique({ where: { id: BigInt(runId) }, select: { startedAt: true } });
       const counters = countersOfRun(counts, error?.class ?? null, now.getTime() - (run?.startedAt.getTime() ?? now.getTime()));

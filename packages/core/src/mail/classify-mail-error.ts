@@ -1,4 +1,5 @@
 import { MailductError, type ErrorCode } from '../errors/index.js';
+import { replaceControlCharacters } from '../text/index.js';
 
 interface RawError {
   code?: string;
@@ -50,7 +51,7 @@ function describe(e: RawError): string {
  * characters are left alone: masking every "p" would mangle the message and hide nothing.
  */
 export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ');
+  let out = replaceControlCharacters(text);
   for (const s of secrets) if (s.length >= 3) out = out.split(s).join('********');
   return out;
 }

@@ -1,5 +1,6 @@
 import { mailboxesIn, type Mailbox } from './addresses.js';
 import { decodeWords } from './decode.js';
+import { replaceControlCharacters } from '../text/index.js';
 import type { MessageHeaders } from './message-headers.js';
 
 /** The decoded headers every ticket carries (DESIGN.md "Results contract"). */
@@ -43,7 +44,7 @@ export function messageIdsIn(value: string | undefined): string[] {
 
 function text(value: string | undefined): string | null {
   if (value === undefined) return null;
-  return decodeWords(value).replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').slice(0, MAX_TEXT);
+  return replaceControlCharacters(decodeWords(value), '').slice(0, MAX_TEXT);
 }
 
 function isoDate(value: string | undefined): string | null {

@@ -1,4 +1,5 @@
 import { validationError, type FieldProblem } from '../errors/index.js';
+import { CONTROL_CHARACTER, TEXT_CONTROL_CHARACTER } from '../text/index.js';
 
 export const QUEUE_LIMITS = { name: 200, comment: 250, address: 200, displayName: 200 } as const;
 
@@ -16,7 +17,6 @@ export interface AddressInput {
   comment?: string | null;
 }
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
 const EMAIL = /^[^\s@<>(),;:"[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 
 /** Check and normalise a queue (name trimmed). Throws VALIDATION_FAILED naming each bad field. */
@@ -25,7 +25,7 @@ export function normalizeQueue(input: QueueInput): Required<QueueInput> {
   const name = typeof input.name === 'string' ? input.name.trim() : '';
   if (name === '') problems.push({ field: 'name', problem: 'is required' });
   else if (name.length > QUEUE_LIMITS.name) problems.push({ field: 'name', problem: `must be at most ${QUEUE_LIMITS.name} characters` });
-  else if (CONTROL.test(name)) problems.push({ field: 'name', problem: 'must not contain control characters' });
+  else if (CONTROL_CHARACTER.test(name)) problems.push({ field: 'name', problem: 'must not contain control characters' });
   checkComment(input.comment, problems);
   if (problems.length > 0) throw validationError(problems);
   return { name, valid: input.valid ?? true, comment: emptyToNull(input.comment) };
@@ -40,9 +40,9 @@ export function normalizeAddress(input: AddressInput): Required<AddressInput> {
   const address = typeof input.address === 'string' ? input.address.trim().toLowerCase() : '';
   if (address === '') problems.push({ field: 'address', problem: 'is required' });
   else if (address.length > QUEUE_LIMITS.address) problems.push({ field: 'address', problem: `must be at most ${QUEUE_LIMITS.address} characters` });
-  else if (!EMAIL.test(address) || CONTROL.test(address)) problems.push({ field: 'address', problem: 'must be an e-mail address such as support@example.com' });
+  else if (!EMAIL.test(address) || CONTROL_CHARACTER.test(address)) problems.push({ field: 'address', problem: 'must be an e-mail address such as support@example.com' });
   const displayName = emptyToNull(input.displayName);
-  if (displayName !== null && (displayName.length > QUEUE_LIMITS.displayName || CONTROL.test(displayName))) {
+  if (displayName !== null && (displayName.length > QUEUE_LIMITS.displayName || CONTROL_CHARACTER.test(displayName))) {
     problems.push({ field: 'displayName', problem: `must be text of at most ${QUEUE_LIMITS.displayName} characters` });
   }
   if (!Number.isInteger(input.queueId) || input.queueId < 1) problems.push({ field: 'queueId', problem: 'is required: the id of an existing queue' });
@@ -54,7 +54,7 @@ export function normalizeAddress(input: AddressInput): Required<AddressInput> {
 function checkComment(comment: string | null | undefined, problems: FieldProblem[]): void {
   if (typeof comment === 'string' && comment.length > QUEUE_LIMITS.comment) {
     problems.push({ field: 'comment', problem: `must be at most ${QUEUE_LIMITS.comment} characters` });
-  } else if (typeof comment === 'string' && /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(comment)) {
+  } else if (typeof comment === 'string' && TEXT_CONTROL_CHARACTER.test(comment)) {
     problems.push({ field: 'comment', problem: 'must not contain control characters' });
   }
 }

@@ -1,0 +1,1 @@
+export { CONTROL_CHARACTER, TEXT_CONTROL_CHARACTER, replaceControlCharacters } from './control-characters.js';
