@@ -48,6 +48,20 @@ describe('admin UI security', () => {
     expect(page.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
 
+  it('shows a refused edit again with the problem marked, the account unchanged', async () => {
+    const a = await t.deps.services.accounts.create({ type: 'POP3', host: 'edit.example', username: 'editor', password: 'p' }, 'test');
+    const headers = { cookie, 'content-type': 'application/x-www-form-urlencoded' };
+    const res = await t.app.inject({ method: 'POST', url: `/accounts/${a.id}`, headers, payload: form({ _csrf: csrf, type: 'POP3', host: '', username: 'changed' }) });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('Edit mail account');
+    expect(res.body).toMatch(/id="err-host"[^>]*>[^<]*(required|empty)/);
+    expect(res.body).toContain('value="changed"');
+    expect((await t.deps.services.accounts.get(a.id)).username).toBe('editor');
+    const missing = await t.app.inject({ method: 'POST', url: '/accounts/999999', headers, payload: form({ _csrf: csrf, type: 'POP3', host: 'x.example', username: 'u' }) });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.body).toContain('mail account 999999 does not exist');
+  });
+
   it('answers an unknown account with an HTML 404 page', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/accounts/999999', headers: { cookie } });
     expect(res.statusCode).toBe(404);

@@ -1,7 +1,8 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { AccountView } from '@mailduct/core/accounts';
 import { accountForm, accountOverview, formValuesOf, inputFromForm } from '../../ui/account-pages.js';
 import { page } from '../../ui/layout.js';
-import { checkCsrf, noticeOf, problemsOf, send, type FormBody } from './ui-support.js';
+import { noticeOf, send, submitForm, type FormBody, type FormFailure } from './ui-support.js';
 
 type Id = { Params: { id: string } };
 
@@ -11,6 +12,12 @@ const accountPages: FastifyPluginAsync = async (app) => {
   const idOf = (raw: string) => (/^\d{1,9}$/.test(raw) ? Number(raw) : 0);
   const queueList = async () => (await queues.list({ limit: 500, offset: 0 })).items;
   const defaults = { pollIntervalSeconds: app.deps.config.pollIntervalSeconds };
+  /** The add or edit form again, with what the user typed and the problems marked (400). */
+  const showRefused = async (req: FastifyRequest<{ Body: FormBody }>, reply: FastifyReply, account: AccountView | null, failed: FormFailure) => {
+    const values = { ...formValuesOf(account, defaults), ...typed(req.body) };
+    const title = account ? 'Edit mail account' : 'Add mail account';
+    return send(reply, page({ title, session: req.session, active: 'accounts', notice: { text: failed.message, error: true } }, accountForm(req.session!, { account, values, queues: await queueList(), problems: failed.problems })), 400);
+  };
 
   app.get<{ Querystring: { q?: string } }>('/accounts', async (req, reply) => {
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
@@ -22,18 +29,15 @@ const accountPages: FastifyPluginAsync = async (app) => {
     send(reply, page({ title: 'Add mail account', session: req.session, active: 'accounts' }, accountForm(req.session!, { account: null, values: formValuesOf(null, defaults), queues: await queueList(), problems: [] }))),
   );
 
-  app.post<{ Body: FormBody }>('/accounts', async (req, reply) => {
-    if (!checkCsrf(req, reply)) return reply;
-    try {
-      const created = await accounts.create(inputFromForm(req.body) as never, req.principal.name);
-      return reply.redirect(req.body.after === 'finish' ? '/accounts?notice=added' : `/accounts/${created.id}?notice=added`, 303);
-    } catch (err) {
-      const failed = problemsOf(err);
-      if (!failed) throw err;
-      const values = { ...formValuesOf(null, defaults), ...typed(req.body) };
-      return send(reply, page({ title: 'Add mail account', session: req.session, active: 'accounts', notice: { text: failed.message, error: true } }, accountForm(req.session!, { account: null, values, queues: await queueList(), problems: failed.problems })), 400);
-    }
-  });
+  app.post<{ Body: FormBody }>('/accounts', async (req, reply) =>
+    submitForm(
+      req,
+      reply,
+      () => accounts.create(inputFromForm(req.body) as never, req.principal.name),
+      (created) => (req.body.after === 'finish' ? '/accounts?notice=added' : `/accounts/${created.id}?notice=added`),
+      (failed) => showRefused(req, reply, null, failed),
+    ),
+  );
 
   app.get<Id>('/accounts/:id', async (req, reply) => {
     const account = await accounts.get(idOf(req.params.id));
@@ -41,25 +45,17 @@ const accountPages: FastifyPluginAsync = async (app) => {
   });
 
   app.post<Id & { Body: FormBody }>('/accounts/:id', async (req, reply) => {
-    if (!checkCsrf(req, reply)) return reply;
     const id = idOf(req.params.id);
-    const account = await accounts.get(id);
-    try {
-      await accounts.update(id, inputFromForm(req.body), req.principal.name);
-      return reply.redirect(req.body.after === 'finish' ? '/accounts?notice=updated' : `/accounts/${id}?notice=updated`, 303);
-    } catch (err) {
-      const failed = problemsOf(err);
-      if (!failed) throw err;
-      const values = { ...formValuesOf(account, defaults), ...typed(req.body) };
-      return send(reply, page({ title: 'Edit mail account', session: req.session, active: 'accounts', notice: { text: failed.message, error: true } }, accountForm(req.session!, { account, values, queues: await queueList(), problems: failed.problems })), 400);
-    }
+    return submitForm(
+      req,
+      reply,
+      () => accounts.update(id, inputFromForm(req.body), req.principal.name),
+      req.body.after === 'finish' ? '/accounts?notice=updated' : `/accounts/${id}?notice=updated`,
+      async (failed) => showRefused(req, reply, await accounts.get(id), failed), // unchanged: the update was refused
+    );
   });
 
-  app.post<Id & { Body: FormBody }>('/accounts/:id/delete', async (req, reply) => {
-    if (!checkCsrf(req, reply)) return reply;
-    await accounts.remove(idOf(req.params.id), req.principal.name);
-    return reply.redirect('/accounts?notice=deleted', 303);
-  });
+  app.post<Id & { Body: FormBody }>('/accounts/:id/delete', async (req, reply) => submitForm(req, reply, () => accounts.remove(idOf(req.params.id), req.principal.name), '/accounts?notice=deleted'));
 };
 
 /** What the user typed, to show it again after a failed save (never the password). */

@@ -35,8 +35,29 @@ export function checkCsrf(req: FastifyRequest, reply: FastifyReply): boolean {
   return false;
 }
 
+/** Why a form post was refused: field problems to mark, and a message for the notice. */
+export type FormFailure = { problems: FieldProblem[]; message: string };
+
+/**
+ * A form post: refuse a bad CSRF token (403), run `action`, then redirect (303) to `to`. When the
+ * action is refused with field problems or a domain error and `showFailure` is given, the page is
+ * shown again with them instead; any other error goes to the error handler.
+ */
+export async function submitForm<T>(req: FastifyRequest, reply: FastifyReply, action: () => Promise<T>, to: string | ((result: T) => string), showFailure?: (failed: FormFailure) => Promise<FastifyReply>): Promise<FastifyReply> {
+  if (!checkCsrf(req, reply)) return reply;
+  let result: T;
+  try {
+    result = await action();
+  } catch (err) {
+    const failed = showFailure ? problemsOf(err) : null;
+    if (!failed || !showFailure) throw err;
+    return showFailure(failed);
+  }
+  return reply.redirect(typeof to === 'string' ? to : to(result), 303);
+}
+
 /** The field problems of a validation error, or a single general problem for other domain errors. */
-export function problemsOf(err: unknown): { problems: FieldProblem[]; message: string } | null {
+export function problemsOf(err: unknown): FormFailure | null {
   if (!isMailductError(err)) return null;
   if (err.code === 'VALIDATION_FAILED' && Array.isArray(err.details)) return { problems: err.details as FieldProblem[], message: 'Please correct the marked fields.' };
   if (err.code.endsWith('_EXISTS') || err.code.endsWith('_IN_USE') || err.code.endsWith('_NOT_FOUND') || err.code === 'MESSAGE_NOT_REPROCESSABLE') return { problems: [], message: err.message };
