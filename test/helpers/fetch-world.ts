@@ -25,6 +25,8 @@ export interface FetchWorld {
   dovecot: Dovecot;
   /** Create an account for a Dovecot user (type's port, tlsVerify off unless said otherwise). */
   account(type: AccountType, user: string, extra?: Partial<AccountInput>): Promise<number>;
+  /** Seed every Dovecot user with `perUser` messages and give each an account, IMAP and POP3 alternating; the account ids. */
+  seedEveryUser(perUser: number, size: number, prefix: string): Promise<number[]>;
   /** Every ticket job in Redis, payloads checked against the published JSON Schema. */
   tickets(): Promise<{ id: string; name: string; data: TicketPayloadV1 }[]>;
   /** Inbound message rows (no bytes). */
@@ -38,7 +40,7 @@ export async function createFetchWorld(dovecot: Dovecot, overrides: Partial<Fetc
   const ctx = await createTestContext(env);
   const runtime = createFetchRuntime(ctx.config, createLogger({ level: 'silent' }), overrides);
   const accounts = new AccountService({ prisma: runtime.prisma, secrets: new SecretBox(ctx.config.secretKey), defaults: { pollIntervalSeconds: 600 } });
-  return {
+  const world: FetchWorld = {
     ctx,
     runtime,
     accounts,
@@ -47,6 +49,14 @@ export async function createFetchWorld(dovecot: Dovecot, overrides: Partial<Fetc
       const port = { IMAP: dovecot.imapPort, IMAPS: dovecot.imapsPort, IMAPTLS: dovecot.imapPort, POP3: dovecot.pop3Port, POP3S: dovecot.pop3sPort, POP3TLS: dovecot.pop3Port }[type];
       const view = await accounts.create({ type, host: 'localhost', port, username: user, password: dovecot.password, tlsVerify: false, ...extra }, 'test');
       return view.id;
+    },
+    async seedEveryUser(perUser, size, prefix) {
+      const ids: number[] = [];
+      for (const [i, user] of dovecot.users.entries()) {
+        await dovecot.seed(user, perUser, size, { prefix: `${prefix}-${i}` });
+        ids.push(await world.account(i % 2 ? 'POP3' : 'IMAP', user));
+      }
+      return ids;
     },
     async tickets() {
       const jobs = await runtime.queues.tickets.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized']);
@@ -64,4 +74,5 @@ export async function createFetchWorld(dovecot: Dovecot, overrides: Partial<Fetc
       await ctx.drop();
     },
   };
+  return world;
 }

@@ -28,11 +28,7 @@ afterAll(async () => {
 
 describe('PostgreSQL becomes unreachable in the middle of a drain', () => {
   it('deletes nothing that is not stored; runs fail with class storage and recover', async () => {
-    const ids: number[] = [];
-    for (const [i, user] of dc.users.entries()) {
-      await dc.seed(user, PER_ACCOUNT, 1500, { prefix: `pg-${i}` });
-      ids.push(await w.account(i % 2 ? 'POP3' : 'IMAP', user));
-    }
+    const ids = await w.seedEveryUser(PER_ACCOUNT, 1500, 'pg');
     // The fetchers reach PostgreSQL only through the proxy; the test itself goes direct.
     const viaProxy = new URL(w.ctx.databaseUrl);
     viaProxy.port = String(pgProxy.port);

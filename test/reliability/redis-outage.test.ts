@@ -39,11 +39,7 @@ async function retry<T>(fn: () => Promise<T>): Promise<T> {
 
 describe('Redis stops in the middle of a drain and comes back', () => {
   it('fetchers reconnect and finish; nothing lost or doubled', async () => {
-    const ids: number[] = [];
-    for (const [i, user] of dc.users.entries()) {
-      await dc.seed(user, PER_ACCOUNT, 1500, { prefix: `redis-${i}` });
-      ids.push(await w.account(i % 2 ? 'POP3' : 'IMAP', user));
-    }
+    const ids = await w.seedEveryUser(PER_ACCOUNT, 1500, 'redis');
     fetchers.push(await startChild(['--fetcher'], w.ctx.env), await startChild(['--fetcher'], w.ctx.env));
     await enqueueAll(w, ids, 'a');
     await waitFor('the drain to be under way', async () => (await w.runtime.prisma.inboundMessage.count()) >= 300, 30_000);

@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFetchRuntime, type FetchRuntime } from '@mailduct/fetcher';
 import { createLogger } from '@mailduct/core/log';
 import { createRedis, type Redis } from '@mailduct/core/redis';
 import { createTestApi, type TestApi } from '../helpers/api.js';
+import { dumpDatabase } from '../helpers/database-dump.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
@@ -29,19 +29,6 @@ afterAll(async () => {
   await t?.close();
   await dc?.stop();
 });
-
-async function everythingInPostgres(): Promise<string> {
-  const db = new pg.Client({ connectionString: t.ctx.databaseUrl });
-  await db.connect();
-  try {
-    const tables = await db.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
-    let dump = '';
-    for (const { tablename } of tables.rows) dump += (await db.query(`SELECT row_to_json(x)::text AS j FROM "${tablename}" x`)).rows.map((r) => r.j).join('\n');
-    return dump;
-  } finally {
-    await db.end();
-  }
-}
 
 async function everythingInRedis(): Promise<string> {
   let dump = '';
@@ -80,7 +67,7 @@ describe('secrets', () => {
     await api('POST', `/api/v1/mail-accounts/${good}/fetch`, {});
     responses.push((await t.app.inject({ url: '/metrics', headers: { authorization: 'Bearer metrics-token-0123456789' } })).body);
     expect(fetcherLogs.join('\n')).toContain('PASS ********'); // the trace ran
-    const places = { responses: responses.join('\n'), 'API logs': t.logs.join('\n'), 'fetcher logs': fetcherLogs.join('\n'), PostgreSQL: await everythingInPostgres(), Redis: await everythingInRedis() };
+    const places = { responses: responses.join('\n'), 'API logs': t.logs.join('\n'), 'fetcher logs': fetcherLogs.join('\n'), PostgreSQL: await dumpDatabase(t.ctx.databaseUrl), Redis: await everythingInRedis() };
     for (const [where, text] of Object.entries(places)) {
       expect(text.length, where).toBeGreaterThan(0);
       expect(text.includes(SECRET_GOOD), `${where} holds the good password`).toBe(false);
@@ -116,7 +103,7 @@ describe('authentication everywhere', () => {
   });
 
   it('stores API tokens only as hashes', async () => {
-    expect(await everythingInPostgres()).not.toContain(t.token);
+    expect(await dumpDatabase(t.ctx.databaseUrl)).not.toContain(t.token);
   });
 });
 

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountService, rotateAccountKeys } from '@mailduct/core/accounts';
 import { SecretBox } from '@mailduct/core/crypto';
 import { createTestApi, type TestApi } from '../../helpers/api.js';
+import { dumpDatabase } from '../../helpers/database-dump.js';
 
 let t: TestApi;
 const MARK = 'Zq7-unique-Passw0rd-marker';
@@ -18,22 +18,6 @@ async function call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, pa
   const res = await t.app.inject({ method, url, headers: t.auth, payload });
   bodies.push(res.body, JSON.stringify(res.headers));
   return res;
-}
-
-async function dumpDatabase(): Promise<string> {
-  const client = new pg.Client({ connectionString: t.ctx.databaseUrl });
-  await client.connect();
-  try {
-    const tables = await client.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
-    let dump = '';
-    for (const { tablename } of tables.rows) {
-      const rows = await client.query(`SELECT row_to_json(t)::text AS j FROM "${tablename}" t`);
-      dump += rows.rows.map((r) => r.j).join('\n');
-    }
-    return dump;
-  } finally {
-    await client.end();
-  }
 }
 
 describe('passwords never leak', () => {
@@ -55,7 +39,7 @@ describe('passwords never leak', () => {
     expect(logs.length).toBeGreaterThan(0); // debug level: request lines were written
     expect(logs).not.toContain(MARK);
     expect(logs).not.toContain(t.token);
-    const dump = await dumpDatabase();
+    const dump = await dumpDatabase(t.ctx.databaseUrl);
     expect(dump).toContain('secret.example.com');
     expect(dump).not.toContain(MARK);
     expect(dump).not.toContain(t.token);

@@ -22,11 +22,7 @@ afterAll(async () => {
 
 describe('two fetcher processes draining 50 accounts', () => {
   it('store and dispatch every message exactly once, never run two sessions of one account at once, and empty every mailbox', async () => {
-    const ids: number[] = [];
-    for (const [i, user] of dc.users.entries()) {
-      await dc.seed(user, PER_ACCOUNT, 1500, { prefix: `drain-${i}` });
-      ids.push(await w.account(i % 2 ? 'POP3' : 'IMAP', user));
-    }
+    const ids = await w.seedEveryUser(PER_ACCOUNT, 1500, 'drain');
     children.push(await startChild(['--fetcher'], w.ctx.env), await startChild(['--fetcher'], w.ctx.env));
     // Three jobs per account, so both processes compete for the same accounts.
     const jobs = ids.flatMap((accountId) => [1, 2, 3].map((n) => ({ name: JOB_NAMES.fetchAccount, data: { accountId, trigger: 'manual' as const }, opts: { jobId: `drain-${accountId}-${n}` } })));
