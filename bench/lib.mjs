@@ -63,9 +63,17 @@ export function startCli(args, env, readyText = 'mailduct started') {
   });
 }
 
+/** The Dovecot test harness (../shared/dovecot-test, or DOVECOT_TEST_HARNESS). */
+const harness = process.env.DOVECOT_TEST_HARNESS || [join(root, '..', 'shared', 'dovecot-test'), '/work/shared/dovecot-test'].find((d) => existsSync(d));
+
+/** Put `count` messages of `size` bytes into `user`'s INBOX of the Dovecot started in `dir`. */
+export function seedMailbox(dir, user, count, size) {
+  const r = spawnSync(join(harness, 'seed.sh'), ['--dir', dir, user, String(count), String(size)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+}
+
 /** Start an isolated Dovecot (../shared/dovecot-test) and return its ports and helpers. */
 export async function startDovecot(base, users = 4) {
-  const harness = process.env.DOVECOT_TEST_HARNESS || [join(root, '..', 'shared', 'dovecot-test'), '/work/shared/dovecot-test'].find((d) => existsSync(d));
   const dir = `/tmp/mailduct-bench-dovecot-${base}`;
   const res = spawnSync(join(harness, 'start.sh'), ['--dir', dir, '--users', String(users), '--port-base', String(base)], { encoding: 'utf8' });
   if (res.status !== 0) throw new Error(`dovecot: ${res.stderr}`);
@@ -73,10 +81,7 @@ export async function startDovecot(base, users = 4) {
     dir,
     imapPort: base + 143,
     pop3Port: base + 110,
-    seed: (user, count, size) => {
-      const r = spawnSync(join(harness, 'seed.sh'), ['--dir', dir, user, String(count), String(size)], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(r.stderr);
-    },
+    seed: (user, count, size) => seedMailbox(dir, user, count, size),
     stop: () => spawnSync(join(harness, 'stop.sh'), [dir]),
   };
 }

@@ -1,17 +1,13 @@
-import { existsSync } from 'node:fs';
 // Peak RSS above idle while one fetch process stores one ~32 MiB message (bench/fetch).
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { loadConfig } from '../../packages/core/dist/config/index.js';
 import { createLogger } from '../../packages/core/dist/log/index.js';
 import { SecretBox } from '../../packages/core/dist/crypto/index.js';
 import { createFetchRuntime } from '../../apps/fetcher/dist/index.js';
-import { root } from '../lib.mjs';
+import { seedMailbox } from '../lib.mjs';
 
 const SIZE = 32_000_000; // bytes on disk (LF); the server reports ~32.4 MB with CRLF, just under the 32 MiB default limit
 const config = loadConfig(process.env);
-const harness = process.env.DOVECOT_TEST_HARNESS || [join(root, '..', 'shared', 'dovecot-test'), '/work/shared/dovecot-test'].find((d) => existsSync(d));
-spawnSync(join(harness, 'seed.sh'), ['--dir', process.env.DOVECOT_DIR, 'user5', '1', String(SIZE)]);
+seedMailbox(process.env.DOVECOT_DIR, 'user5', 1, SIZE);
 const runtime = createFetchRuntime(config, createLogger({ level: 'silent' }));
 const account = await runtime.prisma.mailAccount.create({
   data: { type: 'IMAP', host: '127.0.0.1', port: Number(process.env.DOVECOT_IMAP_PORT), username: 'user5', passwordEnc: new SecretBox(config.secretKey).seal('password'), imapFolder: 'INBOX' },

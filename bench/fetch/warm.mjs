@@ -1,20 +1,16 @@
 // bench/fetch, warm: the bare client and mailduct's FetchService in one long-lived process, as in
 // a fetcher worker that has been running for a while. One warm-up pass each, then ROUNDS
 // alternating passes; prints the medians as JSON. Env: DOVECOT_DIR, DATABASE_URL, REDIS_URL, …
-import { existsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { loadConfig } from '../../packages/core/dist/config/index.js';
 import { createLogger } from '../../packages/core/dist/log/index.js';
 import { SecretBox } from '../../packages/core/dist/crypto/index.js';
 import { createFetchRuntime } from '../../apps/fetcher/dist/index.js';
-import { root } from '../lib.mjs';
+import { seedMailbox } from '../lib.mjs';
 import { bareFetch } from './bare.mjs';
 
 const [protocol, port, user, count, size, rounds] = process.argv.slice(2);
 const config = loadConfig(process.env);
-const harness = process.env.DOVECOT_TEST_HARNESS || [join(root, '..', 'shared', 'dovecot-test'), '/work/shared/dovecot-test'].find((d) => existsSync(d));
-const seed = (n) => spawnSync(join(harness, 'seed.sh'), ['--dir', process.env.DOVECOT_DIR, user, String(n), size]);
+const seed = (n) => seedMailbox(process.env.DOVECOT_DIR, user, n, size);
 const runtime = createFetchRuntime(config, createLogger({ level: 'silent' }));
 const account = await runtime.prisma.mailAccount.create({
   data: { type: protocol, host: '127.0.0.1', port: Number(port), username: user, passwordEnc: new SecretBox(config.secretKey).seal('password'), imapFolder: protocol === 'IMAP' ? 'INBOX' : null },

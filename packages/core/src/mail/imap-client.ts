@@ -36,8 +36,8 @@ export class ImapMailboxClient implements MailboxClient {
   async list(options: ListOptions = {}): Promise<RemoteMessage[]> {
     const client = this.open();
     return this.guard(async () => {
-      const exists = client.mailbox ? client.mailbox.exists : 0;
-      if (exists === 0) return [];
+      const exists = () => (client.mailbox ? client.mailbox.exists : 0);
+      if (exists() === 0) return [];
       if (options.exactAbove === undefined) return this.listWithSizes(client, '1:*', false);
       // UID SEARCH answers with every UID on one line, and SEARCH LARGER names the few messages
       // whose size matters; a FETCH RFC822.SIZE of the whole folder costs an untagged response per
@@ -45,7 +45,7 @@ export class ImapMailboxClient implements MailboxClient {
       const bound = options.exactAbove;
       const all = await this.searchUids(client, { all: true });
       // A server whose SEARCH disagrees with its own EXISTS count is listed the long way.
-      if (all.length !== (client.mailbox ? client.mailbox.exists : 0)) return this.listWithSizes(client, '1:*', false);
+      if (all.length !== exists()) return this.listWithSizes(client, '1:*', false);
       const large = await this.searchUids(client, { larger: bound });
       const sizes = new Map((large.length > 0 ? await this.listWithSizes(client, large.join(','), true) : []).map((m) => [m.id, m.size]));
       return all.map((uid, i) => ({ id: String(uid), seq: i + 1, size: sizes.get(String(uid)) ?? bound }));
