@@ -1,10 +1,27 @@
 import { expect } from 'vitest';
 import type { Dovecot } from '../helpers/dovecot.js';
 import type { FetchWorld } from '../helpers/fetch-world.js';
+import { waitFor } from '../helpers/processes.js';
 
 /** Add one fetch job per account (fresh ids, so earlier runs do not shadow them). */
 export async function enqueueAll(w: FetchWorld, accountIds: readonly number[], round: string): Promise<void> {
   await w.runtime.queues.fetch.addBulk(accountIds.map((accountId) => ({ name: 'fetch.account', data: { accountId, trigger: 'manual' as const }, opts: { jobId: `r-${round}-${accountId}`, removeOnComplete: true, removeOnFail: true } })));
+}
+
+/**
+ * Wait until at least `stored` messages are stored and runs are in flight, so that a fault
+ * injected next hits work under way: runs are short (MAILDUCT_FETCH_LIMIT), so a round may end
+ * before the count is reached; more rounds are enqueued until both hold.
+ */
+export async function waitForDrainInFlight(w: FetchWorld, accountIds: readonly number[], stored: number): Promise<void> {
+  let round = 0;
+  await waitFor('the drain to be under way, with runs in flight', async () => {
+    const { prisma, queues } = w.runtime;
+    if ((await prisma.inboundMessage.count()) >= stored && (await prisma.fetchRun.count({ where: { outcome: 'running' } })) > 0) return true;
+    const counts = await queues.fetch.getJobCounts('waiting', 'active', 'delayed');
+    if ((counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0) === 0) await enqueueAll(w, accountIds, `warm-${round++}`);
+    return false;
+  }, 30_000);
 }
 
 /** Messages still on the server for these users. */

@@ -3,7 +3,7 @@ import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { createFetchWorld, type FetchWorld } from '../helpers/fetch-world.js';
 import { startChild, waitFor, type Child } from '../helpers/processes.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
-import { enqueueAll, expectExactlyOnce, remaining } from './drain-check.js';
+import { enqueueAll, expectExactlyOnce, remaining, waitForDrainInFlight } from './drain-check.js';
 
 const ACCOUNTS = 10;
 const PER_ACCOUNT = 200;
@@ -35,7 +35,7 @@ describe('PostgreSQL becomes unreachable in the middle of a drain', () => {
     const env = { ...w.ctx.env, DATABASE_URL: viaProxy.toString() };
     fetchers.push(await startChild(['--fetcher'], env), await startChild(['--fetcher'], env));
     await enqueueAll(w, ids, 'a');
-    await waitFor('the drain to be under way', async () => (await w.runtime.prisma.inboundMessage.count()) >= 300, 30_000);
+    await waitForDrainInFlight(w, ids, 300);
     pgProxy.refuse(true);
     pgProxy.cutAll();
     const onServerAtCut = remaining(dc, dc.users);

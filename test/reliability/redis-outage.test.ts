@@ -3,7 +3,7 @@ import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { createFetchWorld, type FetchWorld } from '../helpers/fetch-world.js';
 import { startChild, waitFor, type Child } from '../helpers/processes.js';
 import { ownRedis, type OwnRedis } from '../helpers/redis-server.js';
-import { enqueueAll, expectExactlyOnce, remaining } from './drain-check.js';
+import { enqueueAll, expectExactlyOnce, remaining, waitForDrainInFlight } from './drain-check.js';
 
 const ACCOUNTS = 10;
 const PER_ACCOUNT = 200;
@@ -42,7 +42,7 @@ describe('Redis stops in the middle of a drain and comes back', () => {
     const ids = await w.seedEveryUser(PER_ACCOUNT, 1500, 'redis');
     fetchers.push(await startChild(['--fetcher'], w.ctx.env), await startChild(['--fetcher'], w.ctx.env));
     await enqueueAll(w, ids, 'a');
-    await waitFor('the drain to be under way', async () => (await w.runtime.prisma.inboundMessage.count()) >= 300, 30_000);
+    await waitForDrainInFlight(w, ids, 300);
     await redis.kill();
     const storedWhileDown = await w.runtime.prisma.inboundMessage.count();
     await new Promise((r) => setTimeout(r, 3000));
