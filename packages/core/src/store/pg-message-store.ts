@@ -1,48 +1,43 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { MailductError } from '../errors/index.js';
 import type { HeaderSummary } from '../message/index.js';
 import type { IncomingRaw, MessageStore, Outcome, StoredDispatch, StoredRef, TicketRow } from './message-store.js';
+import { copyDataMessages, type CopyValue } from './copy-binary.js';
+import { copyIn } from './copy-in.js';
 import { outcomeColumns } from './outcome-columns.js';
 
+const { DatabaseError } = pg;
+const UNIQUE_VIOLATION = '23505';
+const COPY_ATTEMPTS = 3;
+
 /**
- * MessageStore on plain pg: one multi-row INSERT … ON CONFLICT DO NOTHING per batch that writes the
- * raw bytes and the verdict together (Prisma costs 10× the CPU per 10 KiB row; COST-FLOOR.md), and
- * one UPDATE from unnest() for outcomes decided later (reprocessing, rows stored before a crash).
- * Every failure is STORAGE_UNAVAILABLE (retryable).
+ * MessageStore on plain pg (Prisma costs 10× the CPU per 10 KiB row; COST-FLOOR.md). A batch is
+ * stored with one look-up (bytes stored before, ids for the new rows) and one binary COPY that
+ * writes the raw bytes and the verdict together; outcomes decided later (reprocessing, rows
+ * stored before a crash) with one UPDATE from unnest(). Every failure is STORAGE_UNAVAILABLE
+ * (retryable).
  */
 export class PgMessageStore implements MessageStore {
   constructor(private readonly pool: pg.Pool) {}
 
   async put(accountId: number, items: readonly IncomingRaw[]): Promise<StoredRef[]> {
     if (items.length === 0) return [];
-    const values: unknown[] = [accountId];
-    const rows = items.map((m) => {
-      const o = values.length + 1;
-      const c = outcomeColumns(m.verdict);
-      values.push(m.sha256, m.size, m.raw, m.remoteId.slice(0, 200), c.status, c.queueId, c.dispatch, c.attributes, c.headers, c.messageId, c.subject, c.from, c.error);
-      return `($1, $${o}, $${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}::"MessageStatus", $${o + 5}::int, $${o + 6}::jsonb, $${o + 7}::jsonb, $${o + 8}::jsonb, $${o + 9}, $${o + 10}, $${o + 11}, $${o + 12}, now())`;
-    });
     return this.guard('store messages', async () => {
-      const inserted = await this.pool.query<{ id: string; sha256: string; received_at: Date; status: StoredRef['status'] }>(
-        `INSERT INTO inbound_message (account_id, sha256, size, raw, remote_id, status, queue_id, dispatch, attributes, headers,
-           message_id_header, subject, from_address, error, dispatched_at) VALUES ${rows.join(',')}
-         ON CONFLICT (account_id, sha256) DO NOTHING RETURNING id, sha256, received_at, status`,
-        values,
-      );
-      const refs = new Map<string, StoredRef>(inserted.rows.map((r) => [r.sha256, { id: Number(r.id), sha256: r.sha256, isNew: true, status: r.status, enqueued: false, receivedAt: r.received_at }]));
-      const missing = items.filter((m) => !refs.has(m.sha256)).map((m) => m.sha256);
-      if (missing.length > 0) {
-        const existing = await this.pool.query<{ id: string; sha256: string; status: StoredRef['status']; enqueued: boolean; received_at: Date }>(
-          'SELECT id, sha256, status, enqueued_at IS NOT NULL AS enqueued, received_at FROM inbound_message WHERE account_id = $1 AND sha256 = ANY($2::text[])',
-          [accountId, missing],
-        );
-        for (const r of existing.rows) refs.set(r.sha256, { id: Number(r.id), sha256: r.sha256, isNew: false, status: r.status, enqueued: r.enqueued, receivedAt: r.received_at });
+      for (let attempt = 1; ; attempt++) {
+        const client = await this.pool.connect();
+        let broken: Error | undefined;
+        try {
+          return await copyNew(client, accountId, items);
+        } catch (err) {
+          // Another writer stored some of these bytes between the look-up and the COPY (only
+          // possible when this account's lock was lost): the COPY stored nothing; look again.
+          if ((err as { code?: string }).code === UNIQUE_VIOLATION && attempt < COPY_ATTEMPTS) continue;
+          if (!(err instanceof DatabaseError)) broken = err as Error;
+          throw err;
+        } finally {
+          client.release(broken);
+        }
       }
-      return items.map((m) => {
-        const ref = refs.get(m.sha256);
-        if (!ref) throw new Error(`message ${m.sha256} neither inserted nor found`);
-        return ref;
-      });
     });
   }
 
@@ -117,4 +112,85 @@ export class PgMessageStore implements MessageStore {
       throw new MailductError('STORAGE_UNAVAILABLE', `PostgreSQL: cannot ${what} (${String(reason).slice(0, 200)})`, { cause: err });
     }
   }
+}
+
+/** Columns written by the COPY, the raw bytes last. */
+const COPY_COLUMNS = 'id, account_id, sha256, size, remote_id, status, queue_id, dispatch, attributes, headers, message_id_header, subject, from_address, error, received_at, dispatched_at, raw';
+
+interface LookUp {
+  now: Date;
+  now_us: string;
+  ids: string[];
+  e_id: string[] | null;
+  e_sha: string[] | null;
+  e_status: StoredRef['status'][] | null;
+  e_enqueued: boolean[] | null;
+  e_received: Date[] | null;
+}
+
+/**
+ * Store the bytes not stored before (by sha256) with a binary COPY; the raw Buffers go to the
+ * socket as they are. A multi-row INSERT had pg build one Bind message holding every mail of the
+ * batch, growing it copy by copy (at 1 MiB mails, more CPU than PostgreSQL's own work), and
+ * PostgreSQL parses and plans a VALUES list of 15 parameters per row.
+ */
+async function copyNew(client: pg.PoolClient, accountId: number, items: readonly IncomingRaw[]): Promise<StoredRef[]> {
+  const first = new Map<string, IncomingRaw>();
+  for (const m of items) if (!first.has(m.sha256)) first.set(m.sha256, m);
+  const shas = [...first.keys()];
+  const { rows } = await client.query<LookUp>(
+    `WITH existing AS (
+       SELECT id, sha256, status::text AS status, enqueued_at IS NOT NULL AS enqueued, received_at
+       FROM inbound_message WHERE account_id = $1 AND sha256 = ANY($2::text[]))
+     SELECT now()::timestamp(3) AS now,
+       ((extract(epoch FROM now()::timestamp(3)) - 946684800) * 1000000)::bigint AS now_us,
+       ARRAY(SELECT nextval('inbound_message_id_seq') FROM generate_series(1, $3::int - (SELECT count(*) FROM existing)::int)) AS ids,
+       (SELECT array_agg(id ORDER BY id) FROM existing) AS e_id,
+       (SELECT array_agg(sha256 ORDER BY id) FROM existing) AS e_sha,
+       (SELECT array_agg(status ORDER BY id) FROM existing) AS e_status,
+       (SELECT array_agg(enqueued ORDER BY id) FROM existing) AS e_enqueued,
+       (SELECT array_agg(received_at ORDER BY id) FROM existing) AS e_received`,
+    [accountId, shas, shas.length],
+  );
+  const found = rows[0]!;
+  const refs = new Map<string, StoredRef>();
+  (found.e_id ?? []).forEach((id, i) => {
+    const sha256 = found.e_sha![i]!.trim();
+    refs.set(sha256, { id: Number(id), sha256, isNew: false, status: found.e_status![i]!, enqueued: found.e_enqueued![i]!, receivedAt: found.e_received![i]! });
+  });
+  const fresh = shas.filter((sha) => !refs.has(sha));
+  if (fresh.length !== found.ids.length) throw new Error(`allocated ${found.ids.length} ids for ${fresh.length} new messages`);
+  const now = BigInt(found.now_us);
+  const tuples = fresh.map((sha, i) => {
+    const m = first.get(sha)!;
+    refs.set(sha, { id: Number(found.ids[i]), sha256: sha, isNew: true, status: m.verdict.status, enqueued: false, receivedAt: found.now });
+    return tupleOf(BigInt(found.ids[i]!), accountId, m, now);
+  });
+  if (tuples.length > 0) await copyIn(client, `COPY inbound_message (${COPY_COLUMNS}) FROM STDIN (FORMAT binary)`, copyDataMessages(tuples));
+  return items.map((m) => refs.get(m.sha256)!);
+}
+
+function tupleOf(id: bigint, accountId: number, m: IncomingRaw, now: bigint): CopyValue[] {
+  const c = outcomeColumns(m.verdict);
+  const text = (v: string | null): CopyValue => (v === null ? null : { text: v });
+  const jsonb = (v: string | null): CopyValue => (v === null ? null : { jsonb: v });
+  return [
+    { int8: id },
+    { int4: accountId },
+    { text: m.sha256 },
+    { int4: m.size },
+    { text: m.remoteId.slice(0, 200) },
+    { text: c.status },
+    c.queueId === null ? null : { int4: c.queueId },
+    jsonb(c.dispatch),
+    jsonb(c.attributes),
+    jsonb(c.headers),
+    text(c.messageId),
+    text(c.subject),
+    text(c.from),
+    text(c.error),
+    { timestamp: now },
+    { timestamp: now },
+    { bytea: m.raw },
+  ];
 }

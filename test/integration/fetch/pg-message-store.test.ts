@@ -1,0 +1,122 @@
+import { hash } from 'node:crypto';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPgPool } from '@mailduct/core/db';
+import { buildRoutingTable } from '@mailduct/core/dispatch';
+import { isMailductError } from '@mailduct/core/errors';
+import { decide } from '@mailduct/core/fetch';
+import { PgMessageStore, type IncomingRaw } from '@mailduct/core/store';
+import { createTestContext, type TestContext } from '../../helpers/context.js';
+
+let ctx: TestContext;
+let pool: pg.Pool;
+let store: PgMessageStore;
+let accountId: number;
+const table = buildRoutingTable([{ id: 2, name: 'Raw', valid: true }], [{ address: 'desk@example.test', queueId: 2, valid: true }], 'Raw');
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  pool = createPgPool(ctx.databaseUrl);
+  store = new PgMessageStore(pool);
+  const r = await pool.query(`INSERT INTO mail_account (type, host, port, username, password_enc, dispatch_by) VALUES ('POP3', 'mail.example.test', 110, 'desk', 'x', 'to') RETURNING id`);
+  accountId = r.rows[0].id;
+});
+afterAll(async () => {
+  await pool?.end();
+  await ctx?.drop();
+});
+
+let serial = 0;
+function mail(body: string | Buffer, headers = `To: desk@example.test\r\nSubject: Grüße ${++serial}\r\nMessage-ID: <m${serial}@example.test>\r\n`): IncomingRaw {
+  const raw = Buffer.concat([Buffer.from(`${headers}\r\n`), Buffer.isBuffer(body) ? body : Buffer.from(body)]);
+  return incoming(raw);
+}
+
+function incoming(raw: Buffer, remoteId = `uid-${++serial}`): IncomingRaw {
+  return { sha256: hash('sha256', raw, 'hex'), size: raw.length, raw, remoteId, verdict: decide(raw, { trusted: false, dispatch: { by: 'to' } }, table) };
+}
+
+describe('PgMessageStore.put (binary COPY)', () => {
+  it('stores the raw bytes and the verdict exactly, one new row per message', async () => {
+    const binary = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7) % 256)); // every byte value, NUL included
+    const items = [mail('plain text body\r\n'), mail(binary), incoming(Buffer.from('no header block at all'))];
+    const refs = await store.put(accountId, items);
+    expect(refs.map((r) => r.isNew)).toEqual([true, true, true]);
+    expect(new Set(refs.map((r) => r.id)).size).toBe(3);
+    const { rows } = await pool.query('SELECT * FROM inbound_message WHERE id = ANY($1::bigint[]) ORDER BY id', [refs.map((r) => r.id)]);
+    expect(rows).toHaveLength(3);
+    for (const [i, item] of items.entries()) {
+      const row = rows.find((r) => Number(r.id) === refs[i]!.id)!;
+      expect(Buffer.compare(row.raw, item.raw)).toBe(0);
+      expect(row.sha256).toBe(item.sha256);
+      expect(row.size).toBe(item.raw.length);
+      expect(row.account_id).toBe(accountId);
+      expect(row.remote_id).toBe(item.remoteId);
+      expect(row.status).toBe(item.verdict.status);
+      expect(refs[i]!.status).toBe(item.verdict.status);
+      expect(row.received_at.getTime()).toBe(refs[i]!.receivedAt.getTime());
+      expect(row.dispatched_at.getTime()).toBe(row.received_at.getTime());
+      expect(row.enqueued_at).toBeNull();
+    }
+    const [text, , broken] = refs.map((r) => rows.find((row) => Number(row.id) === r.id)!);
+    expect(text.queue_id).toBe(2);
+    expect(text.subject).toMatch(/^Grüße \d+$/);
+    expect(text.subject).toBe(items[0]!.verdict.summary?.subject);
+    expect(text.headers.subject).toBe(text.subject);
+    expect(text.dispatch.reason).toBeTypeOf('string');
+    expect(text.attributes).toEqual({});
+    expect(broken.status).toBe('quarantined');
+    expect(broken.error).toMatch(/header/);
+    expect(broken.queue_id).toBeNull();
+    expect(broken.dispatch).toBeNull();
+  });
+
+  it('finds bytes stored before instead of storing them again, with their state', async () => {
+    const items = [mail('once'), mail('twice')];
+    const first = await store.put(accountId, items);
+    await store.markEnqueued([first[0]!.id]);
+    const again = await store.put(accountId, [items[1]!, mail('new'), items[0]!]);
+    expect(again.map((r) => r.isNew)).toEqual([false, true, false]);
+    expect(again[0]!.id).toBe(first[1]!.id);
+    expect(again[2]!.id).toBe(first[0]!.id);
+    expect(again[2]!.enqueued).toBe(true);
+    expect(again[0]!.enqueued).toBe(false);
+    expect(again[2]!.receivedAt.getTime()).toBe(first[0]!.receivedAt.getTime());
+    const count = await pool.query('SELECT count(*)::int AS n FROM inbound_message WHERE sha256 = ANY($1::text[])', [items.map((m) => m.sha256)]);
+    expect(count.rows[0].n).toBe(2);
+  });
+
+  it('stores the same bytes listed twice in one batch once, both pointing at the row', async () => {
+    const a = mail('duplicate in the mailbox');
+    const twin = { ...a, remoteId: 'another-uid' };
+    const refs = await store.put(accountId, [a, twin]);
+    expect(refs[0]).toEqual(refs[1]);
+    const { rows } = await pool.query('SELECT remote_id FROM inbound_message WHERE sha256 = $1', [a.sha256]);
+    expect(rows).toEqual([{ remote_id: a.remoteId }]);
+  });
+
+  it('concurrent writers of the same batch end with one row per message and agree on its id', async () => {
+    const others = Array.from({ length: 4 }, () => new PgMessageStore(pool));
+    const items = Array.from({ length: 30 }, (_, i) => mail(`race ${i} `.repeat(200)));
+    const results = await Promise.all(others.map((s) => s.put(accountId, items)));
+    for (const [i, item] of items.entries()) {
+      const refs = results.map((r) => r[i]!);
+      expect(new Set(refs.map((r) => r.id)).size).toBe(1);
+      expect(refs.filter((r) => r.isNew)).toHaveLength(1);
+      expect(refs.every((r) => r.sha256 === item.sha256)).toBe(true);
+    }
+    const count = await pool.query('SELECT count(*)::int AS n FROM inbound_message WHERE account_id = $1 AND sha256 = ANY($2::text[])', [accountId, items.map((m) => m.sha256)]);
+    expect(count.rows[0].n).toBe(items.length);
+  });
+
+  it('a refused COPY stores nothing, fails as STORAGE_UNAVAILABLE, and leaves the pool usable', async () => {
+    const items = [mail('for an account that does not exist')];
+    const err = await store.put(999_999, items).catch((e: unknown) => e);
+    expect(isMailductError(err) && err.code).toBe('STORAGE_UNAVAILABLE');
+    expect((err as Error).message).toMatch(/cannot store messages/);
+    const none = await pool.query('SELECT count(*)::int AS n FROM inbound_message WHERE sha256 = $1', [items[0]!.sha256]);
+    expect(none.rows[0].n).toBe(0);
+    const refs = await store.put(accountId, items);
+    expect(refs[0]!.isNew).toBe(true);
+  });
+});
