@@ -1,6 +1,3 @@
-import { startApi } from '@mailduct/api';
-import { startFetcher } from '@mailduct/fetcher';
-import { startScheduler } from '@mailduct/scheduler';
 import type { Config } from '@mailduct/core/config';
 import { createLogger } from '@mailduct/core/log';
 
@@ -18,16 +15,26 @@ export interface StartFlags {
 
 /**
  * `mailduct start`: run the chosen components in this process until SIGTERM/SIGINT, then stop
- * them in reverse order (the fetcher first finishes or abandons its current message).
+ * them in reverse order (the fetcher first finishes or abandons its current message). Only the
+ * chosen components' modules are loaded: a fetcher replica does not load Fastify and the admin UI.
  */
 export async function start(config: Readonly<Config>, flags: StartFlags): Promise<number> {
   const all = !flags.api && !flags.scheduler && !flags.fetcher;
   const logger = createLogger({ level: config.logLevel, name: 'mailduct' });
   const running: Running[] = [];
   try {
-    if (all || flags.api) running.push({ name: 'api', ...(await startApi(config, logger.child({ component: 'api' }))) });
-    if (all || flags.scheduler) running.push({ name: 'scheduler', ...(await startScheduler(config, logger.child({ component: 'scheduler' }))) });
-    if (all || flags.fetcher) running.push({ name: 'fetcher', ...(await startFetcher(config, logger.child({ component: 'fetcher' }))) });
+    if (all || flags.api) {
+      const { startApi } = await import('@mailduct/api');
+      running.push({ name: 'api', ...(await startApi(config, logger.child({ component: 'api' }))) });
+    }
+    if (all || flags.scheduler) {
+      const { startScheduler } = await import('@mailduct/scheduler');
+      running.push({ name: 'scheduler', ...(await startScheduler(config, logger.child({ component: 'scheduler' }))) });
+    }
+    if (all || flags.fetcher) {
+      const { startFetcher } = await import('@mailduct/fetcher');
+      running.push({ name: 'fetcher', ...(await startFetcher(config, logger.child({ component: 'fetcher' }))) });
+    }
   } catch (err) {
     logger.fatal({ err }, 'start failed');
     await stopAll(running);
