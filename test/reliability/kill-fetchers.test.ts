@@ -28,8 +28,9 @@ afterAll(async () => {
 
 describe('SIGKILL fetchers at random moments while two of them drain the mailboxes', () => {
   // Its own limit: the drain may take up to 180 s and the locks 60 s more (the waits below); the
-  // project's 60 s default cut it off on a slow machine while it was still making progress.
-  it(`${KILLS} kills: every message stored exactly once, one ticket each, every mailbox empty`, { timeout: 300_000 }, async () => {
+  // project's 60 s default cut it off on a slow machine while it was still making progress (soak: as
+  // its project).
+  it(`${KILLS} kills: every message stored exactly once, one ticket each, every mailbox empty`, { timeout: SOAK ? 1_800_000 : 300_000 }, async () => {
     const ids: number[] = [];
     for (const [i, user] of dc.users.entries()) {
       await dc.seed(user, PER_ACCOUNT, 1200, { prefix: `kill-${i}` });
