@@ -5,6 +5,7 @@ import { buildRoutingTable, dispatchMessage } from '@mailduct/core/dispatch';
 import { decide } from '@mailduct/core/fetch';
 import { MessageHeaders, summarizeHeaders } from '@mailduct/core/message';
 import { parseFullMessage } from '@mailduct/core/messages';
+import { storableStrings } from '@mailduct/core/text';
 import { sharedDir } from '../helpers/dovecot.js';
 
 // A small, seeded PRNG (mulberry32): every run mutates the same way, failures reproduce.
@@ -70,6 +71,8 @@ describe('mail fuzzer through header parse and dispatch', () => {
         dispatchMessage(headers, { trusted: r() < 0.5, dispatch: { by: 'to' } }, table);
         const outcome = decide(raw, { trusted: true, dispatch: { by: 'to' } }, table);
         expect(['dispatched', 'ignored', 'quarantined'], name).toContain(outcome.status);
+        // Storable as it is: nothing PostgreSQL refuses in text or jsonb is left for the store to trip on.
+        expect(storableStrings(outcome), name).toBe(outcome);
         if (outcome.status === 'quarantined') expect(outcome.error, name).toMatch(/^(empty message|no header fields found)$/);
         slowest = Math.max(slowest, performance.now() - started);
         runs++;

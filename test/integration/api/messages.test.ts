@@ -1,9 +1,13 @@
+import { hash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFetchRuntime, type FetchRuntime } from '@mailduct/fetcher';
+import { createPgPool } from '@mailduct/core/db';
+import { decide } from '@mailduct/core/fetch';
 import { createLogger } from '@mailduct/core/log';
+import { PgMessageStore } from '@mailduct/core/store';
 import { createTestApi, type TestApi } from '../../helpers/api.js';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 
@@ -89,5 +93,23 @@ describe('/api/v1/messages', () => {
     expect(res.json()).toMatchObject({ status: 'dispatched', queue: { name: 'Raw' }, error: null });
     const job = await t.deps.queues.tickets.getJob(`msg-${items[0].id}`);
     expect(job?.data).toMatchObject({ messageId: items[0].id, trusted: false, queue: { name: 'Raw' } });
+  });
+});
+
+describe('/api/v1/messages/:id/parsed of a mail PostgreSQL cannot hold as JSON text', () => {
+  it('serves and caches the parse of a body with NUL bytes (jsonb refuses U+0000)', async () => {
+    const pool = createPgPool(t.ctx.databaseUrl);
+    try {
+      const raw = Buffer.from('From: ann@x.example\r\nTo: support@example.com\r\nSubject: nul\r\nContent-Type: text/plain\r\n\r\nbefore\u0000after\r\n', 'latin1');
+      const verdict = decide(raw, { trusted: false, dispatch: { by: 'to' } }, { addresses: new Map(), queues: new Map([[2, { id: 2, name: 'Raw', valid: true }]]), defaultQueueName: 'Raw' });
+      const [ref] = await new PgMessageStore(pool).put(accountId, [{ sha256: hash('sha256', raw, 'hex'), size: raw.length, raw, remoteId: 'nul', verdict }]);
+      const res = await get(`/api/v1/messages/${ref!.id}/parsed`);
+      expect(res.statusCode).toBe(200);
+      expect(res.json().text).toBe('before\uFFFDafter\n');
+      const row = await t.deps.prisma.inboundMessage.findUnique({ where: { id: BigInt(ref!.id) }, select: { parsed: true } });
+      expect(row?.parsed).toMatchObject({ text: 'before\uFFFDafter\n' });
+    } finally {
+      await pool.end();
+    }
   });
 });

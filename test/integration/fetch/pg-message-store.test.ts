@@ -71,6 +71,35 @@ describe('PgMessageStore.put (binary COPY)', () => {
     expect(broken.dispatch).toBeNull();
   });
 
+  it('stores headers holding NUL bytes or a lone UTF-16 surrogate, which PostgreSQL refuses in text and jsonb', async () => {
+    // A NUL in Message-ID, In-Reply-To, References and X-OTOBO-* values (trusted account), and a
+    // subject in UTF-16 that decodes to an unpaired surrogate: before, the batch failed every run.
+    const headers = [
+      'To: desk@example.test',
+      'Message-ID: <a\u0000b@example.test>',
+      'In-Reply-To: <c\u0000d@example.test>',
+      'References: <e\u0000f@example.test>',
+      'Subject: =?utf-16be?B?2AA=?= half a pair',
+      'X-OTOBO-Priority: 5 very\u0000high',
+      'X-OTOBO-Queue: Ju\u0000nk',
+      'X-OTOBO-DynamicField-Tag: x\u0000',
+    ].join('\r\n');
+    const raw = Buffer.from(`${headers}\r\n\r\nbody\r\n`, 'latin1');
+    const item = { ...incoming(raw, 'uidl-\u0000-from-a-hostile-server'), verdict: decide(raw, { trusted: true, dispatch: { by: 'to' } }, table) };
+    expect(item.verdict.status).toBe('dispatched');
+    const [ref] = await store.put(accountId, [item]);
+    const { rows } = await pool.query('SELECT raw, status, remote_id, message_id_header, headers, attributes, dispatch FROM inbound_message WHERE id = $1', [ref!.id]);
+    expect(rows[0].remote_id).toBe('uidl-\uFFFD-from-a-hostile-server');
+    expect(Buffer.compare(rows[0].raw, raw)).toBe(0);
+    expect(rows[0].status).toBe('dispatched');
+    expect(rows[0].message_id_header).toBe('<a\uFFFDb@example.test>');
+    expect(rows[0].headers.inReplyTo).toBe('<c\uFFFDd@example.test>');
+    expect(rows[0].headers.references).toEqual(['<e\uFFFDf@example.test>']);
+    expect(rows[0].headers.subject).toBe('\uFFFD half a pair');
+    expect(rows[0].attributes.Priority).toBe('5 very\uFFFDhigh');
+    expect(JSON.stringify(rows[0])).not.toMatch(/\\u0000/);
+  });
+
   it('finds bytes stored before instead of storing them again, with their state', async () => {
     const items = [mail('once'), mail('twice')];
     const first = await store.put(accountId, items);

@@ -4,6 +4,7 @@ import { buildTicketPayload, type TicketPublisher } from '../jobs/index.js';
 import type { RemoteMessage } from '../mail/index.js';
 import { MessageHeaders, summarizeHeaders, type HeaderSummary } from '../message/index.js';
 import type { MessageStore, Outcome, StoredRef, TicketRow, Verdict } from '../store/index.js';
+import { storableStrings } from '../text/index.js';
 
 /** A downloaded message. */
 export interface Download {
@@ -90,8 +91,16 @@ function count(result: BatchResult, status: Outcome['status']): void {
   else result.quarantined++;
 }
 
-/** Parse the headers and dispatch; any failure becomes a quarantine verdict with the reason. */
+/**
+ * Parse the headers and dispatch; any failure becomes a quarantine verdict with the reason. Every
+ * string in the verdict is storable: a NUL or an unpaired surrogate from a header (which PostgreSQL
+ * refuses in text and jsonb) becomes U+FFFD, so one such mail cannot fail its batch on every run.
+ */
 export function decide(raw: Buffer, account: DispatchAccount, table: RoutingTable, inspect?: (raw: Buffer) => void): Verdict {
+  return storableStrings(verdictOf(raw, account, table, inspect));
+}
+
+function verdictOf(raw: Buffer, account: DispatchAccount, table: RoutingTable, inspect?: (raw: Buffer) => void): Verdict {
   let summary: HeaderSummary | null = null;
   try {
     inspect?.(raw);

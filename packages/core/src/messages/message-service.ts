@@ -4,6 +4,7 @@ import { MailductError } from '../errors/index.js';
 import { decide, type RoutingLoader } from '../fetch/index.js';
 import { buildTicketPayload, type TicketPublisher } from '../jobs/index.js';
 import type { MessageStore } from '../store/index.js';
+import { storableStrings } from '../text/index.js';
 import { parseFullMessage, type ParsedMessage } from './full-parse.js';
 import { MESSAGE_SELECT, toMessageView, type MessageView } from './message-view.js';
 
@@ -58,12 +59,15 @@ export class MessageService {
     return Buffer.from(row.raw);
   }
 
-  /** The full MIME parse, computed on first request and cached on the row. */
+  /**
+   * The full MIME parse, computed on first request and cached on the row (jsonb: a NUL or an
+   * unpaired surrogate in the mail's text becomes U+FFFD, in the cache and the answer alike).
+   */
   async parsed(id: number): Promise<ParsedMessage> {
     const row = await this.deps.prisma.inboundMessage.findUnique({ where: { id: BigInt(id) }, select: { parsed: true } });
     if (!row) throw notFound(id);
     if (row.parsed) return row.parsed as unknown as ParsedMessage;
-    const parsed = await parseFullMessage(await this.raw(id));
+    const parsed = storableStrings(await parseFullMessage(await this.raw(id)));
     await this.deps.prisma.inboundMessage.update({ where: { id: BigInt(id) }, data: { parsed: parsed as unknown as Prisma.InputJsonValue } });
     return parsed;
   }

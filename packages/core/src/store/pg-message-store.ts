@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { MailductError } from '../errors/index.js';
 import type { HeaderSummary } from '../message/index.js';
+import { storableText } from '../text/index.js';
 import type { IncomingRaw, MessageStore, Outcome, StoredDispatch, StoredRef, TicketRow } from './message-store.js';
 import { copyDataMessages, type CopyValue } from './copy-binary.js';
 import { copyIn } from './copy-in.js';
@@ -179,7 +180,7 @@ function tupleOf(id: bigint, accountId: number, m: IncomingRaw, now: bigint): Co
     { int4: accountId },
     { text: m.sha256 },
     { int4: m.size },
-    { text: m.remoteId.slice(0, 200) },
+    { text: storableText(m.remoteId.slice(0, 200)) }, // a hostile POP3 server's UIDL may hold a NUL
     { text: c.status },
     c.queueId === null ? null : { int4: c.queueId },
     jsonb(c.dispatch),
