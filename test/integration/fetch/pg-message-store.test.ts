@@ -100,6 +100,25 @@ describe('PgMessageStore.put (binary COPY)', () => {
     expect(JSON.stringify(rows[0])).not.toMatch(/\\u0000/);
   });
 
+  it('stores a message whose verdict PostgreSQL refuses as quarantined with the reason, and the rest of its batch as decided', async () => {
+    // A verdict decide() would never produce now (a NUL in the subject): stands for any value the
+    // database refuses, so that one such mail cannot block its account.
+    const bad = mail('refused verdict');
+    const refused: IncomingRaw = { ...bad, verdict: { ...bad.verdict, summary: { ...bad.verdict.summary!, subject: 'nul\u0000' } } as IncomingRaw['verdict'] };
+    const items = [mail('before it'), refused, mail('after it')];
+    const refs = await store.put(accountId, items);
+    expect(refs.map((r) => [r.isNew, r.status])).toEqual([[true, 'dispatched'], [true, 'quarantined'], [true, 'dispatched']]);
+    const { rows } = await pool.query('SELECT id, raw, status, subject, error, queue_id FROM inbound_message WHERE id = ANY($1::bigint[]) ORDER BY id', [refs.map((r) => r.id)]);
+    expect(rows.map((r) => r.status)).toEqual(['dispatched', 'quarantined', 'dispatched']);
+    const quarantined = rows.find((r) => Number(r.id) === refs[1]!.id)!;
+    expect(Buffer.compare(quarantined.raw, refused.raw)).toBe(0);
+    expect(quarantined.error).toMatch(/^PostgreSQL refused what was read from the headers \(22/);
+    expect(quarantined.subject).toBeNull();
+    expect(quarantined.queue_id).toBeNull();
+    const again = await store.put(accountId, items);
+    expect(again.map((r) => [r.id, r.isNew])).toEqual(refs.map((r) => [r.id, false]));
+  });
+
   it('finds bytes stored before instead of storing them again, with their state', async () => {
     const items = [mail('once'), mail('twice')];
     const first = await store.put(accountId, items);

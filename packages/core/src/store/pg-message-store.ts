@@ -2,7 +2,7 @@ import pg from 'pg';
 import { MailductError } from '../errors/index.js';
 import type { HeaderSummary } from '../message/index.js';
 import { storableText } from '../text/index.js';
-import type { IncomingRaw, MessageStore, Outcome, StoredDispatch, StoredRef, TicketRow } from './message-store.js';
+import type { IncomingRaw, MessageStore, Outcome, StoredDispatch, StoredRef, TicketRow, Verdict } from './message-store.js';
 import { copyDataMessages, type CopyValue } from './copy-binary.js';
 import { copyIn } from './copy-in.js';
 import { outcomeColumns } from './outcome-columns.js';
@@ -23,23 +23,43 @@ export class PgMessageStore implements MessageStore {
 
   async put(accountId: number, items: readonly IncomingRaw[]): Promise<StoredRef[]> {
     if (items.length === 0) return [];
-    return this.guard('store messages', async () => {
-      for (let attempt = 1; ; attempt++) {
-        const client = await this.pool.connect();
-        let broken: Error | undefined;
-        try {
-          return await copyNew(client, accountId, items);
-        } catch (err) {
-          // Another writer stored some of these bytes between the look-up and the COPY (only
-          // possible when this account's lock was lost): the COPY stored nothing; look again.
-          if ((err as { code?: string }).code === UNIQUE_VIOLATION && attempt < COPY_ATTEMPTS) continue;
-          if (!(err instanceof DatabaseError)) broken = err as Error;
-          throw err;
-        } finally {
-          client.release(broken);
-        }
+    return this.guard('store messages', () => this.isolatingRefused(accountId, items));
+  }
+
+  /**
+   * A batch PostgreSQL refuses as data (SQLSTATE class 22: a value it cannot hold) is stored one
+   * message at a time, and a message refused on its own is stored quarantined with the reason
+   * and without the refused verdict: its raw bytes are kept, and one bad mail never blocks its
+   * account's later mail. Anything else (a lost connection, a missing account) fails the batch.
+   */
+  private async isolatingRefused(accountId: number, items: readonly IncomingRaw[]): Promise<StoredRef[]> {
+    try {
+      return await this.copyRetrying(accountId, items);
+    } catch (err) {
+      if (!isDataException(err)) throw err;
+      if (items.length === 1) return this.copyRetrying(accountId, [{ ...items[0]!, verdict: refusedVerdict(err as pg.DatabaseError) }]);
+      const refs: StoredRef[] = [];
+      for (const item of items) refs.push(...(await this.isolatingRefused(accountId, [item])));
+      return refs;
+    }
+  }
+
+  private async copyRetrying(accountId: number, items: readonly IncomingRaw[]): Promise<StoredRef[]> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        return await copyNew(client, accountId, items);
+      } catch (err) {
+        // Another writer stored some of these bytes between the look-up and the COPY (only
+        // possible when this account's lock was lost): the COPY stored nothing; look again.
+        if ((err as { code?: string }).code === UNIQUE_VIOLATION && attempt < COPY_ATTEMPTS) continue;
+        if (!(err instanceof DatabaseError)) broken = err as Error;
+        throw err;
+      } finally {
+        client.release(broken);
       }
-    });
+    }
   }
 
   async recordOutcomes(outcomes: readonly Outcome[]): Promise<void> {
@@ -194,4 +214,12 @@ function tupleOf(id: bigint, accountId: number, m: IncomingRaw, now: bigint): Co
     { timestamp: now },
     { bytea: m.raw },
   ];
+}
+
+function isDataException(err: unknown): boolean {
+  return err instanceof DatabaseError && typeof err.code === 'string' && err.code.startsWith('22');
+}
+
+function refusedVerdict(err: pg.DatabaseError): Verdict {
+  return { status: 'quarantined', error: storableText(`PostgreSQL refused what was read from the headers (${err.code}: ${err.message})`).slice(0, 2000), summary: null };
 }
