@@ -22,10 +22,14 @@ describe('graceful shutdown', () => {
     const id = await w.account('IMAP', user);
     const child = await startChild(['--fetcher'], w.ctx.env);
     await w.runtime.queues.fetch.add(JOB_NAMES.fetchAccount, { accountId: id, trigger: 'manual' }, { jobId: 'shutdown-1' });
-    await w.runtime.queues.fetch.add(JOB_NAMES.fetchAccount, { accountId: id, trigger: 'manual' }, { jobId: 'shutdown-2', delay: 1000 });
     await waitFor('the run to be under way', async () => (await w.runtime.prisma.inboundMessage.count({ where: { accountId: id } })) >= 200, 30_000);
     const started = Date.now();
-    const code = await child.stop('SIGTERM');
+    const stopping = child.stop('SIGTERM');
+    // A job that arrives while the fetcher shuts down is left for another one. (Added before the
+    // SIGTERM, the fetcher would take it and complete it as skipped, the first run holding the lock.)
+    await waitFor('the fetcher to begin shutting down', () => child.output().includes('shutting down'), 10_000);
+    await w.runtime.queues.fetch.add(JOB_NAMES.fetchAccount, { accountId: id, trigger: 'manual' }, { jobId: 'shutdown-2' });
+    const code = await stopping;
     expect(code).toBe(0);
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(await w.runtime.locks.holder(id)).toBeNull();
@@ -37,7 +41,7 @@ describe('graceful shutdown', () => {
     expect(deleted.length).toBeGreaterThan(0);
     expect(deleted.every((r) => r.enqueuedAt)).toBe(true);
     expect(dc.count(user)).toBe(4000 - deleted.length);
-    expect(await w.runtime.queues.fetch.getJobState('shutdown-2')).not.toBe('completed');
+    expect(await w.runtime.queues.fetch.getJobState('shutdown-2')).toBe('waiting'); // not taken by the stopping fetcher
     // The next run picks up the rest without doubling anything.
     expect((await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' })).outcome).toBe('success');
     expect(dc.count(user)).toBe(0);
