@@ -27,7 +27,9 @@ afterAll(async () => {
 });
 
 describe('PostgreSQL becomes unreachable in the middle of a drain', () => {
-  it('deletes nothing that is not stored; runs fail with class storage and recover', async () => {
+  // Its own limit, as its waits allow (drain 120 s, locks 30 s): accounts whose run failed back
+  // off 24–36 s before they are fetched again, so on a slow machine 60 s was not always enough.
+  it('deletes nothing that is not stored; runs fail with class storage and recover', { timeout: 200_000 }, async () => {
     const ids = await w.seedEveryUser(PER_ACCOUNT, 1500, 'pg');
     // The fetchers reach PostgreSQL only through the proxy; the test itself goes direct.
     const viaProxy = new URL(w.ctx.databaseUrl);

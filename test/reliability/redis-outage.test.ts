@@ -38,7 +38,9 @@ async function retry<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 describe('Redis stops in the middle of a drain and comes back', () => {
-  it('fetchers reconnect and finish; nothing lost or doubled', async () => {
+  // Its own limit, as its waits allow (drain 120 s, locks 30 s): accounts whose run failed back
+  // off 24–36 s before they are fetched again, so on a slow machine 60 s was not always enough.
+  it('fetchers reconnect and finish; nothing lost or doubled', { timeout: 200_000 }, async () => {
     const ids = await w.seedEveryUser(PER_ACCOUNT, 1500, 'redis');
     fetchers.push(await startChild(['--fetcher'], w.ctx.env), await startChild(['--fetcher'], w.ctx.env));
     await enqueueAll(w, ids, 'a');
