@@ -16,6 +16,8 @@ const SETS = [
   { name: '200 × 1 MiB', count: Number(process.env.BENCH_LARGE || 200), size: 1024 * 1024 },
 ];
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+/** Only the rows whose "protocol set" contains this text, e.g. "IMAP 2,000" (and no RSS pass). */
+const ONLY = process.env.BENCH_ONLY;
 const dc = await startDovecot(31000, 5);
 const env = benchEnv('mailduct_bench_fetch', { MAILDUCT_MAX_MESSAGE_BYTES: String(40 * 1024 * 1024) });
 await freshDatabase(env);
@@ -26,6 +28,7 @@ const rows = [];
 try {
   for (const protocol of ['IMAP', 'POP3']) {
     for (const set of SETS) {
+      if (ONLY && !`${protocol} ${set.name}`.includes(ONLY)) continue;
       const user = protocol === 'IMAP' ? 'user1' : 'user2';
       const port = protocol === 'IMAP' ? dc.imapPort : dc.pop3Port;
       const id = await account(protocol, user);
@@ -58,7 +61,7 @@ try {
     const c = (t) => rate(set.count, bytes, t);
     console.log(`| ${protocol} | ${set.name} | ${c(cold.bare).msgs}, ${c(cold.bare).mb} | ${c(cold.run).msgs}, ${c(cold.run).mb} | ${(cold.bare / cold.run).toFixed(2)} | ${c(warm.bare).msgs} | ${c(warm.run).msgs} | ${(warm.bare / warm.run).toFixed(2)} | ${c(cold.cli).msgs} |`);
   }
-  const rss = spawnSync(process.execPath, ['bench/fetch/rss.mjs'], { env: { ...env, DOVECOT_IMAP_PORT: String(dc.imapPort), DOVECOT_DIR: dc.dir }, encoding: 'utf8', cwd: new URL('../..', import.meta.url).pathname });
+  const rss = ONLY ? { stdout: '' , stderr: '' } : spawnSync(process.execPath, ['bench/fetch/rss.mjs'], { env: { ...env, DOVECOT_IMAP_PORT: String(dc.imapPort), DOVECOT_DIR: dc.dir }, encoding: 'utf8', cwd: new URL('../..', import.meta.url).pathname });
   console.log(rss.stdout.trim() || rss.stderr);
 } finally {
   await db.end();
