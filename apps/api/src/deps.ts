@@ -34,9 +34,9 @@ export interface ApiServices {
 
 /** Connect to PostgreSQL and Redis and build the services. `close()` releases both. */
 export function createApiDeps(config: Readonly<Config>, logger: Logger): ApiDeps & { close(): Promise<void> } {
-  const prisma = createPrisma(config.databaseUrl);
+  const prisma = createPrisma(config.databaseUrl, config.dbQueryTimeoutMs);
   const redis = createRedis(config.redisUrl, { name: 'mailduct-api' });
-  const pool = createPgPool(config.databaseUrl, 8);
+  const pool = createPgPool(config.databaseUrl, 8, config.dbQueryTimeoutMs);
   const secrets = new SecretBox(config.secretKey, config.oldSecretKeys);
   const directory = new AccountDirectory(prismaDirectorySource(prisma, () => readAccountVersion(redis, config.queuePrefix)));
   const accounts = new AccountService({

@@ -21,8 +21,8 @@ export interface FetchRuntime {
 
 /** Wire a FetchService from configuration; `overrides` replace parts (tests: hooks, client factory). */
 export function createFetchRuntime(config: Readonly<Config>, logger: Logger, overrides: Partial<FetchServiceDeps> = {}): FetchRuntime {
-  const prisma = createPrisma(config.databaseUrl);
-  const pool = createPgPool(config.databaseUrl, 4);
+  const prisma = createPrisma(config.databaseUrl, config.dbQueryTimeoutMs);
+  const pool = createPgPool(config.databaseUrl, 4, config.dbQueryTimeoutMs);
   const redis = createRedis(config.redisUrl, { name: 'mailduct-fetcher', forWorker: true });
   const queues = openQueues(redis, config.queuePrefix);
   const locks = new AccountLocks(redis, config.queuePrefix, config.lockTtlMs);

@@ -19,7 +19,7 @@ export interface Housekeeping {
  * drops raw mail after MAILDUCT_RETENTION_DAYS. Idempotent, so several schedulers may run it.
  */
 export function startHousekeeping(config: Readonly<Config>, logger: Logger, queues: MailductQueues, o: { everyMs?: number; sweepAfterMs?: number } = {}): Housekeeping {
-  const pool = createPgPool(config.databaseUrl, 2);
+  const pool = createPgPool(config.databaseUrl, 2, config.dbQueryTimeoutMs);
   const store = new PgMessageStore(pool);
   const eventsConnection = createRedis(config.redisUrl, { forWorker: true, name: 'mailduct-ticket-events' });
   const events = new QueueEvents(QUEUE_NAMES.tickets, { connection: eventsConnection, prefix: config.queuePrefix });

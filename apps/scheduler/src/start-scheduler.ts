@@ -20,7 +20,7 @@ export interface RunningScheduler {
  * healed by the next reconcile. Also runs the housekeeping (outbox sweep, raw-mail retention).
  */
 export async function startScheduler(config: Readonly<Config>, logger: Logger, options: { reconcileMs?: number } = {}): Promise<RunningScheduler> {
-  const prisma = createPrisma(config.databaseUrl);
+  const prisma = createPrisma(config.databaseUrl, config.dbQueryTimeoutMs);
   const redis = createRedis(config.redisUrl, { forWorker: true, name: 'mailduct-scheduler' });
   const subscriber = createRedis(config.redisUrl, { forWorker: true, name: 'mailduct-scheduler-sub' });
   const queues = openQueues(redis, config.queuePrefix);

@@ -22,6 +22,8 @@ export interface Config {
   parkAfterAuthFailures: number;
   maxConnectionsPerHost: number;
   lockTtlMs: number;
+  /** No answer from PostgreSQL to a statement for this long fails it (a stalled or half-open connection). */
+  dbQueryTimeoutMs: number;
   extraCa: string | undefined;
   retentionDays: number;
 }
@@ -57,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     parkAfterAuthFailures: e.MAILDUCT_PARK_AFTER_AUTH_FAILURES,
     maxConnectionsPerHost: e.MAILDUCT_MAX_CONNECTIONS_PER_HOST,
     lockTtlMs: e.MAILDUCT_LOCK_TTL_MS,
+    dbQueryTimeoutMs: e.MAILDUCT_DB_QUERY_TIMEOUT_MS,
     extraCa: readExtraCa(e.MAILDUCT_EXTRA_CA_FILE),
     retentionDays: e.MAILDUCT_RETENTION_DAYS,
   });

@@ -2,14 +2,24 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 
-/** A Prisma client over the pg driver adapter (no native engine, works offline). */
-export function createPrisma(databaseUrl: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+/**
+ * Connection settings shared by both clients: `queryTimeoutMs` fails a statement PostgreSQL does
+ * not answer in time (a stalled server, a connection that went half-open), so a run ends with a
+ * storage error instead of waiting for ever while it keeps renewing its account's lock; TCP
+ * keep-alive lets the kernel notice a dead peer on idle connections.
+ */
+function poolConfig(databaseUrl: string, queryTimeoutMs: number | undefined): pg.PoolConfig {
+  return { connectionString: databaseUrl, keepAlive: true, ...(queryTimeoutMs ? { query_timeout: queryTimeoutMs } : {}) };
 }
 
-/** A plain pg pool for the hot path (batched raw-mail inserts), where Prisma costs too much. */
-export function createPgPool(databaseUrl: string, max = 4): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, idleTimeoutMillis: 10_000 });
+/** A Prisma client over the pg driver adapter (no native engine, works offline). */
+export function createPrisma(databaseUrl: string, queryTimeoutMs?: number): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg(poolConfig(databaseUrl, queryTimeoutMs)) });
+}
+
+/** A plain pg pool for the hot path (raw-mail COPY, page reads), where Prisma costs too much. */
+export function createPgPool(databaseUrl: string, max = 4, queryTimeoutMs?: number): pg.Pool {
+  const pool = new pg.Pool({ ...poolConfig(databaseUrl, queryTimeoutMs), max, idleTimeoutMillis: 10_000 });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   return pool;
