@@ -23,6 +23,11 @@ class CopyInQuery implements pg.Submittable {
   private resolve!: (rows: number) => void;
   private reject!: (err: Error) => void;
   private rows = 0;
+  /**
+   * pg replaces this with a function that clears its `query_timeout` timer: it must be called
+   * when the query ends, or the timer fires later, keeping the process alive until it does.
+   */
+  callback: (err?: Error | null) => void = () => {};
 
   constructor(
     private readonly sql: string,
@@ -52,12 +57,14 @@ class CopyInQuery implements pg.Submittable {
   }
 
   handleReadyForQuery(): void {
+    this.callback(null);
     this.resolve(this.rows);
   }
 
   /** PostgreSQL's ErrorResponse, a lost connection or pg's query timeout. */
   handleError(err: Error): void {
     this.messages = [];
+    this.callback(err);
     this.reject(err);
   }
 
