@@ -5,9 +5,9 @@ import { PrismaClient } from '../generated/prisma/client.js';
 /**
  * Connection settings shared by both clients: `queryTimeoutMs` fails a statement PostgreSQL does
  * not answer in time, and a connection attempt that does not complete in that time (a stalled
- * server, a connection that went half-open), so a run ends with a
- * storage error instead of waiting for ever while it keeps renewing its account's lock; TCP
- * keep-alive lets the kernel notice a dead peer on idle connections.
+ * server, a connection that went half-open), so a run ends with a storage error instead of
+ * waiting for ever while it keeps renewing its account's lock; TCP keep-alive lets the kernel
+ * notice a dead peer on idle connections.
  */
 function poolConfig(databaseUrl: string, queryTimeoutMs: number | undefined): pg.PoolConfig {
   return { connectionString: databaseUrl, keepAlive: true, ...(queryTimeoutMs ? { query_timeout: queryTimeoutMs, connectionTimeoutMillis: queryTimeoutMs } : {}) };

@@ -62,8 +62,9 @@ export async function storeAndDispatch(accountId: number, account: DispatchAccou
     // and dispatched in a second step, cut off in between) gets it now.
     if (ref.status === 'stored') late.push({ id: ref.id, ...verdict });
     if (ref.isNew || ref.status === 'stored') {
-      // A new row holds what the store wrote: the verdict, or a quarantine when PostgreSQL refused it.
-      const status = ref.isNew && ref.status !== 'stored' ? ref.status : verdict.status;
+      // A new row holds what the store wrote (the verdict, or a quarantine when PostgreSQL refused
+      // it); a row left 'stored' gets the verdict now.
+      const status = ref.status === 'stored' ? verdict.status : ref.status;
       count(result, status);
       if (status === 'dispatched' && verdict.status === 'dispatched') fresh.push(ticketRowOf(accountId, ref, size, verdict));
     } else if (ref.status === 'dispatched' && !ref.enqueued) {

@@ -160,17 +160,15 @@ async function copyNew(client: pg.PoolClient, accountId: number, items: readonly
   for (const m of items) if (!first.has(m.sha256)) first.set(m.sha256, m);
   const shas = [...first.keys()];
   const { rows } = await client.query<LookUp>(
-    `WITH existing AS (
-       SELECT id, sha256, status::text AS status, enqueued_at IS NOT NULL AS enqueued, received_at
-       FROM inbound_message WHERE account_id = $1 AND sha256 = ANY($2::text[]))
-     SELECT now()::timestamp(3) AS now,
+    `SELECT now()::timestamp(3) AS now,
        ((extract(epoch FROM now()::timestamp(3)) - 946684800) * 1000000)::bigint AS now_us,
-       ARRAY(SELECT nextval('inbound_message_id_seq') FROM generate_series(1, $3::int - (SELECT count(*) FROM existing)::int)) AS ids,
-       (SELECT array_agg(id ORDER BY id) FROM existing) AS e_id,
-       (SELECT array_agg(sha256 ORDER BY id) FROM existing) AS e_sha,
-       (SELECT array_agg(status ORDER BY id) FROM existing) AS e_status,
-       (SELECT array_agg(enqueued ORDER BY id) FROM existing) AS e_enqueued,
-       (SELECT array_agg(received_at ORDER BY id) FROM existing) AS e_received`,
+       ARRAY(SELECT nextval('inbound_message_id_seq') FROM generate_series(1, $3::int - e.n)) AS ids,
+       e.e_id, e.e_sha, e.e_status, e.e_enqueued, e.e_received
+     FROM (
+       SELECT count(*)::int AS n, array_agg(id ORDER BY id) AS e_id, array_agg(sha256 ORDER BY id) AS e_sha,
+         array_agg(status::text ORDER BY id) AS e_status, array_agg(enqueued_at IS NOT NULL ORDER BY id) AS e_enqueued,
+         array_agg(received_at ORDER BY id) AS e_received
+       FROM inbound_message WHERE account_id = $1 AND sha256 = ANY($2::text[])) e`,
     [accountId, shas, shas.length],
   );
   const found = rows[0]!;
