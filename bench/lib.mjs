@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { SecretBox } from '../packages/core/dist/crypto/index.js';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const bin = join(root, 'bin', 'mailduct.js');
@@ -84,6 +85,22 @@ export async function startDovecot(base, users = 4) {
     seed: (user, count, size) => seedMailbox(dir, user, count, size),
     stop: () => spawnSync(join(harness, 'stop.sh'), [dir]),
   };
+}
+
+/**
+ * Add a mail account for a Dovecot user of the benchmark's local server (password "password",
+ * sealed with the environment's key); resolves to its id.
+ */
+export async function addBenchAccount(db, env, type, port, user) {
+  const password = new SecretBox(env.MAILDUCT_SECRET_KEY).seal('password');
+  const r = await db.query(`INSERT INTO mail_account (type, host, port, username, password_enc, imap_folder, dispatch_by) VALUES ($1::"AccountType", '127.0.0.1', $2, $3, $4, $5, 'to') RETURNING id`, [type, port, user, password, type === 'IMAP' ? 'INBOX' : null]);
+  return r.rows[0].id;
+}
+
+/** Seconds the account's last FetchRun took, from its own row (process start-up excluded). */
+export async function lastRunSeconds(db, accountId) {
+  const r = await db.query('SELECT extract(epoch FROM finished_at - started_at) AS s FROM fetch_run WHERE account_id = $1 ORDER BY id DESC LIMIT 1', [accountId]);
+  return Number(r.rows[0].s);
 }
 
 /** One line describing this machine, for the results. */

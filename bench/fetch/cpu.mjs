@@ -9,8 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
-import { SecretBox } from '../../packages/core/dist/crypto/index.js';
-import { benchEnv, bin, dropDatabase, freshDatabase, startDovecot } from '../lib.mjs';
+import { addBenchAccount, benchEnv, bin, dropDatabase, freshDatabase, lastRunSeconds, startDovecot } from '../lib.mjs';
 
 const [protocol = 'IMAP', count = '2000', size = '10240', rounds = '3'] = process.argv.slice(2);
 const TICK_MS = 10; // /proc/<pid>/stat counts clock ticks of 1/100 s
@@ -21,8 +20,7 @@ const db = new pg.Client({ connectionString: env.DATABASE_URL });
 await db.connect();
 try {
   const port = protocol === 'IMAP' ? dc.imapPort : dc.pop3Port;
-  const password = new SecretBox(env.MAILDUCT_SECRET_KEY).seal('password');
-  const { id } = (await db.query(`INSERT INTO mail_account (type, host, port, username, password_enc, imap_folder, dispatch_by) VALUES ($1::"AccountType", '127.0.0.1', $2, 'user1', $3, $4, 'to') RETURNING id`, [protocol, port, password, protocol === 'IMAP' ? 'INBOX' : null])).rows[0];
+  const id = await addBenchAccount(db, env, protocol, port, 'user1');
   const nodeArgs = process.env.NODE_ARGS ? process.env.NODE_ARGS.split(' ') : [];
   for (let round = 0; round < Number(rounds); round++) {
     dc.seed('user1', Number(count), Number(size));
@@ -31,7 +29,7 @@ try {
     const after = cpuByProcess();
     if (res.status !== 0) throw new Error(`mailduct fetch: ${res.stdout}${res.stderr}`);
     if (process.env.SHOW_STDERR) process.stderr.write(res.stderr);
-    const { s } = (await db.query('SELECT extract(epoch FROM finished_at - started_at) AS s FROM fetch_run WHERE account_id = $1 ORDER BY id DESC LIMIT 1', [id])).rows[0];
+    const s = await lastRunSeconds(db, id);
     const used = {};
     for (const [pid, now] of after) {
       const was = before.get(pid) ?? { user: 0, system: 0 };
@@ -44,7 +42,7 @@ try {
       used[name].system += system;
     }
     const top = Object.entries(used).sort(([, a], [, b]) => b.user + b.system - (a.user + a.system)).slice(0, 6);
-    console.log(`${protocol} ${count} × ${size} B: run ${Number(s).toFixed(2)} s; CPU ms (user+system): ${top.map(([n, c]) => `${n} ${c.user}+${c.system}`).join(', ')}`);
+    console.log(`${protocol} ${count} × ${size} B: run ${s.toFixed(2)} s; CPU ms (user+system): ${top.map(([n, c]) => `${n} ${c.user}+${c.system}`).join(', ')}`);
   }
 } finally {
   await db.end();

@@ -8,8 +8,7 @@
 // Then the peak RSS above idle while fetching one 32 MiB message.
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
-import { SecretBox } from '../../packages/core/dist/crypto/index.js';
-import { benchEnv, bin, dropDatabase, freshDatabase, machine, root, startDovecot } from '../lib.mjs';
+import { addBenchAccount, benchEnv, bin, dropDatabase, freshDatabase, lastRunSeconds, machine, root, startDovecot } from '../lib.mjs';
 
 const SETS = [
   { name: '2,000 × 10 KiB', count: Number(process.env.BENCH_SMALL || 2000), size: 10 * 1024 },
@@ -23,7 +22,6 @@ const env = benchEnv('mailduct_bench_fetch', { MAILDUCT_MAX_MESSAGE_BYTES: Strin
 await freshDatabase(env);
 const db = new pg.Client({ connectionString: env.DATABASE_URL });
 await db.connect();
-const envelope = new SecretBox(env.MAILDUCT_SECRET_KEY).seal('password');
 const rows = [];
 try {
   for (const protocol of ['IMAP', 'POP3']) {
@@ -31,7 +29,7 @@ try {
       if (ONLY && !`${protocol} ${set.name}`.includes(ONLY)) continue;
       const user = protocol === 'IMAP' ? 'user1' : 'user2';
       const port = protocol === 'IMAP' ? dc.imapPort : dc.pop3Port;
-      const id = await account(protocol, user);
+      const id = await addBenchAccount(db, env, protocol, port, user);
       const bare = [];
       const run = [];
       const cli = [];
@@ -45,8 +43,7 @@ try {
         const res = spawnSync(process.execPath, [bin, 'fetch', '--account-id', String(id)], { env, encoding: 'utf8' });
         cli.push((performance.now() - t1) / 1000);
         if (res.status !== 0 || !res.stdout.includes(`fetched ${set.count},`)) throw new Error(`mailduct fetch: ${res.stdout}${res.stderr}`);
-        const r = (await db.query('SELECT extract(epoch FROM finished_at - started_at) AS s FROM fetch_run WHERE account_id = $1 ORDER BY id DESC LIMIT 1', [id])).rows[0];
-        run.push(Number(r.s));
+        run.push(await lastRunSeconds(db, id));
       }
       const warm = json(spawnSync(process.execPath, ['bench/fetch/warm.mjs', protocol, String(port), user === 'user1' ? 'user3' : 'user4', String(set.count), String(set.size), String(ROUNDS)], { cwd: root, env: { ...env, DOVECOT_DIR: dc.dir }, encoding: 'utf8' }));
       rows.push({ protocol, set, cold: { bare: median(bare), run: median(run), cli: median(cli) }, warm: { bare: median(warm.bare), run: median(warm.run) } });
@@ -61,7 +58,7 @@ try {
     const c = (t) => rate(set.count, bytes, t);
     console.log(`| ${protocol} | ${set.name} | ${c(cold.bare).msgs}, ${c(cold.bare).mb} | ${c(cold.run).msgs}, ${c(cold.run).mb} | ${(cold.bare / cold.run).toFixed(2)} | ${c(warm.bare).msgs} | ${c(warm.run).msgs} | ${(warm.bare / warm.run).toFixed(2)} | ${c(cold.cli).msgs} |`);
   }
-  const rss = ONLY ? { stdout: '' , stderr: '' } : spawnSync(process.execPath, ['bench/fetch/rss.mjs'], { env: { ...env, DOVECOT_IMAP_PORT: String(dc.imapPort), DOVECOT_DIR: dc.dir }, encoding: 'utf8', cwd: new URL('../..', import.meta.url).pathname });
+  const rss = ONLY ? { stdout: '', stderr: '' } : spawnSync(process.execPath, ['bench/fetch/rss.mjs'], { env: { ...env, DOVECOT_IMAP_PORT: String(dc.imapPort), DOVECOT_DIR: dc.dir }, encoding: 'utf8', cwd: new URL('../..', import.meta.url).pathname });
   console.log(rss.stdout.trim() || rss.stderr);
 } finally {
   await db.end();
@@ -80,12 +77,6 @@ function fmt(xs) {
 
 function rate(count, bytes, seconds) {
   return { msgs: Math.round(count / seconds).toLocaleString('en'), mb: (bytes / 1e6 / seconds).toFixed(1) };
-}
-
-async function account(type, user) {
-  const port = type === 'IMAP' ? dc.imapPort : dc.pop3Port;
-  const r = await db.query(`INSERT INTO mail_account (type, host, port, username, password_enc, imap_folder, dispatch_by) VALUES ($1::"AccountType", '127.0.0.1', $2, $3, $4, $5, 'to') RETURNING id`, [type, port, user, envelope, type === 'IMAP' ? 'INBOX' : null]);
-  return r.rows[0].id;
 }
 
 function json(res) {
