@@ -1,5 +1,5 @@
 import type { Dispatch } from '../accounts/index.js';
-import { addressesIn, type MessageHeaders } from '../message/index.js';
+import { addressesOf, type MessageHeaders } from '../message/index.js';
 import { followUpHints, type FollowUpHints } from './follow-up-hints.js';
 import { computeLoopFlags, type LoopFlags } from './loop-flags.js';
 import { isIgnore, readOtoboHeaders } from './otobo-headers.js';
@@ -77,7 +77,7 @@ function baseRoute(h: MessageHeaders, dispatch: Dispatch, table: RoutingTable): 
     if (q) return { queue: q, by: 'queue', matchedAddress: null, header: null, reason: `account dispatches into queue "${q.name}"` };
   } else {
     for (const header of RECIPIENT_HEADERS) {
-      for (const address of addressesIn(h.all(header))) {
+      for (const address of addressesOf(h.mailboxes(header))) {
         const queueId = table.addresses.get(address);
         const q = queueId === undefined ? undefined : table.queues.get(queueId);
         if (q) return { queue: q, by: 'to', matchedAddress: address, header, reason: `${header} contains system address ${address} of queue "${q.name}"` };

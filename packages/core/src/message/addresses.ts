@@ -28,9 +28,7 @@ export function mailboxesIn(values: readonly string[]): Mailbox[] {
   return out;
 }
 
-/** The addresses alone, lower-cased, for matching against system addresses. */
-export function addressesIn(values: readonly string[]): string[] {
-  return mailboxesIn(values)
-    .map((m) => m.address.replace(/^<|>$/g, '').toLowerCase())
-    .filter((a) => a.includes('@'));
+/** The addresses of parsed mailboxes, lower-cased, for matching against system addresses. */
+export function addressesOf(mailboxes: readonly Mailbox[]): string[] {
+  return mailboxes.map((m) => m.address.replace(/^<|>$/g, '').toLowerCase()).filter((a) => a.includes('@'));
 }

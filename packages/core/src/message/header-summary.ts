@@ -1,4 +1,4 @@
-import { mailboxesIn, type Mailbox } from './addresses.js';
+import type { Mailbox } from './addresses.js';
 import { decodeWords } from './decode.js';
 import { replaceControlCharacters } from '../text/index.js';
 import type { MessageHeaders } from './message-headers.js';
@@ -21,10 +21,10 @@ const MAX_TEXT = 2000;
 /** Decode the summary headers; nothing here throws on malformed input. */
 export function summarizeHeaders(h: MessageHeaders): HeaderSummary {
   return {
-    from: mailboxesIn(h.all('from')).slice(0, 50),
-    to: mailboxesIn(h.all('to')).slice(0, 500),
-    cc: mailboxesIn(h.all('cc')).slice(0, 500),
-    replyTo: mailboxesIn(h.all('reply-to')).slice(0, 50),
+    from: h.mailboxes('from').slice(0, 50),
+    to: h.mailboxes('to').slice(0, 500),
+    cc: h.mailboxes('cc').slice(0, 500),
+    replyTo: h.mailboxes('reply-to').slice(0, 50),
     subject: text(h.first('subject')),
     date: isoDate(h.first('date')),
     messageId: messageIdsIn(h.first('message-id'))[0] ?? null,

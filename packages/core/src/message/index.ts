@@ -1,7 +1,7 @@
 export { headerSection, parseHeaderFields } from './header-block.js';
 export type { HeaderField } from './header-block.js';
 export { MessageHeaders } from './message-headers.js';
-export { mailboxesIn, addressesIn } from './addresses.js';
+export { mailboxesIn, addressesOf } from './addresses.js';
 export type { Mailbox } from './addresses.js';
 export { decodeWords } from './decode.js';
 export { summarizeHeaders, messageIdsIn } from './header-summary.js';

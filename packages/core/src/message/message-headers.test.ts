@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressesIn, mailboxesIn } from './addresses.js';
+import { addressesOf, mailboxesIn } from './addresses.js';
 import { summarizeHeaders } from './header-summary.js';
 import { MessageHeaders } from './message-headers.js';
 
@@ -43,7 +43,15 @@ describe(mailboxesIn.name, () => {
   });
 
   it('yields nothing for undisclosed recipients', () => {
-    expect(addressesIn(['undisclosed-recipients:;'])).toEqual([]);
+    expect(addressesOf(mailboxesIn(['undisclosed-recipients:;']))).toEqual([]);
+  });
+
+  it('is what MessageHeaders.mailboxes returns, parsed once per field whatever the case of its name', () => {
+    const h = MessageHeaders.fromRaw(Buffer.from('To: A <A@X.example>, b@x.example\r\nCc: c@x.example\r\nto: <D@x.example>\r\n\r\n'));
+    expect(h.mailboxes('To')).toEqual(mailboxesIn(h.all('to')));
+    expect(h.mailboxes('to')).toBe(h.mailboxes('TO'));
+    expect(addressesOf(h.mailboxes('to'))).toEqual(['a@x.example', 'b@x.example', 'd@x.example']);
+    expect(h.mailboxes('bcc')).toEqual([]);
   });
 });
 

@@ -1,8 +1,10 @@
+import { mailboxesIn, type Mailbox } from './addresses.js';
 import { headerSection, parseHeaderFields, type HeaderField } from './header-block.js';
 
 /** Case-insensitive access to a message's header fields (values undecoded, unfolded). */
 export class MessageHeaders {
   private readonly byName = new Map<string, string[]>();
+  private readonly parsedMailboxes = new Map<string, readonly Mailbox[]>();
 
   constructor(readonly fields: readonly HeaderField[]) {
     for (const f of fields) {
@@ -30,5 +32,16 @@ export class MessageHeaders {
 
   has(name: string): boolean {
     return this.byName.has(name.toLowerCase());
+  }
+
+  /** The mailboxes of an address field, parsed once (the summary and dispatch both read To and Cc). */
+  mailboxes(name: string): readonly Mailbox[] {
+    const key = name.toLowerCase();
+    let list = this.parsedMailboxes.get(key);
+    if (!list) {
+      list = mailboxesIn(this.all(key));
+      this.parsedMailboxes.set(key, list);
+    }
+    return list;
   }
 }
