@@ -1,6 +1,6 @@
 // The ceiling of bench/fetch: a bare client that downloads and deletes every message and does
 // nothing else (imapflow for IMAP, node-pop3 for POP3). Imported by warm.mjs; run as a script it
-// does one cold pass in its own process and prints the seconds it took (start-up excluded).
+// does one cold pass in its own process and prints the seconds and the CPU it took (start-up excluded).
 import { ImapFlow } from 'imapflow';
 import Pop3Command from 'node-pop3';
 
@@ -40,6 +40,9 @@ async function barePop3(port, user) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [protocol, port, user] = process.argv.slice(2);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const n = await bareFetch(protocol, Number(port), user);
-  console.log(JSON.stringify({ messages: n, seconds: (performance.now() - t0) / 1000 }));
+  const cpu = process.cpuUsage(cpu0);
+  // cpuSeconds: this process's CPU during the pass, all threads (JIT, GC) included.
+  console.log(JSON.stringify({ messages: n, seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 }));
 }

@@ -8,7 +8,7 @@
 // Then the peak RSS above idle while fetching one 32 MiB message.
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
-import { addBenchAccount, benchEnv, bin, dropDatabase, freshDatabase, lastRunSeconds, machine, root, startDovecot } from '../lib.mjs';
+import { addBenchAccount, benchEnv, bin, dropDatabase, freshDatabase, lastRunSeconds, machine, median, root, startDovecot } from '../lib.mjs';
 
 const SETS = [
   { name: '2,000 × 10 KiB', count: Number(process.env.BENCH_SMALL || 2000), size: 10 * 1024 },
@@ -64,11 +64,6 @@ try {
   await db.end();
   await dropDatabase(env);
   dc.stop();
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 function fmt(xs) {
