@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addressesOf, mailboxesIn } from './addresses.js';
+import { decodeWords } from './decode.js';
 import { summarizeHeaders } from './header-summary.js';
 import { MessageHeaders } from './message-headers.js';
 
@@ -52,6 +53,16 @@ describe(mailboxesIn.name, () => {
     expect(h.mailboxes('to')).toBe(h.mailboxes('TO'));
     expect(addressesOf(h.mailboxes('to'))).toEqual(['a@x.example', 'b@x.example', 'd@x.example']);
     expect(h.mailboxes('bcc')).toEqual([]);
+  });
+});
+
+describe(decodeWords.name, () => {
+  it('decodes encoded words, joins adjacent ones and leaves other text as it is', () => {
+    expect(decodeWords('=?UTF-8?Q?Bj=C3=B6rn?= =?UTF-8?Q?_M=C3=BCller?= <b@x>')).toBe('Björn Müller <b@x>');
+    expect(decodeWords('=?ISO-8859-1?B?SvZyZw==?=')).toBe('Jörg');
+    expect(decodeWords('Plain  text =? not a word, ?= either')).toBe('Plain  text =? not a word, ?= either');
+    expect(decodeWords('  no words at all \t')).toBe('  no words at all \t');
+    expect(decodeWords('')).toBe('');
   });
 });
 
