@@ -58,8 +58,9 @@ const emptyCounts = (): FetchCounts => ({ fetched: 0, duplicates: 0, dispatched:
 /**
  * Fetch one account under its lock: the whole invariant (lock, download, store, dispatch,
  * enqueue, delete), a FetchRun row and the account state. Used by the fetcher workers, the API's
- * fetch-now and `mailduct fetch`. Never throws for a mail-server or storage problem: those end
- * as `failed` outcomes with a class.
+ * fetch-now and `mailduct fetch`. A mail-server or storage problem during the run ends as a
+ * `failed` outcome with a class. It throws only when PostgreSQL cannot even read the account or
+ * record the run: the caller's job fails, and the next run closes a record left 'running'.
  */
 export class FetchService {
   constructor(private readonly deps: FetchServiceDeps) {}
