@@ -8,6 +8,7 @@ import { ProbeService, RoutingLoader } from '@mailduct/core/fetch';
 import { BullTicketPublisher, openQueues, type MailductQueues } from '@mailduct/core/jobs';
 import type { Logger } from '@mailduct/core/log';
 import { MessageService } from '@mailduct/core/messages';
+import { MetricReads } from '@mailduct/core/metrics';
 import { AddressService, QueueService } from '@mailduct/core/queues';
 import { createRedis, type Redis } from '@mailduct/core/redis';
 import { PgMessageStore } from '@mailduct/core/store';
@@ -30,6 +31,7 @@ export interface ApiServices {
   messages: MessageService;
   probes: ProbeService;
   sessions: SessionStore;
+  metrics: MetricReads;
 }
 
 /** Connect to PostgreSQL and Redis and build the services. `close()` releases both. */
@@ -63,6 +65,7 @@ export function createApiDeps(config: Readonly<Config>, logger: Logger): ApiDeps
     messages: new MessageService({ prisma, store: new PgMessageStore(pool), routing, publisher: new BullTicketPublisher(queues.tickets) }),
     sessions: new SessionStore(redis, config.queuePrefix),
     probes: new ProbeService({ prisma, secrets, routing, extraCa: config.extraCa, maxMessageBytes: config.maxMessageBytes }),
+    metrics: new MetricReads(pool),
   };
   return {
     config,

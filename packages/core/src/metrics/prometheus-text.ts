@@ -18,7 +18,12 @@ export interface AccountGaugeRow {
 
 type Family = { name: string; type: 'counter' | 'gauge' | 'histogram'; help: string; lines: string[] };
 
-const label = (v: string | number) => `"${String(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+const NEEDS_ESCAPE = /[\\"\n]/;
+/** A quoted label value; numbers and plain names (nearly every value) skip the escaping. */
+const label = (v: string | number) => {
+  const text = String(v);
+  return NEEDS_ESCAPE.test(text) ? `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"` : `"${text}"`;
+};
 
 /**
  * Render the fetch metrics in the Prometheus text format (version 0.0.4). Pure: the API reads

@@ -24,20 +24,14 @@ const metricsRoutes: FastifyPluginAsync = async (app) => {
   };
 
   app.get('/metrics', { onRequest: authorize, schema: { tags: ['health'], summary: 'Prometheus metrics' } }, async (_req, reply) => {
-    const { prisma, queues, redis, config } = app.deps;
-    const [counters, accounts, fetchCounts, ticketCounts, skips] = await Promise.all([
-      prisma.fetchCounter.findMany({ where: { OR: [{ accountId: 0 }, { accountId: { in: (await prisma.mailAccount.findMany({ select: { id: true } })).map((a) => a.id) } }] } }),
-      prisma.mailAccount.findMany({ select: { id: true, oversizedCount: true, consecutiveFailures: true, parkedReason: true, lastSuccessAt: true } }),
+    const { queues, redis, config } = app.deps;
+    const [{ counters, accounts }, fetchCounts, ticketCounts, skips] = await Promise.all([
+      app.services.metrics.read(),
       queues.fetch.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'),
       queues.tickets.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'),
       redis.get(lockSkipsKey(config.queuePrefix)),
     ]);
-    const text = renderFetchMetrics(
-      counters.map((c) => ({ accountId: c.accountId, name: c.name, value: Number(c.value) })),
-      accounts.map((a) => ({ id: a.id, oversizedCount: a.oversizedCount, consecutiveFailures: a.consecutiveFailures, parked: a.parkedReason !== null, lastSuccessAt: a.lastSuccessAt })),
-      { fetch: fetchCounts, tickets: ticketCounts },
-      Number(skips ?? 0),
-    );
+    const text = renderFetchMetrics(counters, accounts, { fetch: fetchCounts, tickets: ticketCounts }, Number(skips ?? 0));
     return reply.type(registry.contentType).send(text + (await registry.metrics()));
   });
 };

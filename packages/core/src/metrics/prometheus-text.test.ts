@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { renderFetchMetrics } from './prometheus-text.js';
+
+describe(renderFetchMetrics.name, () => {
+  const at = new Date('2026-01-02T03:04:05Z');
+  const text = renderFetchMetrics(
+    [
+      { accountId: 7, name: 'messages_fetched', value: 12 },
+      { accountId: 7, name: 'bytes', value: 3456 },
+      { accountId: 7, name: 'runs_success', value: 3 },
+      { accountId: 7, name: 'runs_failed:auth', value: 1 },
+      { accountId: 8, name: 'runs_failed:odd "class"\\with\nbreak', value: 2 },
+      { accountId: 0, name: 'duration_count', value: 4 },
+      { accountId: 0, name: 'duration_sum_ms', value: 2500 },
+      { accountId: 0, name: 'duration_le:1', value: 3 },
+    ],
+    [{ id: 7, oversizedCount: 2, consecutiveFailures: 0, parked: false, lastSuccessAt: at }],
+    { fetch: { waiting: 5 } },
+    9,
+  );
+  const lines = text.split('\n');
+
+  it('renders per-account counters and gauges with the account id as label', () => {
+    expect(lines).toContain('mailduct_account_messages_total{account_id="7",outcome="fetched"} 12');
+    expect(lines).toContain('mailduct_account_bytes_total{account_id="7"} 3456');
+    expect(lines).toContain('mailduct_account_runs_total{account_id="7",outcome="success",error_class=""} 3');
+    expect(lines).toContain('mailduct_account_runs_total{account_id="7",outcome="failed",error_class="auth"} 1');
+    expect(lines).toContain('mailduct_account_oversized_messages{account_id="7"} 2');
+    expect(lines).toContain(`mailduct_account_last_success_timestamp_seconds{account_id="7"} ${at.getTime() / 1000}`);
+  });
+
+  it('escapes backslash, double quote and line feed in label values', () => {
+    expect(lines).toContain('mailduct_account_runs_total{account_id="8",outcome="failed",error_class="odd \\"class\\"\\\\with\\nbreak"} 2');
+  });
+
+  it('renders the duration histogram, lock skips and queue depths', () => {
+    expect(lines).toContain('mailduct_fetch_duration_seconds_bucket{le="0.5"} 0');
+    expect(lines).toContain('mailduct_fetch_duration_seconds_bucket{le="1"} 3');
+    expect(lines).toContain('mailduct_fetch_duration_seconds_bucket{le="+Inf"} 4');
+    expect(lines).toContain('mailduct_fetch_duration_seconds_sum 2.5');
+    expect(lines).toContain('mailduct_lock_skips_total 9');
+    expect(lines).toContain('mailduct_queue_jobs{queue="fetch",state="waiting"} 5');
+    expect(text.endsWith('\n')).toBe(true);
+  });
+});
