@@ -7,7 +7,7 @@ import { imapScript, startFakeServer } from '../../helpers/fake-mail-server.js';
 let dc: Dovecot;
 let plain: Dovecot;
 beforeAll(async () => {
-  [dc, plain] = await Promise.all([startDovecot({ users: 9 }), startDovecot({ users: 1, noTls: true })]);
+  [dc, plain] = await Promise.all([startDovecot({ users: 10 }), startDovecot({ users: 1, noTls: true })]);
 });
 afterAll(async () => Promise.all([dc?.stop(), plain?.stop()]));
 
@@ -36,6 +36,26 @@ describe.each(TYPES.map((t, i) => [t, i] as const))('%s client against Dovecot',
     await client.commit();
     await client.close();
     expect(dc.count(user)).toBe(3);
+  });
+});
+
+describe('IMAP commit', () => {
+  it('flags the committed UIDs with STORE +FLAGS.SILENT and expunges exactly those', async () => {
+    const user = dc.users[9]!;
+    await dc.seed(user, 4, 2000);
+    const conversation: string[] = [];
+    const client = clientFor(settings(dc, 'IMAP', user), { trace: (direction, line) => conversation.push(`${direction}: ${line}`) });
+    await client.connect();
+    const list = await client.list();
+    await client.markDeleted([list[0]!, list[2]!]);
+    await client.commit();
+    await client.close();
+    const uids = `${list[0]!.id},${list[2]!.id}`;
+    expect(conversation.some((l) => l.startsWith('C: ') && l.includes(`UID STORE ${uids} +FLAGS.SILENT (\\Deleted)`))).toBe(true);
+    expect(conversation.some((l) => l.startsWith('C: ') && l.includes(`UID EXPUNGE ${uids}`))).toBe(true);
+    // silent: no FLAGS come back (with CONDSTORE enabled, a server still reports each new MODSEQ)
+    expect(conversation.filter((l) => l.startsWith('S: ') && /FETCH \(.*FLAGS/.test(l))).toEqual([]);
+    expect(dc.count(user)).toBe(2);
   });
 });
 

@@ -111,7 +111,10 @@ export class ImapMailboxClient implements MailboxClient {
     if (uids.length === 0) return { reusable: true };
     await this.guard(async () => {
       // \Deleted + UID EXPUNGE of exactly these UIDs (RFC 4315); imapflow reports failure as false.
-      const ok = await client.messageDelete(uids.join(','), { uid: true });
+      // `silent` (passed on to imapflow's STORE, not in its MessageRangeOptions type) asks for
+      // +FLAGS.SILENT: no FETCH response per message for imapflow to parse.
+      const options = { uid: true, silent: true };
+      const ok = await client.messageDelete(uids.join(','), options);
       if (!ok) throw new MailductError('MAIL_PROTOCOL', 'the server refused to delete the stored messages');
     });
     return { reusable: true };
