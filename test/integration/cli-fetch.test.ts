@@ -15,7 +15,7 @@ let prisma: PrismaClient;
 let accounts: AccountService;
 let silent: Server;
 beforeAll(async () => {
-  [ctx, dc] = await Promise.all([createTestContext(), startDovecot({ users: 6 })]);
+  [ctx, dc] = await Promise.all([createTestContext(), startDovecot({ users: 7 })]);
   prisma = createPrisma(ctx.databaseUrl);
   accounts = new AccountService({ prisma, secrets: new SecretBox(ctx.config.secretKey), defaults: { pollIntervalSeconds: 600 } });
   silent = createServer(() => {}).listen(0, '127.0.0.1'); // accepts and never greets
@@ -91,6 +91,22 @@ describe('mailduct fetch', () => {
     expect(res.stderr).toContain('C: PASS ********');
     expect(res.stderr).toContain('C: QUIT');
     expect(res.stdout + res.stderr).not.toContain(`PASS ${dc.password}`);
+    await accounts.update(a.id, { validity: 'invalid' }, 'test');
+  });
+
+  it('--debug masks the password of an IMAP login too, also inside AUTHENTICATE PLAIN', async () => {
+    const user = dc.users[6]!;
+    await dc.seed(user, 1, 1000);
+    const a = await create(user, { type: 'IMAP', port: dc.imapPort, imapFolder: 'INBOX' });
+    const res = await runCli(['fetch', '--account-id', String(a.id), '--debug'], ctx.env);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toMatch(/C: \S+ (AUTHENTICATE PLAIN|LOGIN )/);
+    expect(res.stderr).toMatch(/C: \S+ SELECT INBOX/);
+    expect(res.stderr).toMatch(/C: \S+ UID EXPUNGE/);
+    const output = res.stdout + res.stderr;
+    expect(output).not.toContain(dc.password);
+    expect(output).not.toContain(Buffer.from(`\u0000${user}\u0000${dc.password}`).toString('base64'));
+    expect(output).not.toContain(Buffer.from(dc.password).toString('base64'));
     await accounts.update(a.id, { validity: 'invalid' }, 'test');
   });
 
