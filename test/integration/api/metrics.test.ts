@@ -60,4 +60,12 @@ describe('/metrics', () => {
     expect(body).toContain('mailduct_api_process_cpu_user_seconds_total');
     expect(body).not.toContain(dc.password);
   });
+
+  it('drops the series of a deleted account and keeps the totals', async () => {
+    await t.deps.services.accounts.remove(bad, 'test');
+    const body = (await scrape(`Bearer ${METRICS_TOKEN}`)).body;
+    expect(body).not.toContain(`account_id="${bad}"`);
+    expect(body).toContain(`mailduct_account_runs_total{account_id="${good}",outcome="success",error_class=""} 1`);
+    expect(body).toContain('mailduct_fetch_duration_seconds_count 2');
+  });
 });
