@@ -16,7 +16,7 @@ export function mailboxesIn(values: readonly string[]): Mailbox[] {
   for (const value of values) {
     let parsed: Address[];
     try {
-      parsed = addressparser(value, { flatten: true }) as Address[];
+      parsed = plainMailbox(value) ?? (addressparser(value, { flatten: true }) as Address[]);
     } catch {
       continue;
     }
@@ -26,6 +26,24 @@ export function mailboxesIn(values: readonly string[]): Mailbox[] {
     }
   }
   return out;
+}
+
+/** An address without quotes, comments, groups, routes or brackets. */
+const ADDR = '[^\\s"(),:;<>@\\[\\]\\\\]+@[^\\s"(),:;<>@\\[\\]\\\\]+';
+const BARE = new RegExp(`^\\s*(${ADDR})\\s*$`);
+/** A display name of plain words (no quotes, comments or encoded words) before `<address>`. */
+const NAMED = new RegExp(`^\\s*([^"(),:;<>@\\[\\]\\\\=?]*?)\\s*<(${ADDR})>\\s*$`);
+
+/**
+ * The one mailbox of a plain value (`a@b.example`, `<a@b.example>`, `Name <a@b.example>`) as
+ * addressparser reads it, without its character-by-character tokenizer (most From and To values;
+ * the unit test checks both agree). Anything else: null.
+ */
+function plainMailbox(value: string): Address[] | null {
+  const bare = BARE.exec(value);
+  if (bare) return [{ name: '', address: bare[1]! }];
+  const named = NAMED.exec(value);
+  return named ? [{ name: named[1]!.trim(), address: named[2]! }] : null;
 }
 
 /** The addresses of parsed mailboxes, lower-cased, for matching against system addresses. */

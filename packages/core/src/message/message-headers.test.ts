@@ -1,3 +1,4 @@
+import addressparser, { type Address } from 'nodemailer/lib/addressparser';
 import { describe, expect, it } from 'vitest';
 import { addressesOf, mailboxesIn } from './addresses.js';
 import { decodeWords } from './decode.js';
@@ -41,6 +42,30 @@ describe(mailboxesIn.name, () => {
       { name: '', address: 'a@x.example' },
       { name: '', address: 'b@x.example' },
     ]);
+  });
+
+  it('reads plain values exactly as addressparser does (5,000 generated values)', () => {
+    // What mailboxesIn returned when every value went through addressparser.
+    const reference = (value: string) =>
+      (addressparser(value, { flatten: true }) as Address[]).filter((a) => a.address).map((a) => ({ name: decodeWords(a.name ?? '').trim(), address: a.address!.trim() }));
+    let seed = 42; // mulberry32: a small deterministic generator with well-mixed low bits
+    const random = (n: number) => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) % n;
+    };
+    const pick = (chars: string, max: number) => Array.from({ length: 1 + random(max) }, () => chars[random(chars.length)]).join('');
+    const word = "abcXYZ019.-_'+!#$%&*/^`{|}~öé";
+    const odd = ' \t"(),:;<>@[]\\=?';
+    for (let i = 0; i < 5000; i++) {
+      const local = pick(word + (random(8) === 0 ? odd : ''), 8);
+      const domain = pick(word + (random(8) === 0 ? odd : ''), 10);
+      const name = Array.from({ length: random(4) }, () => pick(word + (random(6) === 0 ? odd : ''), 6)).join(pick(' \t', 3));
+      const pad = () => pick(' \t', 2).slice(random(2));
+      const value = random(3) === 0 ? `${pad()}${local}@${domain}${pad()}` : `${pad()}${name}${pad()}<${local}@${domain}>${pad()}`;
+      expect(mailboxesIn([value]), value).toEqual(reference(value));
+    }
   });
 
   it('yields nothing for undisclosed recipients', () => {
