@@ -44,28 +44,24 @@ describe(mailboxesIn.name, () => {
     ]);
   });
 
-  it('reads plain values exactly as addressparser does (5,000 generated values)', () => {
+  it('reads every value exactly as addressparser does, plain ones included', () => {
     // What mailboxesIn returned when every value went through addressparser.
     const reference = (value: string) =>
       (addressparser(value, { flatten: true }) as Address[]).filter((a) => a.address).map((a) => ({ name: decodeWords(a.name ?? '').trim(), address: a.address!.trim() }));
-    let seed = 42; // mulberry32: a small deterministic generator with well-mixed low bits
-    const random = (n: number) => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) % n;
-    };
-    const pick = (chars: string, max: number) => Array.from({ length: 1 + random(max) }, () => chars[random(chars.length)]).join('');
-    const word = "abcXYZ019.-_'+!#$%&*/^`{|}~öé";
-    const odd = ' \t"(),:;<>@[]\\=?';
-    for (let i = 0; i < 5000; i++) {
-      const local = pick(word + (random(8) === 0 ? odd : ''), 8);
-      const domain = pick(word + (random(8) === 0 ? odd : ''), 10);
-      const name = Array.from({ length: random(4) }, () => pick(word + (random(6) === 0 ? odd : ''), 6)).join(pick(' \t', 3));
-      const pad = () => pick(' \t', 2).slice(random(2));
-      const value = random(3) === 0 ? `${pad()}${local}@${domain}${pad()}` : `${pad()}${name}${pad()}<${local}@${domain}>${pad()}`;
-      expect(mailboxesIn([value]), value).toEqual(reference(value));
+    const names = ['', 'Seed Sender', 'A.B', "O'Neil", 'Jörg', 'Foo   Bar', 'tab\there', 'a"b', '"Q"', 'x(y)', 'a,b', 'na:me', 'x;y', 'a@b', 'a\\b', '[x]', '=?UTF-8?Q?J=C3=B6rg?='];
+    const locals = ['a', 'first.last', 'x+tag', "o'n", 'ö', 'q"x', 'a b', 'a(b', 'a,b'];
+    const domains = ['b.example', 'é.example', '[1.2.3.4]', 'x@y', 'd;e', 'e>f', 'f<g'];
+    const pads = ['', ' ', '\t '];
+    const values: string[] = [];
+    for (const local of locals) {
+      for (const domain of domains) {
+        for (const pad of pads) {
+          values.push(`${pad}${local}@${domain}${pad}`);
+          for (const name of names) values.push(`${pad}${name}${pad}<${local}@${domain}>${pad}`, `${name}<${local}@${domain}>`);
+        }
+      }
     }
+    for (const value of values) expect(mailboxesIn([value]), value).toEqual(reference(value));
   });
 
   it('yields nothing for undisclosed recipients', () => {
