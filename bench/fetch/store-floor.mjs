@@ -8,7 +8,7 @@
 import { hash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PgMessageStore } from '../../packages/core/dist/store/index.js';
-import { benchEnv, dropDatabase, freshDatabase, machine } from '../lib.mjs';
+import { benchEnv, dropDatabase, freshDatabase, machine, median } from '../lib.mjs';
 
 const ROUNDS = Number(process.argv[2] || 3);
 const COUNT = 200;
@@ -31,8 +31,7 @@ try {
     for (const [kind, make] of Object.entries(KINDS)) {
       const rates = [];
       for (let r = 0; r < ROUNDS; r++) rates.push(await storeAll(store, accountId, Array.from({ length: COUNT }, (_, i) => make(i))));
-      rates.sort((a, b) => a - b);
-      console.log(`| ${storage === 'lz4' ? 'lz4 (the migration)' : 'STORAGE EXTERNAL'} | ${COUNT} × 1 MiB ${kind} | ${Math.round(rates[(ROUNDS - 1) >> 1])} |`);
+      console.log(`| ${storage === 'lz4' ? 'lz4 (the migration)' : 'STORAGE EXTERNAL'} | ${COUNT} × 1 MiB ${kind} | ${Math.round(median(rates))} |`);
     }
   }
 } finally {
