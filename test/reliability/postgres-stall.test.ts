@@ -4,6 +4,7 @@ import { createLogger } from '@mailduct/core/log';
 import { createFetchRuntime, type FetchRuntime } from '@mailduct/fetcher';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { createFetchWorld, type FetchWorld } from '../helpers/fetch-world.js';
+import { waitFor } from '../helpers/processes.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 let dc: Dovecot;
@@ -40,7 +41,7 @@ describe('PostgreSQL stops answering in the middle of a run', () => {
       (outcome) => ({ outcome, error: null }),
       (error: unknown) => ({ outcome: null, error }),
     );
-    while ((await w.runtime.prisma.inboundMessage.count({ where: { accountId: id } })) < 200) await new Promise((r) => setTimeout(r, 20));
+    await waitFor('the run to be under way', async () => (await w.runtime.prisma.inboundMessage.count({ where: { accountId: id } })) >= 200);
     pgProxy.delay(3_600_000);
     const storedAtStall = await w.runtime.prisma.inboundMessage.count({ where: { accountId: id } });
     const stallStarted = Date.now();
