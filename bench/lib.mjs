@@ -114,3 +114,9 @@ export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
+
+/** The JSON on the last line of a benchmark script's output (a spawnSync result); throws with the output if it failed. */
+export function jsonOutput(res) {
+  if (res.status !== 0) throw new Error(`${res.stdout}${res.stderr}`);
+  return JSON.parse(res.stdout.trim().split('\n').pop());
+}

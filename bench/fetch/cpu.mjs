@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import pg from 'pg';
-import { addBenchAccount, benchEnv, bin, dropDatabase, freshDatabase, lastRunSeconds, median, root, startDovecot } from '../lib.mjs';
+import { addBenchAccount, benchEnv, bin, dropDatabase, freshDatabase, jsonOutput, lastRunSeconds, median, root, startDovecot } from '../lib.mjs';
 
 const [protocol = 'IMAP', count = '2000', size = '10240', rounds = '3'] = process.argv.slice(2);
 const TICK_S = 0.01; // /proc/<pid>/stat counts clock ticks of 1/100 s
@@ -44,9 +44,7 @@ try {
     dc.seed('user1', Number(count), Number(size));
     let bare;
     const usedA = measured(() => {
-      const res = spawnSync(process.execPath, ['bench/fetch/bare.mjs', protocol, String(port), 'user1'], { cwd: root, encoding: 'utf8' });
-      if (res.status !== 0) throw new Error(`bare: ${res.stdout}${res.stderr}`);
-      bare = JSON.parse(res.stdout.trim().split('\n').pop());
+      bare = jsonOutput(spawnSync(process.execPath, ['bench/fetch/bare.mjs', protocol, String(port), 'user1'], { cwd: root, encoding: 'utf8' }));
     });
     a.push({ seconds: bare.seconds, ...usedA, node: bare.cpuSeconds });
     dc.seed('user1', Number(count), Number(size));

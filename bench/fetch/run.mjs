@@ -8,7 +8,7 @@
 // Then the peak RSS above idle while fetching one 32 MiB message.
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
-import { addBenchAccount, benchEnv, bin, dropDatabase, freshDatabase, lastRunSeconds, machine, median, root, startDovecot } from '../lib.mjs';
+import { addBenchAccount, benchEnv, bin, dropDatabase, freshDatabase, jsonOutput, lastRunSeconds, machine, median, root, startDovecot } from '../lib.mjs';
 
 const SETS = [
   { name: '2,000 × 10 KiB', count: Number(process.env.BENCH_SMALL || 2000), size: 10 * 1024 },
@@ -35,7 +35,7 @@ try {
       const cli = [];
       for (let round = 0; round < ROUNDS; round++) {
         dc.seed(user, set.count, set.size);
-        const a = json(spawnSync(process.execPath, ['bench/fetch/bare.mjs', protocol, String(port), user], { cwd: root, encoding: 'utf8' }));
+        const a = jsonOutput(spawnSync(process.execPath, ['bench/fetch/bare.mjs', protocol, String(port), user], { cwd: root, encoding: 'utf8' }));
         if (a.messages !== set.count) throw new Error(`bare ${protocol} got ${a.messages} of ${set.count}`);
         bare.push(a.seconds);
         dc.seed(user, set.count, set.size);
@@ -45,7 +45,7 @@ try {
         if (res.status !== 0 || !res.stdout.includes(`fetched ${set.count},`)) throw new Error(`mailduct fetch: ${res.stdout}${res.stderr}`);
         run.push(await lastRunSeconds(db, id));
       }
-      const warm = json(spawnSync(process.execPath, ['bench/fetch/warm.mjs', protocol, String(port), user === 'user1' ? 'user3' : 'user4', String(set.count), String(set.size), String(ROUNDS)], { cwd: root, env: { ...env, DOVECOT_DIR: dc.dir }, encoding: 'utf8' }));
+      const warm = jsonOutput(spawnSync(process.execPath, ['bench/fetch/warm.mjs', protocol, String(port), user === 'user1' ? 'user3' : 'user4', String(set.count), String(set.size), String(ROUNDS)], { cwd: root, env: { ...env, DOVECOT_DIR: dc.dir }, encoding: 'utf8' }));
       rows.push({ protocol, set, cold: { bare: median(bare), run: median(run), cli: median(cli) }, warm: { bare: median(warm.bare), run: median(warm.run) } });
       console.error(`${protocol} ${set.name}: cold bare ${fmt(bare)} s, mailduct run ${fmt(run)} s (CLI ${fmt(cli)} s); warm bare ${fmt(warm.bare)} s, run ${fmt(warm.run)} s`);
     }
@@ -72,9 +72,4 @@ function fmt(xs) {
 
 function rate(count, bytes, seconds) {
   return { msgs: Math.round(count / seconds).toLocaleString('en'), mb: (bytes / 1e6 / seconds).toFixed(1) };
-}
-
-function json(res) {
-  if (res.status !== 0) throw new Error(`${res.stdout}${res.stderr}`);
-  return JSON.parse(res.stdout.trim().split('\n').pop());
 }
