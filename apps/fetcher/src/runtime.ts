@@ -2,7 +2,7 @@ import type { Config } from '@mailduct/core/config';
 import { SecretBox } from '@mailduct/core/crypto';
 import { createPgPool, createPrisma, type PrismaClient } from '@mailduct/core/db';
 import { announceAccountChange, lockSkipsKey } from '@mailduct/core/events';
-import { FetchService, RoutingLoader, RunRecorder, type FetchServiceDeps } from '@mailduct/core/fetch';
+import { FetchService, RoutingLoader, RunRecorder, STORE_CONNECTIONS_PER_RUN, type FetchServiceDeps } from '@mailduct/core/fetch';
 import { BullTicketPublisher, openQueues, type MailductQueues } from '@mailduct/core/jobs';
 import { AccountLocks } from '@mailduct/core/lock';
 import type { Logger } from '@mailduct/core/log';
@@ -16,6 +16,11 @@ export interface FetchRuntime {
   redis: Redis;
   queues: MailductQueues;
   locks: AccountLocks;
+  /**
+   * Open the connections a run needs (PostgreSQL for the store, Redis for the ticket queue) and
+   * check the database is migrated, before any mail server is touched; rejects with the reason.
+   */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -26,10 +31,11 @@ export function createFetchRuntime(config: Readonly<Config>, logger: Logger, ove
   const redis = createRedis(config.redisUrl, { name: 'mailduct-fetcher', forWorker: true });
   const queues = openQueues(redis, config.queuePrefix);
   const locks = new AccountLocks(redis, config.queuePrefix, config.lockTtlMs);
+  const store = new PgMessageStore(pool);
   const service = new FetchService({
     prisma,
     secrets: new SecretBox(config.secretKey, config.oldSecretKeys),
-    store: new PgMessageStore(pool),
+    store,
     publisher: new BullTicketPublisher(queues.tickets),
     locks,
     routing: new RoutingLoader(prisma, config.defaultQueue),
@@ -51,6 +57,9 @@ export function createFetchRuntime(config: Readonly<Config>, logger: Logger, ove
     redis,
     queues,
     locks,
+    async ready() {
+      await Promise.all([store.warm(STORE_CONNECTIONS_PER_RUN), queues.tickets.waitUntilReady()]);
+    },
     async close() {
       await queues.close();
       redis.disconnect();

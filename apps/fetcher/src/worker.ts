@@ -36,7 +36,9 @@ export async function startFetcher(config: Readonly<Config>, logger: Logger, ove
   );
   worker.on('error', (err) => logger.error({ err }, 'fetch worker error'));
   worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, accountId: job?.data.accountId, err: err.message }, 'fetch job failed'));
-  await worker.waitUntilReady();
+  // Open the store's connections now rather than in the first run; a database that is not there
+  // yet fails that run as a storage error, not the start of the process.
+  await Promise.all([worker.waitUntilReady(), runtime.ready().catch((err: Error) => logger.warn({ err: err.message }, 'PostgreSQL or Redis not ready yet'))]);
   logger.info({ concurrency: config.fetchConcurrency }, 'fetcher ready');
   return {
     async close() {

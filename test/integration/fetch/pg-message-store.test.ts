@@ -7,6 +7,7 @@ import { isMailductError } from '@mailduct/core/errors';
 import { decide } from '@mailduct/core/fetch';
 import { PgMessageStore, type IncomingRaw } from '@mailduct/core/store';
 import { createTestContext, type TestContext } from '../../helpers/context.js';
+import { adminQuery } from '../../helpers/services.js';
 
 let ctx: TestContext;
 let pool: pg.Pool;
@@ -166,5 +167,73 @@ describe('PgMessageStore.put (binary COPY)', () => {
     expect(none.rows[0].n).toBe(0);
     const refs = await store.put(accountId, items);
     expect(refs[0]!.isNew).toBe(true);
+  });
+
+  it('stores a batch of new mail with its COPY alone once ids are reserved', async () => {
+    const counted = createPgPool(ctx.databaseUrl);
+    const statements: string[] = [];
+    counted.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as { query: unknown }).query = (...args: unknown[]) => {
+        statements.push(typeof args[0] === 'string' ? args[0].trim().split(/\s+/)[0]! : (args[0] as object).constructor.name);
+        return query(...args);
+      };
+    });
+    try {
+      const own = new PgMessageStore(counted);
+      const first = await own.put(accountId, [mail('reserves ids')]);
+      expect(statements).toEqual(['SELECT', 'CopyInQuery']); // ids and the clock, then the COPY
+      statements.length = 0;
+      const next = await own.put(accountId, [mail('one'), mail('two'), mail('three')]);
+      expect(statements).toEqual(['CopyInQuery']);
+      const ids = [...first, ...next].map((r) => r.id);
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+      expect(new Set(ids).size).toBe(4);
+    } finally {
+      await counted.end();
+    }
+  });
+
+  it("dates rows by PostgreSQL's clock, later batches later", async () => {
+    const dbNow = async () => (await pool.query<{ now: Date }>('SELECT now()::timestamp(3) AS now')).rows[0]!.now.getTime();
+    const before = await dbNow();
+    const [a] = await store.put(accountId, [mail('early')]);
+    await new Promise((r) => setTimeout(r, 50));
+    const [b] = await store.put(accountId, [mail('late')]);
+    const after = await dbNow();
+    expect(a!.receivedAt.getTime()).toBeGreaterThanOrEqual(before);
+    expect(b!.receivedAt.getTime() - a!.receivedAt.getTime()).toBeGreaterThanOrEqual(45);
+    expect(b!.receivedAt.getTime()).toBeLessThanOrEqual(after + 20); // later by at most the reservation's way to PostgreSQL
+    const { rows } = await pool.query('SELECT id, received_at FROM inbound_message WHERE id = ANY($1::bigint[]) ORDER BY id', [[a!.id, b!.id]]);
+    expect(rows.map((r) => r.received_at.getTime())).toEqual([a!.receivedAt.getTime(), b!.receivedAt.getTime()]);
+  });
+});
+
+describe('PgMessageStore.warm', () => {
+  it('opens the connections a run needs, at most as many as the pool holds', async () => {
+    const small = createPgPool(ctx.databaseUrl, 2);
+    try {
+      await new PgMessageStore(small).warm(5);
+      expect(small.totalCount).toBe(2);
+      expect(small.idleCount).toBe(2);
+    } finally {
+      await small.end();
+    }
+  });
+
+  it('fails as STORAGE_UNAVAILABLE, saying so, on a database that is not migrated', async () => {
+    const u = new URL(ctx.databaseUrl);
+    const name = `${u.pathname.slice(1)}_empty`;
+    await adminQuery(ctx.databaseUrl, `CREATE DATABASE "${name}"`);
+    u.pathname = `/${name}`;
+    const empty = createPgPool(u.toString());
+    try {
+      const err = await new PgMessageStore(empty).warm(3).catch((e: unknown) => e);
+      expect(isMailductError(err) && err.code).toBe('STORAGE_UNAVAILABLE');
+      expect((err as Error).message).toMatch(/not migrated .*mailduct migrate/);
+    } finally {
+      await empty.end();
+      await adminQuery(ctx.databaseUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    }
   });
 });

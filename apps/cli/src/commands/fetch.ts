@@ -32,6 +32,8 @@ export async function fetchCommand(config: Readonly<Config>, flags: FetchFlags, 
       io.out('No configured mail accounts found!');
       return 0;
     }
+    // PostgreSQL and Redis are checked before any mail server is asked for mail.
+    await runtime.ready();
     let failures = 0;
     for (const a of accounts) {
       if (deadline.signal.aborted) {

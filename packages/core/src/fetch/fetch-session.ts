@@ -74,6 +74,9 @@ const EXACT_SIZES_ABOVE = 64 * 1024;
 /** Batches being stored and enqueued while the next one downloads (COST-FLOOR: 2 in flight). */
 const IN_FLIGHT = 2;
 
+/** PostgreSQL connections one run uses at most: the batches in flight and the bookkeeping. */
+export const STORE_CONNECTIONS_PER_RUN = IN_FLIGHT + 1;
+
 /**
  * Process the planned messages on one session; `needsReconnect` when a commit ended it early.
  * Downloads run one after another on the connection; storing and enqueueing of a batch overlaps

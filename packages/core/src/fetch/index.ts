@@ -1,6 +1,6 @@
 export { FetchService } from './fetch-service.js';
 export type { FetchServiceDeps, FetchOutcome, FetchOptions } from './fetch-service.js';
-export { fetchMailbox } from './fetch-session.js';
+export { fetchMailbox, STORE_CONNECTIONS_PER_RUN } from './fetch-session.js';
 export type { FetchCounts, SessionInput } from './fetch-session.js';
 export { planFetch, batchesOf, DEFAULT_BATCH_LIMITS } from './fetch-plan.js';
 export type { FetchPlan, BatchLimits } from './fetch-plan.js';

@@ -5,21 +5,49 @@ import { storableText } from '../text/index.js';
 import type { IncomingRaw, MessageStore, Outcome, StoredDispatch, StoredRef, TicketRow, Verdict } from './message-store.js';
 import { copyDataMessages, type CopyValue } from './copy-binary.js';
 import { copyIn } from './copy-in.js';
+import { IdReserve } from './id-reserve.js';
 import { outcomeColumns } from './outcome-columns.js';
 
 const { DatabaseError } = pg;
 const UNIQUE_VIOLATION = '23505';
-const COPY_ATTEMPTS = 3;
+const UNDEFINED_TABLE = '42P01';
+/** The first COPY without a look-up, then up to three with one. */
+const COPY_ATTEMPTS = 4;
 
 /**
  * MessageStore on plain pg (Prisma costs 10× the CPU per 10 KiB row; COST-FLOOR.md). A batch is
- * stored with one look-up (bytes stored before, ids for the new rows) and one binary COPY that
- * writes the raw bytes and the verdict together; outcomes decided later (reprocessing, rows
+ * stored with one binary COPY that writes the raw bytes and the verdict together, under ids
+ * reserved ahead (IdReserve), and looked up first only when some of it was stored before; outcomes decided later (reprocessing, rows
  * stored before a crash) with one UPDATE from unnest(). Every failure is STORAGE_UNAVAILABLE
  * (retryable).
  */
 export class PgMessageStore implements MessageStore {
+  private readonly reserve = new IdReserve();
+
   constructor(private readonly pool: pg.Pool) {}
+
+  /**
+   * Open `connections` pooled connections and check that the table is there, before any mail
+   * server is touched: an unreachable or unmigrated database fails here instead of after the
+   * first download, and the first batches do not wait for connections to open.
+   */
+  async warm(connections: number): Promise<void> {
+    // Asking for more than the pool holds would wait for one to be released, i.e. for ever.
+    const n = Math.min(connections, this.pool.options.max ?? connections);
+    await this.guard('open connections', async () => {
+      const opened = await Promise.allSettled(Array.from({ length: n }, () => this.pool.connect()));
+      const clients = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+      try {
+        for (const o of opened) if (o.status === 'rejected') throw o.reason;
+        await Promise.all(clients.map((c) => c.query('SELECT 1 FROM inbound_message LIMIT 0')));
+      } catch (err) {
+        if ((err as { code?: string }).code === UNDEFINED_TABLE) throw new Error('the database is not migrated (no table inbound_message): run `mailduct migrate`', { cause: err });
+        throw err;
+      } finally {
+        for (const c of clients) c.release();
+      }
+    });
+  }
 
   async put(accountId: number, items: readonly IncomingRaw[]): Promise<StoredRef[]> {
     if (items.length === 0) return [];
@@ -44,16 +72,25 @@ export class PgMessageStore implements MessageStore {
     }
   }
 
+  /**
+   * A batch is first copied as if all of it were new: with ids reserved ahead, that is the COPY
+   * alone. Bytes stored before (a run after a crash, the same mail delivered twice) make it fail
+   * on the unique key, storing nothing; the batch is then looked up and only the rest copied.
+   */
   private async copyRetrying(accountId: number, items: readonly IncomingRaw[]): Promise<StoredRef[]> {
+    let lookUp = false;
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       let broken: Error | undefined;
       try {
-        return await copyNew(client, accountId, items);
+        return await copyNew(client, accountId, items, this.reserve, lookUp);
       } catch (err) {
-        // Another writer stored some of these bytes between the look-up and the COPY (only
-        // possible when this account's lock was lost): the COPY stored nothing; look again.
-        if ((err as { code?: string }).code === UNIQUE_VIOLATION && attempt < COPY_ATTEMPTS) continue;
+        // Some bytes were there already, or another writer stored them between the look-up and
+        // the COPY (only possible when this account's lock was lost): look (again).
+        if ((err as { code?: string }).code === UNIQUE_VIOLATION && attempt < COPY_ATTEMPTS) {
+          lookUp = true;
+          continue;
+        }
         if (!(err instanceof DatabaseError)) broken = err as Error;
         throw err;
       } finally {
@@ -138,55 +175,45 @@ export class PgMessageStore implements MessageStore {
 /** Columns written by the COPY, the raw bytes last. */
 const COPY_COLUMNS = 'id, account_id, sha256, size, remote_id, status, queue_id, dispatch, attributes, headers, message_id_header, subject, from_address, error, received_at, dispatched_at, raw';
 
-interface LookUp {
-  now: Date;
-  now_us: string;
-  ids: string[];
-  e_id: string[] | null;
-  e_sha: string[] | null;
-  e_status: StoredRef['status'][] | null;
-  e_enqueued: boolean[] | null;
-  e_received: Date[] | null;
+interface StoredRow {
+  id: string;
+  sha256: string;
+  status: StoredRef['status'];
+  enqueued: boolean;
+  received_at: Date;
 }
 
 /**
  * Store the bytes not stored before (by sha256) with a binary COPY; the raw Buffers go to the
  * socket as they are. A multi-row INSERT had pg build one Bind message holding every mail of the
  * batch, growing it copy by copy (at 1 MiB mails, more CPU than PostgreSQL's own work), and
- * PostgreSQL parses and plans a VALUES list of 15 parameters per row.
+ * PostgreSQL parses and plans a VALUES list of 15 parameters per row. Without `lookUp`, every
+ * distinct message is copied (the unique key refuses the COPY if one was stored before).
  */
-async function copyNew(client: pg.PoolClient, accountId: number, items: readonly IncomingRaw[]): Promise<StoredRef[]> {
+async function copyNew(client: pg.PoolClient, accountId: number, items: readonly IncomingRaw[], reserve: IdReserve, lookUp: boolean): Promise<StoredRef[]> {
   const first = new Map<string, IncomingRaw>();
   for (const m of items) if (!first.has(m.sha256)) first.set(m.sha256, m);
-  const shas = [...first.keys()];
-  const { rows } = await client.query<LookUp>(
-    `SELECT now()::timestamp(3) AS now,
-       ((extract(epoch FROM now()::timestamp(3)) - 946684800) * 1000000)::bigint AS now_us,
-       ARRAY(SELECT nextval('inbound_message_id_seq') FROM generate_series(1, $3::int - e.n)) AS ids,
-       e.e_id, e.e_sha, e.e_status, e.e_enqueued, e.e_received
-     FROM (
-       SELECT count(*)::int AS n, array_agg(id ORDER BY id) AS e_id, array_agg(sha256 ORDER BY id) AS e_sha,
-         array_agg(status::text ORDER BY id) AS e_status, array_agg(enqueued_at IS NOT NULL ORDER BY id) AS e_enqueued,
-         array_agg(received_at ORDER BY id) AS e_received
-       FROM inbound_message WHERE account_id = $1 AND sha256 = ANY($2::text[])) e`,
-    [accountId, shas, shas.length],
-  );
-  const found = rows[0]!;
-  const refs = new Map<string, StoredRef>();
-  (found.e_id ?? []).forEach((id, i) => {
-    const sha256 = found.e_sha![i]!.trim();
-    refs.set(sha256, { id: Number(id), sha256, isNew: false, status: found.e_status![i]!, enqueued: found.e_enqueued![i]!, receivedAt: found.e_received![i]! });
-  });
-  const fresh = shas.filter((sha) => !refs.has(sha));
-  if (fresh.length !== found.ids.length) throw new Error(`allocated ${found.ids.length} ids for ${fresh.length} new messages`);
-  const now = BigInt(found.now_us);
-  const tuples = fresh.map((sha, i) => {
-    const m = first.get(sha)!;
-    refs.set(sha, { id: Number(found.ids[i]), sha256: sha, isNew: true, status: m.verdict.status, enqueued: false, receivedAt: found.now });
-    return tupleOf(BigInt(found.ids[i]!), accountId, m, now);
-  });
-  if (tuples.length > 0) await copyIn(client, `COPY inbound_message (${COPY_COLUMNS}) FROM STDIN (FORMAT binary)`, copyDataMessages(tuples));
+  const refs = lookUp ? await storedBefore(client, accountId, [...first.keys()]) : new Map<string, StoredRef>();
+  const fresh = [...first.values()].filter((m) => !refs.has(m.sha256));
+  if (fresh.length > 0) {
+    const { ids, now, nowUs } = await reserve.take(client, fresh.length);
+    const tuples = fresh.map((m, i) => {
+      refs.set(m.sha256, { id: Number(ids[i]), sha256: m.sha256, isNew: true, status: m.verdict.status, enqueued: false, receivedAt: now });
+      return tupleOf(ids[i]!, accountId, m, nowUs);
+    });
+    await copyIn(client, `COPY inbound_message (${COPY_COLUMNS}) FROM STDIN (FORMAT binary)`, copyDataMessages(tuples));
+  }
   return items.map((m) => refs.get(m.sha256)!);
+}
+
+/** The rows of this account already holding some of these bytes, by sha256. */
+async function storedBefore(client: pg.PoolClient, accountId: number, shas: string[]): Promise<Map<string, StoredRef>> {
+  const { rows } = await client.query<StoredRow>(
+    `SELECT id, sha256, status::text AS status, enqueued_at IS NOT NULL AS enqueued, received_at
+     FROM inbound_message WHERE account_id = $1 AND sha256 = ANY($2::text[])`,
+    [accountId, shas],
+  );
+  return new Map(rows.map((r) => [r.sha256.trim(), { id: Number(r.id), sha256: r.sha256.trim(), isNew: false, status: r.status, enqueued: r.enqueued, receivedAt: r.received_at }]));
 }
 
 function tupleOf(id: bigint, accountId: number, m: IncomingRaw, now: bigint): CopyValue[] {
