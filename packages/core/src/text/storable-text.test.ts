@@ -32,4 +32,16 @@ describe(storableStrings.name, () => {
     const input = { a: ['b', { c: 'd' }], e: 1 };
     expect(storableStrings(input)).toBe(input);
   });
+
+  it('agrees with storableText on every string, whatever its JSON text looks like', () => {
+    // Literal backslash escapes, pairs, lone halves at either end, control characters, quotes.
+    const strings = ['\\u0000', '\\uD800', '\\\u0000', '😀', 'a\u0000', '\uD800', 'x\uDBFF', '\uDC00y', '\uDFFF', '\uD83D\uDE00', '"\u0001\\', '\uD7FF\uE000', ''];
+    for (const text of strings) {
+      const input = { [text]: [text, { v: text }] };
+      const out = storableStrings(input);
+      const fixed = storableText(text);
+      expect(out).toEqual({ [fixed]: [fixed, { v: fixed }] });
+      if (fixed === text) expect(out).toBe(input);
+    }
+  });
 });

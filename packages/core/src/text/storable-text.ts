@@ -12,16 +12,26 @@ export function storableText(text: string): string {
 }
 
 /**
+ * JSON.stringify writes NUL and unpaired surrogates as `\u` escapes (and a backslash as `\\`):
+ * JSON text without such an escape holds no string that needs a change.
+ */
+const MAYBE_UNSTORABLE_JSON = /\\u(?:0000|d[89a-f])/i;
+
+/**
  * JSON-like data (plain objects, arrays, strings, numbers, booleans, null) with every string,
- * keys included, made storable by `storableText`. Returns the same value when nothing had to change,
- * so the common case allocates nothing.
+ * keys included, made storable by `storableText`. Returns the same value when nothing had to change;
+ * that common case is told by one scan of the value's JSON text instead of a walk.
  */
 export function storableStrings<T>(value: T): T {
+  return MAYBE_UNSTORABLE_JSON.test(JSON.stringify(value) ?? '') ? fixStrings(value) : value;
+}
+
+function fixStrings<T>(value: T): T {
   if (typeof value === 'string') return storableText(value) as T;
   if (Array.isArray(value)) {
     let copy: unknown[] | null = null;
     value.forEach((item, i) => {
-      const fixed = storableStrings(item);
+      const fixed = fixStrings(item);
       if (fixed !== item) (copy ??= [...value])[i] = fixed;
     });
     return (copy ?? value) as T;
@@ -30,7 +40,7 @@ export function storableStrings<T>(value: T): T {
     let copy: Record<string, unknown> | null = null;
     for (const [key, item] of Object.entries(value)) {
       const fixedKey = storableText(key);
-      const fixed = storableStrings(item);
+      const fixed = fixStrings(item);
       if (fixed === item && fixedKey === key) continue;
       copy ??= { ...(value as Record<string, unknown>) };
       if (fixedKey !== key) delete copy[key];
