@@ -56,14 +56,15 @@ export class IdReserve {
     // Taken before asking: PostgreSQL's now() is later than this, so times derived from the pair
     // are never earlier than the database's clock (later by at most the request's way there).
     const asked = performance.now();
-    const { rows } = await client.query<{ now: Date; now_us: string; ids: string[] }>(
+    // The ids as one comma-separated text: pg's array parser costs microseconds per element.
+    const { rows } = await client.query<{ now: Date; now_us: string; ids: string }>(
       `SELECT now()::timestamp(3) AS now,
          ((extract(epoch FROM now()::timestamp(3)) - 946684800) * 1000000)::bigint AS now_us,
-         ARRAY(SELECT nextval('inbound_message_id_seq') FROM generate_series(1, $1::int)) AS ids`,
+         array_to_string(ARRAY(SELECT nextval('inbound_message_id_seq') FROM generate_series(1, $1::int)), ',') AS ids`,
       [count],
     );
     const r = rows[0]!;
     this.clock = { now: r.now, nowUs: BigInt(r.now_us), at: asked };
-    this.ids.push(...r.ids.map((id) => BigInt(id)));
+    if (r.ids !== '') for (const id of r.ids.split(',')) this.ids.push(BigInt(id));
   }
 }
