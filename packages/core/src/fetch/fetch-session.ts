@@ -1,7 +1,7 @@
 import { MailductError } from '../errors/index.js';
 import type { DispatchAccount, RoutingTable } from '../dispatch/index.js';
 import type { HeldLock } from '../lock/index.js';
-import type { MailboxClient, RemoteMessage } from '../mail/index.js';
+import type { ListOptions, MailboxClient, RemoteMessage } from '../mail/index.js';
 import type { MessageStore } from '../store/index.js';
 import { batchesOf, planFetch } from './fetch-plan.js';
 import { storeAndDispatch, type BatchDeps, type Download } from './store-and-dispatch.js';
@@ -38,7 +38,8 @@ export interface SessionInput {
 /**
  * Move every message of one mailbox through the invariant: download, store, dispatch, enqueue,
  * then delete on the server — per batch, committing at least every `commitEvery` messages.
- * A POP3 commit ends the session, so the loop reconnects and lists again until done.
+ * A POP3 commit ends the session, so the loop goes on with a new one (opened and listed while
+ * the commit ran, see NextSession) until done.
  * Throws the classified error of a failed run; the counters show what was achieved before it.
  */
 export async function fetchMailbox(input: SessionInput, counts: FetchCounts): Promise<void> {
@@ -46,25 +47,109 @@ export async function fetchMailbox(input: SessionInput, counts: FetchCounts): Pr
   const oversized = new Set<string>();
   let remaining = input.limit;
   let client: MailboxClient | null = null;
-  const interrupt = () => void client?.close();
+  // Sizes only matter above the small-batch bound and the size limit; below, a bound will do.
+  const sessions = new NextSession(input.client, { exactAbove: Math.min(EXACT_SIZES_ABOVE, input.maxBytes) });
+  // Recording "deleted on the server" is bookkeeping: downloads (and the next POP3 session) go
+  // on while it is written, and the run ends only when it is (a failure fails the run like any
+  // storage failure).
+  const bookkeeping = new InFlight();
+  const interrupt = () => {
+    void client?.close();
+    sessions.interrupt();
+    void sessions.close();
+  };
   input.interrupt?.addEventListener('abort', interrupt, { once: true });
   try {
     while (remaining > 0 && !input.signal?.aborted) {
-      client = input.client();
-      await client.connect();
-      // Sizes only matter above the small-batch bound and the size limit; below, a bound will do.
-      const plan = planFetch(await client.list({ exactAbove: Math.min(EXACT_SIZES_ABOVE, input.maxBytes) }), { maxBytes: input.maxBytes, limit: remaining, done });
+      const opened = await sessions.open();
+      client = opened.client;
+      const plan = planFetch(opened.listing, { maxBytes: input.maxBytes, limit: remaining, done });
       for (const m of plan.oversized) oversized.add(m.id);
       counts.oversized = oversized.size;
       if (plan.fetch.length === 0) break;
-      const session = await runSession(client, plan.fetch, input, counts, done);
+      const session = await runBatches(client, plan.fetch, input, counts, done, bookkeeping, sessions);
       remaining -= session.handled;
+      bookkeeping.check();
       if (!session.needsReconnect) break;
       client = null; // the commit ended the session (POP3 QUIT): list again on a new one
     }
+    await bookkeeping.drain();
   } finally {
     input.interrupt?.removeEventListener('abort', interrupt);
+    await bookkeeping.settle();
     await client?.close();
+    await sessions.close();
+  }
+}
+
+/** A connected session and what it lists. */
+interface OpenSession {
+  client: MailboxClient;
+  listing: RemoteMessage[];
+}
+
+/**
+ * Sessions of one run. For a client whose commit ends the session (POP3's QUIT), the next session
+ * connects, logs in and lists while the current one finishes and commits, so the run does not
+ * wait for that after every commit (a POP3 session's listing is fixed at its login: messages the
+ * current one deletes are in it, and skipped as done). A server that refuses a second session
+ * while the first is open (RFC 1939 lets it lock the maildrop) is not asked again in this run:
+ * its next session is opened after the commit, as it is when opening ahead failed for any
+ * other reason.
+ */
+class NextSession {
+  private ahead: Promise<OpenSession | null> | null = null;
+  private refused = false;
+  /** Clients connecting or listing now, closed by `interrupt`. */
+  private readonly opening = new Set<MailboxClient>();
+
+  constructor(
+    private readonly make: () => MailboxClient,
+    private readonly listOptions: ListOptions,
+  ) {}
+
+  /** Start opening the next session now. */
+  prepare(): void {
+    if (this.ahead || this.refused) return;
+    this.ahead = this.connect().catch(() => {
+      this.refused = true;
+      return null;
+    });
+  }
+
+  /** The session opened ahead, or a new one (a failure fails the run). */
+  async open(): Promise<OpenSession> {
+    return (await this.take()) ?? this.connect();
+  }
+
+  /** Close a session opened ahead and not used. */
+  async close(): Promise<void> {
+    await (await this.take())?.client.close();
+  }
+
+  /** Drop every connection being opened now (a stalled server must not hold up a shutdown). */
+  interrupt(): void {
+    for (const c of this.opening) void c.close();
+  }
+
+  private async connect(): Promise<OpenSession> {
+    const client = this.make();
+    this.opening.add(client);
+    try {
+      await client.connect();
+      return { client, listing: await client.list(this.listOptions) };
+    } catch (err) {
+      await client.close();
+      throw err;
+    } finally {
+      this.opening.delete(client);
+    }
+  }
+
+  private take(): Promise<OpenSession | null> {
+    const ahead = this.ahead ?? Promise.resolve(null);
+    this.ahead = null;
+    return ahead;
   }
 }
 
@@ -82,20 +167,7 @@ export const STORE_CONNECTIONS_PER_RUN = IN_FLIGHT + 1;
  * Downloads run one after another on the connection; storing and enqueueing of a batch overlaps
  * the download of the next. A commit only covers batches that have finished.
  */
-async function runSession(client: MailboxClient, messages: RemoteMessage[], input: SessionInput, counts: FetchCounts, done: Set<string>): Promise<{ handled: number; needsReconnect: boolean }> {
-  // Recording "deleted on the server" is bookkeeping: downloads go on while it is written, and
-  // the session ends only when it is (a failure fails the run like any storage failure).
-  const bookkeeping = new InFlight();
-  try {
-    const result = await runBatches(client, messages, input, counts, done, bookkeeping);
-    await bookkeeping.drain();
-    return result;
-  } finally {
-    await bookkeeping.settle();
-  }
-}
-
-async function runBatches(client: MailboxClient, messages: RemoteMessage[], input: SessionInput, counts: FetchCounts, done: Set<string>, bookkeeping: InFlight): Promise<{ handled: number; needsReconnect: boolean }> {
+async function runBatches(client: MailboxClient, messages: RemoteMessage[], input: SessionInput, counts: FetchCounts, done: Set<string>, bookkeeping: InFlight, sessions: NextSession): Promise<{ handled: number; needsReconnect: boolean }> {
   const pending: number[] = [];
   let handled = 0;
   const window = new InFlight();
@@ -129,7 +201,9 @@ async function runBatches(client: MailboxClient, messages: RemoteMessage[], inpu
     await window.below(IN_FLIGHT);
     if (pending.length >= input.commitEvery) {
       if (client.commitEndsSession) {
-        // POP3: QUIT ends the session, so everything in flight must be marked first.
+        // POP3: QUIT ends the session, so everything in flight must be marked first; the next
+        // session logs in meanwhile.
+        if (i < batches.length - 1 && !input.signal?.aborted) sessions.prepare();
         await window.drain();
         const { reusable } = await commit(client, input, pending.splice(0), counts, bookkeeping);
         if (!reusable) return { handled, needsReconnect: i < batches.length - 1 && !input.signal?.aborted };
