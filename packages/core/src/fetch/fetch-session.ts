@@ -177,10 +177,8 @@ async function runBatches(client: MailboxClient, messages: RemoteMessage[], inpu
     if (input.signal?.aborted) break;
     window.check();
     commits.check();
-    // A fetcher that was paused past its lock's lifetime stops here, before doing more work: its
-    // renewals tell it without asking Redis (assertHeld throws at once on a lost lock). Redis
-    // itself is asked before every deletion, in commit().
-    if (input.lock.lost) await input.lock.assertHeld();
+    // A fetcher that was paused past its lock's lifetime stops here, before doing more work.
+    await input.lock.assertHeld();
     const downloads = await download(client, batch, input.maxBytes);
     counts.bytes += downloads.reduce((n, d) => n + d.raw.length, 0);
     window.add(
@@ -190,8 +188,8 @@ async function runBatches(client: MailboxClient, messages: RemoteMessage[], inpu
         counts.dispatched += result.dispatched;
         counts.ignored += result.ignored;
         counts.quarantined += result.quarantined;
-        // Invariant step 6: delete only what is stored and enqueued. Marking deletes nothing yet:
-        // both clients send their deletions in commit(), after asking Redis for the lock.
+        // Invariant step 6: delete only what is stored and enqueued, and only while we hold the lock.
+        await input.lock.assertHeld();
         await client.markDeleted(downloads.map((d) => d.message));
         for (const m of batch) done.add(m.id);
         handled += batch.length;
