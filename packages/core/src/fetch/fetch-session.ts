@@ -1,10 +1,12 @@
-import { MailductError } from '../errors/index.js';
 import type { DispatchAccount, RoutingTable } from '../dispatch/index.js';
 import type { HeldLock } from '../lock/index.js';
-import type { ListOptions, MailboxClient, RemoteMessage } from '../mail/index.js';
+import type { MailboxClient, RemoteMessage } from '../mail/index.js';
 import type { MessageStore } from '../store/index.js';
 import { batchesOf, planFetch } from './fetch-plan.js';
-import { storeAndDispatch, type BatchDeps, type Download } from './store-and-dispatch.js';
+import { DownloadAhead } from './batch-download.js';
+import { InFlight } from './in-flight.js';
+import { NextSession } from './next-session.js';
+import { storeAndDispatch, type BatchDeps } from './store-and-dispatch.js';
 
 /** Counters of one run. */
 export interface FetchCounts {
@@ -82,77 +84,6 @@ export async function fetchMailbox(input: SessionInput, counts: FetchCounts): Pr
   }
 }
 
-/** A connected session and what it lists. */
-interface OpenSession {
-  client: MailboxClient;
-  listing: RemoteMessage[];
-}
-
-/**
- * Sessions of one run. For a client whose commit ends the session (POP3's QUIT), the next session
- * connects, logs in and lists while the current one finishes and commits, so the run does not
- * wait for that after every commit (a POP3 session's listing is fixed at its login: messages the
- * current one deletes are in it, and skipped as done). A server that refuses a second session
- * while the first is open (RFC 1939 lets it lock the maildrop) is not asked again in this run:
- * its next session is opened after the commit, as it is when opening ahead failed for any
- * other reason.
- */
-class NextSession {
-  private ahead: Promise<OpenSession | null> | null = null;
-  private refused = false;
-  /** Clients connecting or listing now, closed by `interrupt`. */
-  private readonly opening = new Set<MailboxClient>();
-
-  constructor(
-    private readonly make: () => MailboxClient,
-    private readonly listOptions: ListOptions,
-  ) {}
-
-  /** Start opening the next session now. */
-  prepare(): void {
-    if (this.ahead || this.refused) return;
-    this.ahead = this.connect().catch(() => {
-      this.refused = true;
-      return null;
-    });
-  }
-
-  /** The session opened ahead, or a new one (a failure fails the run). */
-  async open(): Promise<OpenSession> {
-    return (await this.take()) ?? this.connect();
-  }
-
-  /** Close a session opened ahead and not used. */
-  async close(): Promise<void> {
-    await (await this.take())?.client.close();
-  }
-
-  /** Drop every connection being opened now (a stalled server must not hold up a shutdown). */
-  interrupt(): void {
-    for (const c of this.opening) void c.close();
-  }
-
-  private async connect(): Promise<OpenSession> {
-    const client = this.make();
-    this.opening.add(client);
-    try {
-      await client.connect();
-      return { client, listing: await client.list(this.listOptions) };
-    } catch (err) {
-      await client.close();
-      throw err;
-    } finally {
-      this.opening.delete(client);
-    }
-  }
-
-  private take(): Promise<OpenSession | null> {
-    const ahead = this.ahead ?? Promise.resolve(null);
-    this.ahead = null;
-    return ahead;
-  }
-}
-
 /** Small messages are listed without their exact size: 100 of them stay below a batch's 8 MiB. */
 const EXACT_SIZES_ABOVE = 64 * 1024;
 
@@ -173,13 +104,16 @@ async function runBatches(client: MailboxClient, messages: RemoteMessage[], inpu
   const window = new InFlight();
   const commits = new InFlight();
   const batches = batchesOf(messages);
+  const ahead = new DownloadAhead(client, input);
   for (const [i, batch] of batches.entries()) {
     if (input.signal?.aborted) break;
     window.check();
     commits.check();
-    // A fetcher that was paused past its lock's lifetime stops here, before doing more work.
-    await input.lock.assertHeld();
-    const downloads = await download(client, batch, input.maxBytes);
+    const downloads = await ahead.take(batch);
+    // The next batch is asked for before this one is hashed, parsed and stored, so the server
+    // serves it meanwhile, as it serves the bare client's single FETCH. Not over POP3: a commit
+    // there ends the session, and with it what the session had downloaded ahead.
+    if (!client.commitEndsSession && i < batches.length - 1 && !input.signal?.aborted) ahead.start(batches[i + 1]!);
     counts.bytes += downloads.reduce((n, d) => n + d.raw.length, 0);
     window.add(
       storeAndDispatch(input.accountId, input.account, input.table, downloads, input.deps).then(async (result) => {
@@ -219,35 +153,6 @@ async function runBatches(client: MailboxClient, messages: RemoteMessage[], inpu
   return { handled, needsReconnect: false };
 }
 
-/** A window of batch promises; the first failure is kept and rethrown at the next check. */
-class InFlight {
-  private readonly list: Promise<void>[] = [];
-  private failure: { error: unknown } | null = null;
-
-  add(work: Promise<void>): void {
-    this.list.push(work.catch((error: unknown) => void (this.failure ??= { error })));
-  }
-
-  async below(n: number): Promise<void> {
-    while (this.list.length >= n) await this.list.shift();
-    this.check();
-  }
-
-  async drain(): Promise<void> {
-    await this.settle();
-    this.check();
-  }
-
-  /** Wait for everything in flight without throwing (failures are kept for `check`). */
-  async settle(): Promise<void> {
-    await Promise.all(this.list.splice(0));
-  }
-
-  check(): void {
-    if (this.failure) throw this.failure.error;
-  }
-}
-
 async function commit(client: MailboxClient, input: SessionInput, ids: number[], counts: FetchCounts, bookkeeping: InFlight): Promise<{ reusable: boolean }> {
   await input.deps.hooks?.beforeCommit?.();
   await input.lock.assertHeld();
@@ -255,17 +160,4 @@ async function commit(client: MailboxClient, input: SessionInput, ids: number[],
   counts.deleted += ids.length;
   bookkeeping.add(input.deps.store.markDeletedOnServer(ids));
   return r;
-}
-
-async function download(client: MailboxClient, batch: RemoteMessage[], maxBytes: number): Promise<Download[]> {
-  if (batch.length === 1) return [{ message: batch[0]!, raw: await client.fetch(batch[0]!, maxBytes) }];
-  const raws = await client.fetchMany(batch, maxBytes);
-  const out: Download[] = [];
-  for (const m of batch) {
-    const raw = raws.get(m.id);
-    // A message expunged by someone else meanwhile is simply not there any more.
-    if (raw) out.push({ message: m, raw });
-  }
-  if (out.length === 0 && batch.length > 0 && raws.size === 0) throw new MailductError('MAIL_PROTOCOL', `the server returned none of ${batch.length} listed messages`);
-  return out;
 }
