@@ -5,7 +5,7 @@ import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { createFetchWorld, type FetchWorld } from '../../helpers/fetch-world.js';
 
 // Over IMAP the next batch is asked for before the current one is stored, so the server serves
-// it meanwhile (with a mail server 40 ms away, ~20 % off a run of 2,000 mails: docs/BENCHMARKS.md).
+// it while the client hashes, parses and stores (docs/BENCHMARKS.md).
 // The order of downloads and of the batches' parse-and-store is recorded against a real Dovecot
 // and PostgreSQL.
 
