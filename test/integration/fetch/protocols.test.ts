@@ -7,7 +7,7 @@ import { createFetchWorld, type FetchWorld } from '../../helpers/fetch-world.js'
 let dc: Dovecot;
 let w: FetchWorld;
 beforeAll(async () => {
-  dc = await startDovecot({ users: 10 });
+  dc = await startDovecot({ users: 11 });
   w = await createFetchWorld(dc);
 });
 afterAll(async () => {
@@ -51,6 +51,18 @@ describe('IMAP folder', () => {
     expect(dc.count(user)).toBe(4);
     expect(dc.count(user, 'Archive')).toBe(2);
     expect((await w.messages(id)).map((m) => m.subject).sort()).toEqual(['support message 1', 'support message 2', 'support message 3']);
+  });
+
+  it('reads a folder whose name is not ASCII (sent in modified UTF-7, RFC 3501 §5.1.3)', async () => {
+    const user = dc.users[10]!;
+    // Dovecot keeps Maildir folder names in modified UTF-7 on disk: "Entw&APw-rfe" is "Entwürfe".
+    await dc.seed(user, 2, 2000, { folder: 'Entw&APw-rfe', prefix: 'draft' });
+    await dc.seed(user, 1, 2000, { prefix: 'inbox' });
+    const id = await w.account('IMAP', user, { imapFolder: 'Entwürfe' });
+    const outcome = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' });
+    expect(outcome).toMatchObject({ outcome: 'success', counts: { fetched: 2 } });
+    expect(dc.count(user, 'Entw&APw-rfe')).toBe(0);
+    expect(dc.count(user)).toBe(1);
   });
 
   it('fails the run with class config, naming a folder that does not exist', async () => {
