@@ -22,7 +22,7 @@ let requested = 0;
 let stealLockAt: { accountId: number; batch: number } | null = null;
 
 beforeAll(async () => {
-  dc = await startDovecot({ users: 3, noTls: true });
+  dc = await startDovecot({ users: 4, noTls: true });
   w = await createFetchWorld(dc, {
     clientFactory: (settings, options) => recordingClient(clientFor(settings, options)),
     hooks: {
@@ -39,8 +39,21 @@ afterAll(async () => {
 });
 
 function recordingClient(client: MailboxClient): MailboxClient {
+  // The IMAP client's fetch() of one message calls fetchMany(): count that download once.
+  let inFetch = false;
+  const fetchOne = client.fetch.bind(client);
+  client.fetch = async (message, maxBytes) => {
+    events.push(`download ${++requested}`);
+    inFetch = true;
+    try {
+      return await fetchOne(message, maxBytes);
+    } finally {
+      inFetch = false;
+    }
+  };
   const fetchMany = client.fetchMany.bind(client);
   client.fetchMany = async (messages, maxBytes) => {
+    if (inFetch) return fetchMany(messages, maxBytes);
     events.push(`download ${requested + 1}`);
     requested += messages.length;
     if (stealLockAt && requested > (stealLockAt.batch - 1) * 100) {
@@ -68,6 +81,18 @@ describe('downloading ahead', () => {
     expect(events.filter((e) => e.startsWith('download'))).toEqual(['download 1', 'download 101', 'download 201', 'download 301']);
     expect(await w.messages(id)).toHaveLength(350);
     expect((await w.tickets()).filter((t) => t.data.accountId === id)).toHaveLength(350);
+    expect(dc.count(user)).toBe(0);
+  });
+
+  it('IMAP: a message above the 8 MiB of a batch is not downloaded ahead (one such mail in memory at a time)', async () => {
+    const user = dc.users[3]!;
+    await dc.seed(user, 2, 9 * 1024 * 1024, { prefix: 'huge' });
+    const id = await w.account('IMAP', user);
+    events = [];
+    requested = 0;
+    const outcome = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' });
+    expect(outcome).toMatchObject({ outcome: 'success', counts: { fetched: 2, deleted: 2 } });
+    expect(events).toEqual(['download 1', 'store 1', 'download 2']);
     expect(dc.count(user)).toBe(0);
   });
 

@@ -2,7 +2,7 @@ import type { DispatchAccount, RoutingTable } from '../dispatch/index.js';
 import type { HeldLock } from '../lock/index.js';
 import type { MailboxClient, RemoteMessage } from '../mail/index.js';
 import type { MessageStore } from '../store/index.js';
-import { batchesOf, planFetch } from './fetch-plan.js';
+import { batchesOf, DEFAULT_BATCH_LIMITS, planFetch } from './fetch-plan.js';
 import { DownloadAhead } from './batch-download.js';
 import { InFlight } from './in-flight.js';
 import { NextSession } from './next-session.js';
@@ -112,8 +112,10 @@ async function runBatches(client: MailboxClient, messages: RemoteMessage[], inpu
     const downloads = await ahead.take(batch);
     // The next batch is asked for before this one is hashed, parsed and stored, so the server
     // serves it meanwhile, as it serves the bare client's single FETCH. Not over POP3: a commit
-    // there ends the session, and with it what the session had downloaded ahead.
-    if (!client.commitEndsSession && i < batches.length - 1 && !input.signal?.aborted) ahead.start(batches[i + 1]!);
+    // there ends the session, and with it what the session had downloaded ahead. Not a message
+    // above a batch's bytes on its own: one such mail at a time in memory is enough.
+    const next = batches[i + 1];
+    if (next && !client.commitEndsSession && !input.signal?.aborted && bytesOf(next) <= DEFAULT_BATCH_LIMITS.maxBytes) ahead.start(next);
     counts.bytes += downloads.reduce((n, d) => n + d.raw.length, 0);
     window.add(
       storeAndDispatch(input.accountId, input.account, input.table, downloads, input.deps).then(async (result) => {
@@ -160,4 +162,8 @@ async function commit(client: MailboxClient, input: SessionInput, ids: number[],
   counts.deleted += ids.length;
   bookkeeping.add(input.deps.store.markDeletedOnServer(ids));
   return r;
+}
+
+function bytesOf(batch: readonly RemoteMessage[]): number {
+  return batch.reduce((n, m) => n + m.size, 0);
 }
