@@ -18,7 +18,7 @@ let w: FetchWorld;
 let events: string[] = [];
 /** Messages asked for so far in this test (over every session). */
 let requested = 0;
-/** When set, the download of the batch starting with this UID fails once the account's lock is taken from its holder. */
+/** When set, the download of this batch (1 for the first) takes the account's lock from its holder and fails. */
 let stealLockAt: { accountId: number; batch: number } | null = null;
 
 beforeAll(async () => {
@@ -37,6 +37,13 @@ afterAll(async () => {
   await w?.close();
   await dc?.stop();
 });
+
+/** Fetch an account with the record of this run's downloads and stores started afresh. */
+function fetchRecorded(accountId: number) {
+  events = [];
+  requested = 0;
+  return w.runtime.service.fetchAccount({ accountId, trigger: 'manual' });
+}
 
 function recordingClient(client: MailboxClient): MailboxClient {
   // The IMAP client's fetch() of one message calls fetchMany(): count that download once.
@@ -72,9 +79,7 @@ describe('downloading ahead', () => {
     const user = dc.users[0]!;
     await dc.seed(user, 350, 2000, { prefix: 'ahead' });
     const id = await w.account('IMAP', user);
-    events = [];
-    requested = 0;
-    const outcome = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' });
+    const outcome = await fetchRecorded(id);
     expect(outcome).toMatchObject({ outcome: 'success', counts: { fetched: 350, deleted: 350 } });
     expect(events.slice(0, 3)).toEqual(['download 1', 'download 101', 'store 1']);
     for (const n of [1, 101, 201]) expect(events.indexOf(`download ${n + 100}`)).toBeLessThan(events.indexOf(`store ${n}`));
@@ -88,9 +93,7 @@ describe('downloading ahead', () => {
     const user = dc.users[3]!;
     await dc.seed(user, 2, 9 * 1024 * 1024, { prefix: 'huge' });
     const id = await w.account('IMAP', user);
-    events = [];
-    requested = 0;
-    const outcome = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' });
+    const outcome = await fetchRecorded(id);
     expect(outcome).toMatchObject({ outcome: 'success', counts: { fetched: 2, deleted: 2 } });
     expect(events).toEqual(['download 1', 'store 1', 'download 2']);
     expect(dc.count(user)).toBe(0);
@@ -100,9 +103,7 @@ describe('downloading ahead', () => {
     const user = dc.users[1]!;
     await dc.seed(user, 250, 2000, { prefix: 'pop-ahead' });
     const id = await w.account('POP3', user);
-    events = [];
-    requested = 0;
-    const outcome = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' });
+    const outcome = await fetchRecorded(id);
     expect(outcome).toMatchObject({ outcome: 'success', counts: { fetched: 250 } });
     expect(events.slice(0, 3)).toEqual(['download 1', 'store 1', 'download 101']);
     expect(dc.count(user)).toBe(0);
@@ -112,10 +113,9 @@ describe('downloading ahead', () => {
     const user = dc.users[2]!;
     await dc.seed(user, 300, 2000, { prefix: 'stolen' });
     const id = await w.account('IMAP', user);
-    requested = 0;
     stealLockAt = { accountId: id, batch: 2 };
     try {
-      const outcome = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' });
+      const outcome = await fetchRecorded(id);
       expect(outcome).toMatchObject({ outcome: 'failed', error: { class: 'storage', code: 'LOCK_LOST' }, counts: { deleted: 0 } });
     } finally {
       stealLockAt = null;
