@@ -41,7 +41,7 @@ export function createFetchRuntime(config: Readonly<Config>, logger: Logger, ove
     routing: new RoutingLoader(prisma, config.defaultQueue),
     recorder: new RunRecorder(prisma, config.parkAfterAuthFailures),
     logger,
-    settings: { maxMessageBytes: config.maxMessageBytes, fetchLimit: config.fetchLimit, extraCa: config.extraCa },
+    settings: { maxMessageBytes: config.maxMessageBytes, fetchLimit: config.fetchLimit, fetchMemoryBytes: config.fetchMemoryBytes, extraCa: config.extraCa },
     onLockSkipped: async () => {
       await redis.incr(lockSkipsKey(config.queuePrefix)).catch(() => undefined);
     },

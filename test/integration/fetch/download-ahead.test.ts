@@ -46,21 +46,8 @@ function fetchRecorded(accountId: number) {
 }
 
 function recordingClient(client: MailboxClient): MailboxClient {
-  // The IMAP client's fetch() of one message calls fetchMany(): count that download once.
-  let inFetch = false;
-  const fetchOne = client.fetch.bind(client);
-  client.fetch = async (message, maxBytes) => {
-    events.push(`download ${++requested}`);
-    inFetch = true;
-    try {
-      return await fetchOne(message, maxBytes);
-    } finally {
-      inFetch = false;
-    }
-  };
   const fetchMany = client.fetchMany.bind(client);
-  client.fetchMany = async (messages, maxBytes) => {
-    if (inFetch) return fetchMany(messages, maxBytes);
+  client.fetchMany = async (messages, caps) => {
     events.push(`download ${requested + 1}`);
     requested += messages.length;
     if (stealLockAt && requested > (stealLockAt.batch - 1) * 100) {
@@ -69,7 +56,7 @@ function recordingClient(client: MailboxClient): MailboxClient {
       await w.runtime.redis.set(w.runtime.locks.key(stealLockAt.accountId), 'another-process-token');
       throw new MailductError('MAIL_PROTOCOL', `the server returned none of ${messages.length} listed messages`);
     }
-    return fetchMany(messages, maxBytes);
+    return fetchMany(messages, caps);
   };
   return client;
 }

@@ -74,7 +74,8 @@ function describe(o: FetchOutcome): string {
   if (o.outcome === 'skipped') return `skipped: ${o.skippedReason}`;
   const c = o.counts;
   const counts = `fetched ${c.fetched}, ignored ${c.ignored}, quarantined ${c.quarantined}, oversized ${c.oversized}${c.duplicates ? `, already stored ${c.duplicates}` : ''}`;
-  if (!o.error) return counts;
+  const warnings = c.warnings.map((w) => `\n  warning: ${w}`).join('');
+  if (!o.error) return `${counts}${warnings}`;
   return `failed (${o.error.class}): ${o.error.message}${c.fetched + c.duplicates > 0 ? ` [before that: ${counts}]` : ''}${o.parked ? ' — account parked' : ''}`;
 }
 

@@ -17,6 +17,8 @@ export interface Config {
   queuePrefix: string;
   maxMessageBytes: number;
   fetchLimit: number;
+  /** Listed bytes of mail one fetcher process holds in memory at most (downloading, parsing, storing). */
+  fetchMemoryBytes: number;
   fetchConcurrency: number;
   pollIntervalSeconds: number;
   parkAfterAuthFailures: number;
@@ -54,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     queuePrefix: e.MAILDUCT_QUEUE_PREFIX,
     maxMessageBytes: e.MAILDUCT_MAX_MESSAGE_BYTES,
     fetchLimit: e.MAILDUCT_FETCH_LIMIT,
+    fetchMemoryBytes: e.MAILDUCT_FETCH_MEMORY_BYTES,
     fetchConcurrency: e.MAILDUCT_FETCH_CONCURRENCY,
     pollIntervalSeconds: e.MAILDUCT_POLL_INTERVAL_SECONDS,
     parkAfterAuthFailures: e.MAILDUCT_PARK_AFTER_AUTH_FAILURES,

@@ -51,6 +51,7 @@ export const ConfigSchema = z.object({
   MAILDUCT_DEFAULT_QUEUE: z.string().min(1, 'MAILDUCT_DEFAULT_QUEUE must not be empty').default('Raw'),
   MAILDUCT_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'MAILDUCT_QUEUE_PREFIX may only use letters, digits, _ . -').default('mailduct'),
   MAILDUCT_MAX_MESSAGE_BYTES: positiveInt('MAILDUCT_MAX_MESSAGE_BYTES', 32 * 1024 * 1024, 1024),
+  MAILDUCT_FETCH_MEMORY_BYTES: positiveInt('MAILDUCT_FETCH_MEMORY_BYTES', 512 * 1024 * 1024, 1024 * 1024),
   MAILDUCT_FETCH_LIMIT: positiveInt('MAILDUCT_FETCH_LIMIT', 5000),
   MAILDUCT_FETCH_CONCURRENCY: positiveInt('MAILDUCT_FETCH_CONCURRENCY', 10, 1, 1000),
   MAILDUCT_POLL_INTERVAL_SECONDS: positiveInt('MAILDUCT_POLL_INTERVAL_SECONDS', 600, 30),

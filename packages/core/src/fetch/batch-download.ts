@@ -1,21 +1,31 @@
 import { MailductError } from '../errors/index.js';
-import type { MailboxClient, RemoteMessage } from '../mail/index.js';
+import { downloadCap, type MailboxClient, type RemoteMessage } from '../mail/index.js';
 import type { HeldLock } from '../lock/index.js';
+import type { ByteBudget } from './byte-budget.js';
 import type { Download } from './store-and-dispatch.js';
 
-/** What a download needs of its run: the account's lock and the size limit. */
+/** What a download needs of its run: the account's lock, the size limit and the process's byte budget. */
 export interface DownloadInput {
   lock: HeldLock;
   maxBytes: number;
+  budget?: ByteBudget;
+}
+
+/** One batch downloaded: the messages to store, the ones larger than allowed, and the budget to give back once stored. */
+export interface BatchDownload {
+  downloads: Download[];
+  /** Larger on the wire than listed (beyond downloadCap) or than the size limit: left on the server. */
+  tooLarge: RemoteMessage[];
+  release: () => void;
 }
 
 /**
  * The download of the next batch, started early. A batch left behind (the run stopped or failed
- * first) is dropped: its failure is handled here, and its messages, neither stored nor marked,
- * stay on the server.
+ * first) is dropped: its failure is handled here, its bytes go back to the budget, and its
+ * messages, neither stored nor marked, stay on the server.
  */
 export class DownloadAhead {
-  private next: { batch: RemoteMessage[]; downloads: Promise<Download[]> } | null = null;
+  private next: { batch: RemoteMessage[]; result: Promise<BatchDownload> } | null = null;
 
   constructor(
     private readonly client: MailboxClient,
@@ -24,16 +34,22 @@ export class DownloadAhead {
 
   /** Start downloading this batch now. */
   start(batch: RemoteMessage[]): void {
-    const downloads = downloadHeld(this.client, batch, this.input);
-    downloads.catch(() => undefined);
-    this.next = { batch, downloads };
+    const result = downloadHeld(this.client, batch, this.input);
+    result.catch(() => undefined);
+    this.next = { batch, result };
   }
 
-  /** This batch's downloads: the ones started ahead, or a download now. */
-  take(batch: RemoteMessage[]): Promise<Download[]> {
+  /** This batch's download: the one started ahead, or a download now. */
+  take(batch: RemoteMessage[]): Promise<BatchDownload> {
     const next = this.next;
     this.next = null;
-    return next?.batch === batch ? next.downloads : downloadHeld(this.client, batch, this.input);
+    return next?.batch === batch ? next.result : downloadHeld(this.client, batch, this.input);
+  }
+
+  /** Drop a download started ahead and not taken. */
+  drop(): void {
+    void this.next?.result.then((r) => r.release(), () => undefined);
+    this.next = null;
   }
 }
 
@@ -43,14 +59,19 @@ export class DownloadAhead {
  * process that took the lock over has deleted those messages meanwhile. Downloading deletes
  * nothing: the lock is asked again before the batch is marked deleted and before each commit.
  */
-async function downloadHeld(client: MailboxClient, batch: RemoteMessage[], input: DownloadInput): Promise<Download[]> {
+async function downloadHeld(client: MailboxClient, batch: RemoteMessage[], input: DownloadInput): Promise<BatchDownload> {
+  // Taken at once when the budget allows it, so the download is asked for before this batch's
+  // predecessor is parsed (see fetch-session's download ahead).
+  const bytes = batch.reduce((n, m) => n + m.size, 0);
+  const release = input.budget ? (input.budget.tryTake(bytes) ?? (await input.budget.take(bytes))) : () => undefined;
   const held = input.lock.assertHeld();
   held.catch(() => undefined);
   try {
-    const downloads = await download(client, batch, input.maxBytes);
+    const result = await download(client, batch, input.maxBytes);
     await held;
-    return downloads;
+    return { ...result, release };
   } catch (err) {
+    release();
     await held;
     // Asked before a pause that the download then ran into: ask again.
     await input.lock.assertHeld();
@@ -58,15 +79,16 @@ async function downloadHeld(client: MailboxClient, batch: RemoteMessage[], input
   }
 }
 
-async function download(client: MailboxClient, batch: RemoteMessage[], maxBytes: number): Promise<Download[]> {
-  if (batch.length === 1) return [{ message: batch[0]!, raw: await client.fetch(batch[0]!, maxBytes) }];
-  const raws = await client.fetchMany(batch, maxBytes);
-  const out: Download[] = [];
-  for (const m of batch) {
-    const raw = raws.get(m.id);
+async function download(client: MailboxClient, batch: RemoteMessage[], maxBytes: number): Promise<Omit<BatchDownload, 'release'>> {
+  const results = await client.fetchMany(batch, batch.map((m) => downloadCap(m.size, maxBytes)));
+  const downloads: Download[] = [];
+  const tooLarge: RemoteMessage[] = [];
+  results.forEach((r, i) => {
     // A message expunged by someone else meanwhile is simply not there any more.
-    if (raw) out.push({ message: m, raw });
-  }
-  if (out.length === 0 && batch.length > 0 && raws.size === 0) throw new MailductError('MAIL_PROTOCOL', `the server returned none of ${batch.length} listed messages`);
-  return out;
+    if (!r) return;
+    if ('raw' in r) downloads.push({ message: batch[i]!, raw: r.raw });
+    else tooLarge.push(batch[i]!);
+  });
+  if (downloads.length === 0 && tooLarge.length === 0 && batch.length > 0) throw new MailductError('MAIL_PROTOCOL', `the server returned none of ${batch.length} listed messages`);
+  return { downloads, tooLarge };
 }

@@ -7,6 +7,7 @@ import type { AccountLocks, HeldLock } from '../lock/index.js';
 import type { Logger } from '../log/index.js';
 import { clientFor, type ClientOptions, type MailboxClient, type MailboxSettings, type MailTimeouts, type ProtocolTrace } from '../mail/index.js';
 import type { MessageStore } from '../store/index.js';
+import { ByteBudget } from './byte-budget.js';
 import { fetchMailbox, type FetchCounts } from './fetch-session.js';
 import type { RoutingLoader } from './routing-loader.js';
 import type { RunError, RunRecorder } from './run-recorder.js';
@@ -21,7 +22,7 @@ export interface FetchServiceDeps {
   routing: RoutingLoader;
   recorder: RunRecorder;
   logger: Logger;
-  settings: { maxMessageBytes: number; fetchLimit: number; extraCa?: string; commitEvery?: number; timeouts?: MailTimeouts };
+  settings: { maxMessageBytes: number; fetchLimit: number; fetchMemoryBytes?: number; extraCa?: string; commitEvery?: number; timeouts?: MailTimeouts };
   /** Replaceable for fault-injection tests; default clientFor. */
   clientFactory?: (settings: MailboxSettings, options: ClientOptions) => MailboxClient;
   hooks?: PipelineHooks;
@@ -53,7 +54,9 @@ export interface FetchOptions {
   lock?: HeldLock;
 }
 
-const emptyCounts = (): FetchCounts => ({ fetched: 0, duplicates: 0, dispatched: 0, ignored: 0, quarantined: 0, oversized: 0, bytes: 0, deleted: 0 });
+const DEFAULT_FETCH_MEMORY_BYTES = 512 * 1024 * 1024;
+
+const emptyCounts = (): FetchCounts => ({ fetched: 0, duplicates: 0, dispatched: 0, ignored: 0, quarantined: 0, oversized: 0, bytes: 0, deleted: 0, warnings: [] });
 
 /**
  * Fetch one account under its lock: the whole invariant (lock, download, store, dispatch,
@@ -63,7 +66,12 @@ const emptyCounts = (): FetchCounts => ({ fetched: 0, duplicates: 0, dispatched:
  * record the run: the caller's job fails, and the next run closes a record left 'running'.
  */
 export class FetchService {
-  constructor(private readonly deps: FetchServiceDeps) {}
+  /** Bytes of mail this process holds at most, shared by its runs (MAILDUCT_FETCH_MEMORY_BYTES). */
+  private readonly budget: ByteBudget;
+
+  constructor(private readonly deps: FetchServiceDeps) {
+    this.budget = new ByteBudget(deps.settings.fetchMemoryBytes ?? DEFAULT_FETCH_MEMORY_BYTES);
+  }
 
   async fetchAccount(job: FetchJobData, options: FetchOptions = {}): Promise<FetchOutcome> {
     const lock = options.lock ?? (await this.deps.locks.acquire(job.accountId));
@@ -87,7 +95,7 @@ export class FetchService {
       const password = this.deps.secrets.open(account.passwordEnc);
       const table = await this.deps.routing.load();
       const settings: MailboxSettings = { type: account.type, host: account.host, port: account.port, username: account.username, password, imapFolder: account.imapFolder, tlsVerify: account.tlsVerify };
-      const clientOptions: ClientOptions = { extraCa: this.deps.settings.extraCa, timeouts: this.deps.settings.timeouts, trace: options.trace };
+      const clientOptions: ClientOptions = { extraCa: this.deps.settings.extraCa, timeouts: this.deps.settings.timeouts, trace: options.trace, maxMessageBytes: this.deps.settings.maxMessageBytes };
       await fetchMailbox(
         {
           accountId: account.id,
@@ -101,6 +109,7 @@ export class FetchService {
           signal: options.signal,
           interrupt: options.interrupt,
           deps: { store: this.deps.store, publisher: this.deps.publisher, hooks: this.deps.hooks },
+          budget: this.budget,
         },
         counts,
       );

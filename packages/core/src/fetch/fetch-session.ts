@@ -1,6 +1,7 @@
 import type { DispatchAccount, RoutingTable } from '../dispatch/index.js';
 import type { HeldLock } from '../lock/index.js';
-import type { MailboxClient, RemoteMessage } from '../mail/index.js';
+import type { CommitResult, MailboxClient, RemoteMessage } from '../mail/index.js';
+import type { ByteBudget } from './byte-budget.js';
 import type { MessageStore } from '../store/index.js';
 import { batchesOf, DEFAULT_BATCH_LIMITS, planFetch } from './fetch-plan.js';
 import { DownloadAhead } from './batch-download.js';
@@ -18,6 +19,13 @@ export interface FetchCounts {
   oversized: number;
   bytes: number;
   deleted: number;
+  /** What the run left undone and why (each text once): messages left flagged, repeated UIDLs, larger than listed. */
+  warnings: string[];
+}
+
+/** Add a warning to the run once. */
+export function warn(counts: FetchCounts, text: string): void {
+  if (!counts.warnings.includes(text)) counts.warnings.push(text);
 }
 
 export interface SessionInput {
@@ -35,6 +43,8 @@ export interface SessionInput {
   /** Close the connection at once when aborted (a stalled server, the end of a grace period). */
   interrupt?: AbortSignal;
   deps: BatchDeps & { store: MessageStore };
+  /** The fetcher process's bytes of mail in memory, shared by its runs. */
+  budget?: ByteBudget;
 }
 
 /**
@@ -68,8 +78,10 @@ export async function fetchMailbox(input: SessionInput, counts: FetchCounts): Pr
       const plan = planFetch(opened.listing, { maxBytes: input.maxBytes, limit: remaining, done });
       for (const m of plan.oversized) oversized.add(m.id);
       counts.oversized = oversized.size;
+      const repeated = opened.listing.filter((m) => m.uidlRepeated).length;
+      if (repeated > 0) warn(counts, `the server lists ${repeated} messages under UIDLs it gives more than one message: they are fetched by message number, one session at a time`);
       if (plan.fetch.length === 0) break;
-      const session = await runBatches(client, plan.fetch, input, counts, done, bookkeeping, sessions);
+      const session = await runBatches(client, plan.fetch, input, counts, { done, oversized }, bookkeeping, sessions);
       remaining -= session.handled;
       bookkeeping.check();
       if (!session.needsReconnect) break;
@@ -98,18 +110,34 @@ export const STORE_CONNECTIONS_PER_RUN = IN_FLIGHT + 1;
  * Downloads run one after another on the connection; storing and enqueueing of a batch overlaps
  * the download of the next. A commit only covers batches that have finished.
  */
-async function runBatches(client: MailboxClient, messages: RemoteMessage[], input: SessionInput, counts: FetchCounts, done: Set<string>, bookkeeping: InFlight, sessions: NextSession): Promise<{ handled: number; needsReconnect: boolean }> {
+async function runBatches(client: MailboxClient, messages: RemoteMessage[], input: SessionInput, counts: FetchCounts, seen: RunSeen, bookkeeping: InFlight, sessions: NextSession): Promise<{ handled: number; needsReconnect: boolean }> {
+  const ahead = new DownloadAhead(client, input);
+  try {
+    return await batchLoop(client, ahead, messages, input, counts, seen, bookkeeping, sessions);
+  } finally {
+    ahead.drop();
+  }
+}
+
+async function batchLoop(client: MailboxClient, ahead: DownloadAhead, messages: RemoteMessage[], input: SessionInput, counts: FetchCounts, seen: RunSeen, bookkeeping: InFlight, sessions: NextSession): Promise<{ handled: number; needsReconnect: boolean }> {
+  const { done, oversized } = seen;
   const pending: number[] = [];
+  const flagged: number[] = [];
   let handled = 0;
   const window = new InFlight();
   const commits = new InFlight();
   const batches = batchesOf(messages);
-  const ahead = new DownloadAhead(client, input);
   for (const [i, batch] of batches.entries()) {
     if (input.signal?.aborted) break;
     window.check();
     commits.check();
-    const downloads = await ahead.take(batch);
+    const { downloads, tooLarge, release } = await ahead.take(batch);
+    // Larger on the wire than listed: left on the server and reported like an oversized message.
+    for (const m of tooLarge) {
+      oversized.add(m.id);
+      done.add(m.id);
+    }
+    counts.oversized = oversized.size;
     // The next batch is asked for before this one is hashed, parsed and stored, so the server
     // serves it meanwhile, as it serves the bare client's single FETCH. Not over POP3: a commit
     // there ends the session, and with it what the session had downloaded ahead. Not a message
@@ -118,19 +146,21 @@ async function runBatches(client: MailboxClient, messages: RemoteMessage[], inpu
     if (next && !client.commitEndsSession && !input.signal?.aborted && bytesOf(next) <= DEFAULT_BATCH_LIMITS.maxBytes) ahead.start(next);
     counts.bytes += downloads.reduce((n, d) => n + d.raw.length, 0);
     window.add(
-      storeAndDispatch(input.accountId, input.account, input.table, downloads, input.deps).then(async (result) => {
-        counts.fetched += result.stored;
-        counts.duplicates += result.duplicates;
-        counts.dispatched += result.dispatched;
-        counts.ignored += result.ignored;
-        counts.quarantined += result.quarantined;
-        // Invariant step 6: delete only what is stored and enqueued, and only while we hold the lock.
-        await input.lock.assertHeld();
-        await client.markDeleted(downloads.map((d) => d.message));
-        for (const m of batch) done.add(m.id);
-        handled += batch.length;
-        pending.push(...result.ids);
-      }),
+      storeAndDispatch(input.accountId, input.account, input.table, downloads, input.deps)
+        .finally(release)
+        .then(async (result) => {
+          counts.fetched += result.stored;
+          counts.duplicates += result.duplicates;
+          counts.dispatched += result.dispatched;
+          counts.ignored += result.ignored;
+          counts.quarantined += result.quarantined;
+          // Invariant step 6: delete only what is stored and enqueued, and only while we hold the lock.
+          await input.lock.assertHeld();
+          await client.markDeleted(downloads.map((d) => d.message));
+          for (const m of batch) done.add(m.id);
+          handled += batch.length;
+          pending.push(...result.ids);
+        }),
     );
     await window.below(IN_FLIGHT);
     if (pending.length >= input.commitEvery) {
@@ -139,28 +169,45 @@ async function runBatches(client: MailboxClient, messages: RemoteMessage[], inpu
         // session logs in meanwhile.
         if (i < batches.length - 1 && !input.signal?.aborted) sessions.prepare();
         await window.drain();
-        const { reusable } = await commit(client, input, pending.splice(0), counts, bookkeeping);
+        const { reusable } = await commit(client, input, { ids: pending.splice(0), flagged }, counts, bookkeeping);
         if (!reusable) return { handled, needsReconnect: i < batches.length - 1 && !input.signal?.aborted };
       } else {
         // IMAP: one expunge at a time, running on the server while the next batch is downloaded
         // (queued behind it on the connection) and the batches in flight are stored.
         await commits.drain();
-        commits.add(commit(client, input, pending.splice(0), counts, bookkeeping).then(() => undefined));
+        commits.add(commit(client, input, { ids: pending.splice(0), flagged }, counts, bookkeeping).then(() => undefined));
       }
     }
   }
   await window.drain();
   await commits.drain();
-  if (pending.length > 0) await commit(client, input, pending.splice(0), counts, bookkeeping);
+  if (pending.length > 0) await commit(client, input, { ids: pending.splice(0), flagged }, counts, bookkeeping);
   return { handled, needsReconnect: false };
 }
 
-async function commit(client: MailboxClient, input: SessionInput, ids: number[], counts: FetchCounts, bookkeeping: InFlight): Promise<{ reusable: boolean }> {
+/** Ids of one run: handled (stored, or left for a reason), and left on the server as too large. */
+interface RunSeen {
+  done: Set<string>;
+  oversized: Set<string>;
+}
+
+/**
+ * Commit the stored messages `ids`. Deleted on the server are recorded only once the server
+ * expunged them: an IMAP server without UIDPLUS may leave them flagged (`flagged` keeps their
+ * ids until a later commit of the session expunges them too).
+ */
+async function commit(client: MailboxClient, input: SessionInput, batch: { ids: number[]; flagged: number[] }, counts: FetchCounts, bookkeeping: InFlight): Promise<CommitResult> {
   await input.deps.hooks?.beforeCommit?.();
   await input.lock.assertHeld();
   const r = await client.commit();
-  counts.deleted += ids.length;
-  bookkeeping.add(input.deps.store.markDeletedOnServer(ids));
+  if (!r.expunged) {
+    batch.flagged.push(...batch.ids);
+    if (r.warning) warn(counts, r.warning);
+    return r;
+  }
+  const deleted = [...batch.flagged.splice(0), ...batch.ids];
+  counts.deleted += deleted.length;
+  bookkeeping.add(input.deps.store.markDeletedOnServer(deleted));
   return r;
 }
 

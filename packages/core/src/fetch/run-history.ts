@@ -16,6 +16,8 @@ export interface RunView {
   oversized: number;
   bytes: number;
   error: { class: string; message: string } | null;
+  /** What the run left undone and why (messages left flagged on a server without UIDPLUS, repeated UIDLs, …). */
+  warnings: string[];
 }
 
 /** An account's fetch runs, newest first. */
@@ -41,6 +43,7 @@ export async function listRuns(prisma: PrismaClient, accountId: number, page: { 
       oversized: r.oversized,
       bytes: Number(r.bytes),
       error: r.errorClass ? { class: r.errorClass, message: r.errorMessage ?? '' } : null,
+      warnings: r.warnings,
     })),
   };
 }

@@ -54,7 +54,7 @@ export class RunRecorder {
       await addCounters(tx, 0, counters.global);
       await tx.fetchRun.update({
         where: { id: BigInt(runId) },
-        data: { outcome: error ? 'failed' : 'success', finishedAt: now, ...countColumns(counts), bytes: BigInt(counts.bytes), errorClass: error?.class ?? null, errorMessage: error?.message.slice(0, 1000) ?? null },
+        data: { outcome: error ? 'failed' : 'success', finishedAt: now, ...countColumns(counts), bytes: BigInt(counts.bytes), errorClass: error?.class ?? null, errorMessage: error?.message.slice(0, 1000) ?? null, warnings: counts.warnings.map((w) => replaceControlCharacters(w).slice(0, 1000)) },
       });
       const account = await tx.mailAccount.findUnique({ where: { id: accountId } });
       if (!account) return { parked: false, backoffUntil: null };

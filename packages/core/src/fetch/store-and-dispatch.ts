@@ -53,7 +53,8 @@ export async function storeAndDispatch(accountId: number, account: DispatchAccou
   const fresh: TicketRow[] = [];
   const redeliver: number[] = [];
   refs.forEach((ref, i) => {
-    if (seen.has(ref.id)) return;
+    // The same bytes twice in one batch are one message (counted, one ticket).
+    if (seen.has(ref.id)) return void result.duplicates++;
     seen.add(ref.id);
     const { verdict, size } = items[i]!;
     if (ref.isNew) result.stored++;

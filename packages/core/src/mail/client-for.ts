@@ -19,7 +19,12 @@ export interface ClientOptions {
   extraCa?: string;
   timeouts?: MailTimeouts;
   trace?: ProtocolTrace;
+  /** The size limit (MAILDUCT_MAX_MESSAGE_BYTES): no response of the server is buffered beyond it. */
+  maxMessageBytes?: number;
 }
+
+/** OTOBO's PostMasterMaxEmailSize (32768 KB), the default of MAILDUCT_MAX_MESSAGE_BYTES. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
 const SECURITY = { IMAP: 'plain', IMAPS: 'tls', IMAPTLS: 'starttls', POP3: 'plain', POP3S: 'tls', POP3TLS: 'starttls' } as const;
 
@@ -35,6 +40,7 @@ export function clientFor(a: MailboxSettings, options: ClientOptions = {}): Mail
     extraCa: options.extraCa,
     timeouts: options.timeouts ?? DEFAULT_TIMEOUTS,
     trace: options.trace,
+    maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
   };
   return a.type.startsWith('IMAP') ? new ImapMailboxClient({ ...common, folder: a.imapFolder || 'INBOX' }) : new Pop3MailboxClient(common);
 }

@@ -1,18 +1,23 @@
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { MailductError } from '../errors/index.js';
 import { classifyMailError } from './classify-mail-error.js';
-import type { ListOptions, MailboxClient, ProtocolTrace, RemoteMessage, ServerSettings } from './mailbox-client.js';
+import type { CommitResult, Downloaded, ListOptions, MailboxClient, ProtocolTrace, RemoteMessage, ServerSettings } from './mailbox-client.js';
 import { tlsOptionsFor } from './tls-options.js';
 
 export interface ImapSettings extends ServerSettings {
   folder: string;
 }
 
+/** Sequence numbers per UID SEARCH: at most ~11 bytes a UID, an answer line stays below 600 KB. */
+const SEARCH_SPAN = 50_000;
+
 /** IMAP, IMAPS and IMAPTLS on imapflow. Only the account's folder is opened. */
 export class ImapMailboxClient implements MailboxClient {
   readonly commitEndsSession = false;
   private client: ImapFlow | null = null;
   private pending: string[] = [];
+  /** UIDs this session flagged \\Deleted and could not expunge yet (no UIDPLUS). */
+  private flagged = new Set<string>();
   /** What imapflow reported on its 'error' event: the real cause behind a later NoConnection. */
   private cause: unknown = null;
 
@@ -36,17 +41,24 @@ export class ImapMailboxClient implements MailboxClient {
   async list(options: ListOptions = {}): Promise<RemoteMessage[]> {
     const client = this.open();
     return this.guard(async () => {
-      const exists = () => (client.mailbox ? client.mailbox.exists : 0);
-      if (exists() === 0) return [];
+      const exists = client.mailbox ? client.mailbox.exists : 0;
+      if (exists === 0) return [];
       if (options.exactAbove === undefined) return this.listWithSizes(client, '1:*', false);
-      // UID SEARCH answers with every UID on one line, and SEARCH LARGER names the few messages
-      // whose size matters; a FETCH RFC822.SIZE of the whole folder costs an untagged response per
-      // message (RFC 3501 §2.3.1.1: UIDs ascend in sequence order, so UID order is server order).
+      // UID SEARCH names the messages on one line each answer, and SEARCH LARGER the few whose size
+      // matters; a FETCH RFC822.SIZE of the whole folder costs an untagged response per message
+      // (RFC 3501 §2.3.1.1: UIDs ascend in sequence order, so UID order is server order). One
+      // search per SEARCH_SPAN sequence numbers keeps each answer far below the line limit
+      // (a folder of 150,000 messages answers UID SEARCH ALL with more than 1 MiB on one line).
       const bound = options.exactAbove;
-      const all = await this.searchUids(client, { all: true });
+      const all: number[] = [];
+      const large: number[] = [];
+      for (let from = 1; from <= exists; from += SEARCH_SPAN) {
+        const seq = `${from}:${Math.min(exists, from + SEARCH_SPAN - 1)}`;
+        all.push(...(await this.searchUids(client, { seq })));
+        large.push(...(await this.searchUids(client, { seq, larger: bound })));
+      }
       // A server whose SEARCH disagrees with its own EXISTS count is listed the long way.
-      if (all.length !== exists()) return this.listWithSizes(client, '1:*', false);
-      const large = await this.searchUids(client, { larger: bound });
+      if (all.length !== exists) return this.listWithSizes(client, '1:*', false);
       const sizes = new Map((large.length > 0 ? await this.listWithSizes(client, large.join(','), true) : []).map((m) => [m.id, m.size]));
       return all.map((uid, i) => ({ id: String(uid), seq: i + 1, size: sizes.get(String(uid)) ?? bound }));
     });
@@ -58,33 +70,30 @@ export class ImapMailboxClient implements MailboxClient {
     return messages.sort((a, b) => a.seq - b.seq);
   }
 
-  private async searchUids(client: ImapFlow, query: { all: true } | { larger: number }): Promise<number[]> {
+  private async searchUids(client: ImapFlow, query: { seq: string; larger?: number }): Promise<number[]> {
     const uids = await client.search(query, { uid: true });
-    if (!uids) throw new MailductError('MAIL_PROTOCOL', `the server refused UID SEARCH ${'all' in query ? 'ALL' : 'LARGER'}`);
+    if (!uids) throw new MailductError('MAIL_PROTOCOL', `the server refused UID SEARCH ${query.seq}${query.larger === undefined ? '' : ' LARGER'}`);
     return [...uids].sort((a, b) => a - b);
   }
 
-  async fetch(message: RemoteMessage, maxBytes: number): Promise<Buffer> {
-    const one = await this.fetchMany([message], maxBytes);
-    const raw = one.get(message.id);
-    if (!raw) throw new MailductError('MAIL_PROTOCOL', `the server did not return message ${message.id}`);
-    return raw;
-  }
-
-  async fetchMany(messages: RemoteMessage[], maxBytes: number): Promise<Map<string, Buffer>> {
+  async fetchMany(messages: readonly RemoteMessage[], caps: readonly number[]): Promise<(Downloaded | undefined)[]> {
     const client = this.open();
-    if (messages.length === 0) return new Map();
+    if (messages.length === 0) return [];
     return this.guard(async () => {
-      const out = new Map<string, Buffer>();
-      const uids = messages.map((m) => m.id).join(',');
-      // One UID FETCH BODY.PEEK[] for the whole batch: one round trip, each message one literal
-      // (imapflow's download() would fetch in partial chunks, 4× slower for 1 MiB mails).
-      for await (const m of client.fetch(uids, { uid: true, source: true }, { uid: true })) {
-        if (!m.source) continue;
-        if (m.source.length > maxBytes) throw new MailductError('MAIL_PROTOCOL', `message ${m.uid} is larger than announced (${m.source.length} bytes)`);
-        out.set(String(m.uid), m.source);
+      const byUid = new Map<string, Buffer>();
+      // One UID FETCH BODY.PEEK[]<0.n> for the whole batch: one round trip, each message one
+      // literal of at most n bytes (imapflow's download() would fetch in partial chunks, 4× slower
+      // for 1 MiB mails). n is one more than the largest cap, so a message above its cap is known
+      // as such without its bytes beyond; imapflow's literal limit stops a server that ignores it.
+      const maxLength = Math.max(...caps) + 1;
+      for await (const m of client.fetch(messages.map((x) => x.id).join(','), { uid: true, source: { start: 0, maxLength } }, { uid: true })) {
+        if (m.source) byUid.set(String(m.uid), m.source);
       }
-      return out;
+      return messages.map((message, i) => {
+        const raw = byUid.get(message.id);
+        if (!raw) return undefined;
+        return raw.length > caps[i]! ? { tooLarge: raw.length } : { raw };
+      });
     });
   }
 
@@ -104,26 +113,48 @@ export class ImapMailboxClient implements MailboxClient {
     this.pending.push(...messages.map((m) => m.id));
   }
 
-  async commit(): Promise<{ reusable: boolean }> {
+  /**
+   * Flag the marked UIDs \Deleted (STORE +FLAGS.SILENT: no FETCH response per message) and
+   * expunge exactly those: UID EXPUNGE where the server has UIDPLUS (RFC 4315). Without it only a
+   * plain EXPUNGE exists, which removes every \Deleted message of the folder, also ones another
+   * client flagged or mailduct never downloaded; it is sent only when UID SEARCH DELETED finds
+   * nothing but UIDs this session flagged. Otherwise they stay flagged (stored, not expunged),
+   * the commit says so, and a later run expunges them once the folder allows it.
+   */
+  async commit(): Promise<CommitResult> {
     const client = this.open();
     // Take exactly what is marked now: more may be marked while this command runs.
     const uids = this.pending.splice(0);
-    if (uids.length === 0) return { reusable: true };
-    await this.guard(async () => {
-      // \Deleted + UID EXPUNGE of exactly these UIDs (RFC 4315); imapflow reports failure as false.
-      // `silent` (passed on to imapflow's STORE, not in its MessageRangeOptions type) asks for
-      // +FLAGS.SILENT: no FETCH response per message for imapflow to parse.
+    if (uids.length === 0) return { reusable: true, expunged: true };
+    return this.guard(async () => {
+      const range = uids.join(',');
+      // `silent` (passed on to imapflow's STORE, not in its MessageRangeOptions type) asks for +FLAGS.SILENT.
       const options = { uid: true, silent: true };
-      const ok = await client.messageDelete(uids.join(','), options);
-      if (!ok) throw new MailductError('MAIL_PROTOCOL', 'the server refused to delete the stored messages');
+      if (client.capabilities.has('UIDPLUS')) {
+        if (!(await client.messageDelete(range, options))) throw new MailductError('MAIL_PROTOCOL', 'the server refused to delete the stored messages');
+        return { reusable: true, expunged: true };
+      }
+      if (!(await client.messageFlagsAdd(range, ['\\Deleted'], options))) throw new MailductError('MAIL_PROTOCOL', 'the server refused to flag the stored messages \\Deleted');
+      for (const uid of uids) this.flagged.add(uid);
+      const deleted = await client.search({ deleted: true }, { uid: true });
+      if (!deleted) throw new MailductError('MAIL_PROTOCOL', 'the server refused UID SEARCH DELETED');
+      const foreign = deleted.filter((uid) => !this.flagged.has(String(uid)));
+      if (foreign.length > 0) {
+        const warning = `the server has no UIDPLUS and ${foreign.length} other message(s) in "${this.s.folder}" are flagged \\Deleted: ${this.flagged.size} stored message(s) were flagged \\Deleted but not expunged (a plain EXPUNGE would remove the others too)`;
+        return { reusable: true, expunged: false, warning };
+      }
+      // Flagged again by messageDelete (harmless), then the plain EXPUNGE: only ours are \Deleted.
+      if (!(await client.messageDelete([...this.flagged].join(','), options))) throw new MailductError('MAIL_PROTOCOL', 'the server refused to expunge the stored messages');
+      this.flagged.clear();
+      return { reusable: true, expunged: true };
     });
-    return { reusable: true };
   }
 
   async close(): Promise<void> {
     const client = this.client;
     this.client = null;
     this.pending = [];
+    this.flagged.clear();
     if (!client) return;
     try {
       await Promise.race([client.logout(), new Promise((r) => setTimeout(r, 2000).unref())]);
@@ -174,7 +205,9 @@ export class ImapMailboxClient implements MailboxClient {
       // Not logRaw: raw bytes would carry AUTHENTICATE data; imapflow masks `sensitive` values in its command log.
       logRaw: false,
       maxLineLength: 1024 * 1024,
-      maxLiteralSize: 1024 * 1024 * 1024,
+      // A literal above the size limit is never buffered: the run fails instead (downloads ask for
+      // at most the limit + 1 bytes, so only a server that ignores the partial range sends more).
+      maxLiteralSize: s.maxMessageBytes + 1,
     };
     return opts;
   }

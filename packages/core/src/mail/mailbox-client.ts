@@ -9,6 +9,20 @@ export interface RemoteMessage {
    * `ListOptions.exactAbove` and not larger than it, that bound instead.
    */
   size: number;
+  /** POP3: the server listed this message under a UIDL it gave another message too (see Pop3MailboxClient.list). */
+  uidlRepeated?: boolean;
+}
+
+/** One message's download: its bytes, or that it was larger than allowed (at least `tooLarge` bytes). */
+export type Downloaded = { raw: Buffer } | { tooLarge: number };
+
+/**
+ * The most bytes of one message a run buffers: the listed size with room for servers that count
+ * a little differently (twice the size, at least 64 KiB more), never above the size limit. A
+ * server that lists a small message and then sends a huge one is stopped there.
+ */
+export function downloadCap(listed: number, maxBytes: number): number {
+  return Math.min(maxBytes, Math.max(2 * listed, listed + 64 * 1024));
 }
 
 /** How exact the listing must be. */
@@ -32,21 +46,34 @@ export interface MailboxClient {
   connect(): Promise<void>;
   /** Every message in server order. */
   list(options?: ListOptions): Promise<RemoteMessage[]>;
-  /** Download one message; refuses (MAIL_PROTOCOL) to read more than `maxBytes`. */
-  fetch(message: RemoteMessage, maxBytes: number): Promise<Buffer>;
-  /** Download several small messages in one round trip where the protocol allows it. */
-  fetchMany(messages: RemoteMessage[], maxBytes: number): Promise<Map<string, Buffer>>;
+  /**
+   * Download messages (several in one round trip where the protocol allows it). The answer is
+   * aligned with `messages`: the bytes, `tooLarge` for a message that turned out larger than its
+   * `caps[i]` bytes (never buffered beyond that: it stays on the server), or undefined for one the
+   * server no longer has. Results are matched by position, never by id: a POP3 server may list
+   * two messages under the same UIDL.
+   */
+  fetchMany(messages: readonly RemoteMessage[], caps: readonly number[]): Promise<(Downloaded | undefined)[]>;
   /** The header section of each message, without downloading the bodies (dry runs). */
   fetchHeaders(messages: RemoteMessage[]): Promise<Map<string, Buffer>>;
   /** Mark messages for deletion; nothing is removed before `commit`. */
   markDeleted(messages: RemoteMessage[]): Promise<void>;
   /**
    * Make the marked deletions permanent (IMAP: \Deleted + UID EXPUNGE of exactly those UIDs;
-   * POP3: QUIT). `reusable` tells whether the session is still open afterwards.
+   * POP3: QUIT). `reusable` tells whether the session is still open afterwards; `expunged` is
+   * false when the messages were only flagged (an IMAP server without UIDPLUS whose folder holds
+   * other \Deleted messages: see ImapMailboxClient.commit), with the reason in `warning`.
    */
-  commit(): Promise<{ reusable: boolean }>;
+  commit(): Promise<CommitResult>;
   /** End the session without committing anything that is still pending. Never throws. */
   close(): Promise<void>;
+}
+
+/** What a commit achieved. */
+export interface CommitResult {
+  reusable: boolean;
+  expunged: boolean;
+  warning?: string;
 }
 
 /** Where the protocol conversation goes with `--debug` (passwords already masked). */
@@ -74,4 +101,6 @@ export interface ServerSettings {
   extraCa?: string;
   timeouts: MailTimeouts;
   trace?: ProtocolTrace;
+  /** No server response is buffered beyond this many bytes (plus protocol framing). */
+  maxMessageBytes: number;
 }

@@ -1,6 +1,6 @@
 import { MailductError } from '../errors/index.js';
 import { classifyMailError } from './classify-mail-error.js';
-import type { MailboxClient, RemoteMessage, ServerSettings } from './mailbox-client.js';
+import type { CommitResult, Downloaded, MailboxClient, RemoteMessage, ServerSettings } from './mailbox-client.js';
 import { Pop3Connection, pop3Error, type Pop3Status } from './pop3-connection.js';
 import { tlsOptionsFor } from './tls-options.js';
 
@@ -32,45 +32,55 @@ export class Pop3MailboxClient implements MailboxClient {
         await conn.startTls(tls);
         await this.readCapabilities();
       }
+      // RFC 6856: a server offering UTF8 may replace a mail with raw UTF-8 headers by a generated
+      // notice (Courier does) unless the client says it takes UTF-8; mailduct stores bytes as they are.
+      if (this.capabilities.has('UTF8')) expectOk(await conn.command('UTF8'), 'UTF8');
       expectOk(await conn.command(`USER ${this.s.username}`), 'USER', { authenticationFailed: true });
       expectOk(await conn.command(`PASS ${this.s.password}`, 'PASS ********'), 'PASS', { authenticationFailed: true });
     });
   }
 
+  /**
+   * Every message of the maildrop. A UIDL the server gives more than one message (RFC 1939 forbids
+   * it; some servers do it) identifies none of them: those are listed as `#<number>`, valid for
+   * this session only, and marked `uidlRepeated`.
+   */
   async list(): Promise<RemoteMessage[]> {
     const conn = this.open();
     return this.guard(async () => {
       const sizes = parseListing(await this.multi('LIST'));
       const uidl = await conn.command('UIDL');
       const ids = uidl.ok ? parseListing(await conn.readMultiline(64 * 1024 * 1024)) : new Map<number, string>();
+      const uses = new Map<string, number>();
+      for (const id of ids.values()) uses.set(id, (uses.get(id) ?? 0) + 1);
       return [...sizes.entries()]
         .sort(([a], [b]) => a - b)
-        .map(([seq, size]) => ({ seq, id: ids.get(seq) ?? `#${seq}`, size: Number(size) || 0 }));
+        .map(([seq, size]) => {
+          const id = ids.get(seq);
+          const message: RemoteMessage = { seq, id: id !== undefined && uses.get(id) === 1 ? id : `#${seq}`, size: Number(size) || 0 };
+          return id !== undefined && uses.get(id)! > 1 ? { ...message, uidlRepeated: true } : message;
+        });
     });
   }
 
-  async fetch(message: RemoteMessage, maxBytes: number): Promise<Buffer> {
+  async fetchMany(messages: readonly RemoteMessage[], caps: readonly number[]): Promise<(Downloaded | undefined)[]> {
     const conn = this.open();
+    const limit = this.s.maxMessageBytes;
     return this.guard(async () => {
-      expectOk(await conn.command(`RETR ${message.seq}`), `RETR ${message.seq}`);
-      return conn.readMultiline(maxBytes);
-    });
-  }
-
-  async fetchMany(messages: RemoteMessage[], maxBytes: number): Promise<Map<string, Buffer>> {
-    const conn = this.open();
-    return this.guard(async () => {
-      const out = new Map<string, Buffer>();
+      const out: Downloaded[] = [];
       // RFC 2449 PIPELINING: send every RETR, then read the answers in order.
       if (this.capabilities.has('PIPELINING')) {
         for (const m of messages) conn.write(`RETR ${m.seq}`);
-        for (const m of messages) {
+        for (const [i, m] of messages.entries()) {
           expectOk(await conn.readStatus(), `RETR ${m.seq}`);
-          out.set(m.id, await conn.readMultiline(maxBytes));
+          out.push(await conn.readBody(caps[i]!, limit));
         }
         return out;
       }
-      for (const m of messages) out.set(m.id, await this.fetch(m, maxBytes));
+      for (const [i, m] of messages.entries()) {
+        expectOk(await conn.command(`RETR ${m.seq}`), `RETR ${m.seq}`);
+        out.push(await conn.readBody(caps[i]!, limit));
+      }
       return out;
     });
   }
@@ -94,7 +104,7 @@ export class Pop3MailboxClient implements MailboxClient {
     this.toDelete.push(...messages.map((m) => m.seq));
   }
 
-  async commit(): Promise<{ reusable: boolean }> {
+  async commit(): Promise<CommitResult> {
     const conn = this.open();
     await this.guard(async () => {
       if (this.capabilities.has('PIPELINING')) {
@@ -111,7 +121,7 @@ export class Pop3MailboxClient implements MailboxClient {
     conn.destroy();
     this.conn = null;
     this.deleted = 0;
-    return { reusable: false };
+    return { reusable: false, expunged: true };
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import tls, { type ConnectionOptions } from 'node:tls';
-import type { MailTimeouts, ProtocolTrace } from './mailbox-client.js';
+import type { Downloaded, MailTimeouts, ProtocolTrace } from './mailbox-client.js';
 
 const MAX_STATUS_LINE = 64 * 1024;
 const LF = 0x0a;
@@ -89,6 +89,16 @@ export class Pop3Connection {
 
   /** Read a multi-line body up to its terminating "." line, un-stuffed; refuses more than maxBytes. */
   async readMultiline(maxBytes: number): Promise<Buffer> {
+    const body = await this.readBody(maxBytes, maxBytes);
+    if ('raw' in body) return body.raw;
+    throw pop3Error(`response exceeds ${maxBytes} bytes`, { code: 'ResponseTooLarge' });
+  }
+
+  /**
+   * Read a multi-line body, keeping at most `keep` bytes: a longer one is read to its end and
+   * dropped (`tooLarge`), so the session goes on. One longer than `maxBytes` fails the session.
+   */
+  async readBody(keep: number, maxBytes: number): Promise<Downloaded> {
     const parts: Buffer[] = [];
     let total = 0;
     let atLineStart = true;
@@ -97,9 +107,17 @@ export class Pop3Connection {
     let dot: 0 | 1 | 2 = 0;
     const take = (piece: Buffer) => {
       if (piece.length === 0) return;
-      parts.push(piece);
       total += piece.length;
       if (total > maxBytes) throw pop3Error(`response exceeds ${maxBytes} bytes`, { code: 'ResponseTooLarge' });
+      if (total <= keep) parts.push(piece);
+      else parts.length = 0;
+    };
+    const end = (chunk: Buffer, rest: number): Downloaded => {
+      // Everything before the terminator line was taken already; keep what follows it for later.
+      if (rest < chunk.length) this.queue.unshift(chunk.subarray(rest));
+      this.trace?.('S', `(${total} bytes)`);
+      if (total > keep) return { tooLarge: total };
+      return { raw: parts.length === 1 ? parts[0]! : Buffer.concat(parts, total) };
     };
     for (;;) {
       const chunk = await this.nextChunk();
@@ -107,7 +125,7 @@ export class Pop3Connection {
       for (let i = 0; i < chunk.length; ) {
         const b = chunk[i]!;
         if (dot === 1) {
-          if (b === LF) return this.finish(parts, total, chunk, i + 1);
+          if (b === LF) return end(chunk, i + 1);
           if (b === CR) {
             dot = 2;
             start = i + 1;
@@ -116,7 +134,7 @@ export class Pop3Connection {
           }
           dot = 0; // a stuffed dot: it stays dropped, the rest of the line is content
         } else if (dot === 2) {
-          if (b === LF) return this.finish(parts, total, chunk, i + 1);
+          if (b === LF) return end(chunk, i + 1);
           take(Buffer.from([CR])); // ".\r" not followed by "\n": the "\r" was content
           dot = 0;
         } else if (atLineStart && b === DOT) {
@@ -166,13 +184,6 @@ export class Pop3Connection {
   /** Close the socket at once. */
   destroy(): void {
     this.socket.destroy();
-  }
-
-  private finish(parts: Buffer[], total: number, chunk: Buffer, rest: number): Buffer {
-    // Everything before the terminator line was taken already; keep what follows it for later.
-    if (rest < chunk.length) this.queue.unshift(chunk.subarray(rest));
-    this.trace?.('S', `(${total} bytes)`);
-    return parts.length === 1 ? parts[0]! : Buffer.concat(parts, total);
   }
 
   private async readLine(): Promise<string> {

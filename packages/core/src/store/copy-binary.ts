@@ -7,6 +7,7 @@
 /** One field of a tuple, in the binary representation of its column type. */
 export type CopyValue =
   | null
+  | { int2: number }
   | { int4: number }
   | { int8: bigint }
   /** text, varchar, char and enum labels: UTF-8 bytes. */
@@ -49,6 +50,9 @@ export function encodeTuple(tuple: readonly CopyValue[]): Buffer[] {
       parts.push(packed.subarray(0, at), value.bytea);
       packed = packed.subarray(at);
       at = 0;
+    } else if ('int2' in value) {
+      at = packed.writeInt32BE(2, at);
+      at = packed.writeInt16BE(value.int2, at);
     } else if ('int4' in value) {
       at = packed.writeInt32BE(4, at);
       at = packed.writeInt32BE(value.int4, at);
@@ -74,7 +78,8 @@ function packedLength(tuple: readonly CopyValue[]): number {
   for (const value of tuple) {
     n += 4;
     if (value === null || 'bytea' in value) continue;
-    if ('int4' in value) n += 4;
+    if ('int2' in value) n += 2;
+    else if ('int4' in value) n += 4;
     else if ('int8' in value || 'timestamp' in value) n += 8;
     else if ('text' in value) n += Buffer.byteLength(value.text, 'utf8');
     else n += 1 + Buffer.byteLength(value.jsonb, 'utf8');

@@ -173,14 +173,15 @@ export class PgMessageStore implements MessageStore {
 }
 
 /** Columns written by the COPY, the raw bytes last. */
-const COPY_COLUMNS = 'id, account_id, sha256, size, remote_id, status, queue_id, dispatch, attributes, headers, message_id_header, subject, from_address, error, received_at, dispatched_at, raw';
+const COPY_COLUMNS = 'id, account_id, sha256, delivery, size, remote_id, status, queue_id, dispatch, attributes, headers, message_id_header, subject, from_address, error, received_at, dispatched_at, raw';
 
 interface StoredRow {
-  id: string;
+  id: string | null;
   sha256: string;
-  status: StoredRef['status'];
-  enqueued: boolean;
-  received_at: Date;
+  status: StoredRef['status'] | null;
+  enqueued: boolean | null;
+  received_at: Date | null;
+  next_delivery: number;
 }
 
 /**
@@ -188,35 +189,54 @@ interface StoredRow {
  * socket as they are. A multi-row INSERT had pg build one Bind message holding every mail of the
  * batch, growing it copy by copy (at 1 MiB mails, more CPU than PostgreSQL's own work), and
  * PostgreSQL parses and plans a VALUES list of 15 parameters per row. Without `lookUp`, every
- * distinct message is copied (the unique key refuses the COPY if one was stored before).
+ * distinct message is copied as a first delivery (the unique key refuses the COPY if one was
+ * stored before). Bytes stored before count as the same message only while that row is not yet
+ * deleted on the server (a re-download after a crash); once it is, they are a new delivery. Copies
+ * within the batch are one message.
  */
 async function copyNew(client: pg.PoolClient, accountId: number, items: readonly IncomingRaw[], reserve: IdReserve, lookUp: boolean): Promise<StoredRef[]> {
   const first = new Map<string, IncomingRaw>();
   for (const m of items) if (!first.has(m.sha256)) first.set(m.sha256, m);
-  const refs = lookUp ? await storedBefore(client, accountId, [...first.keys()]) : new Map<string, StoredRef>();
+  const before = lookUp ? await storedBefore(client, accountId, [...first.keys()]) : new Map<string, StoredBefore>();
+  const refs = new Map<string, StoredRef>();
+  for (const [sha, b] of before) if (b.onServer) refs.set(sha, b.onServer);
   const fresh = [...first.values()].filter((m) => !refs.has(m.sha256));
   if (fresh.length > 0) {
     const { ids, now, nowUs } = await reserve.take(client, fresh.length);
     const tuples = fresh.map((m, i) => {
       refs.set(m.sha256, { id: Number(ids[i]), sha256: m.sha256, isNew: true, status: m.verdict.status, enqueued: false, receivedAt: now });
-      return tupleOf(ids[i]!, accountId, m, nowUs);
+      return tupleOf(ids[i]!, accountId, m, before.get(m.sha256)?.nextDelivery ?? 0, nowUs);
     });
     await copyIn(client, `COPY inbound_message (${COPY_COLUMNS}) FROM STDIN (FORMAT binary)`, copyDataMessages(tuples));
   }
   return items.map((m) => refs.get(m.sha256)!);
 }
 
-/** The rows of this account already holding some of these bytes, by sha256. */
-async function storedBefore(client: pg.PoolClient, accountId: number, shas: string[]): Promise<Map<string, StoredRef>> {
-  const { rows } = await client.query<StoredRow>(
-    `SELECT id, sha256, status::text AS status, enqueued_at IS NOT NULL AS enqueued, received_at
-     FROM inbound_message WHERE account_id = $1 AND sha256 = ANY($2::text[])`,
-    [accountId, shas],
-  );
-  return new Map(rows.map((r) => [r.sha256.trim(), { id: Number(r.id), sha256: r.sha256.trim(), isNew: false, status: r.status, enqueued: r.enqueued, receivedAt: r.received_at }]));
+/** What this account holds of some bytes: the row still on the server, if any, and the next delivery number. */
+interface StoredBefore {
+  onServer: StoredRef | null;
+  nextDelivery: number;
 }
 
-function tupleOf(id: bigint, accountId: number, m: IncomingRaw, now: bigint): CopyValue[] {
+/** The rows of this account already holding some of these bytes, by sha256. */
+async function storedBefore(client: pg.PoolClient, accountId: number, shas: string[]): Promise<Map<string, StoredBefore>> {
+  const { rows } = await client.query<StoredRow>(
+    `SELECT s.sha256, s.next_delivery, m.id, m.status::text AS status, m.enqueued_at IS NOT NULL AS enqueued, m.received_at
+     FROM (SELECT sha256, max(delivery) + 1 AS next_delivery, max(id) FILTER (WHERE deleted_on_server_at IS NULL) AS on_server
+           FROM inbound_message WHERE account_id = $1 AND sha256 = ANY($2::text[]) GROUP BY sha256) s
+     LEFT JOIN inbound_message m ON m.id = s.on_server`,
+    [accountId, shas],
+  );
+  return new Map(
+    rows.map((r) => {
+      const sha256 = r.sha256.trim();
+      const onServer = r.id === null ? null : { id: Number(r.id), sha256, isNew: false, status: r.status!, enqueued: r.enqueued!, receivedAt: r.received_at! };
+      return [sha256, { onServer, nextDelivery: Number(r.next_delivery) }];
+    }),
+  );
+}
+
+function tupleOf(id: bigint, accountId: number, m: IncomingRaw, delivery: number, now: bigint): CopyValue[] {
   const c = outcomeColumns(m.verdict);
   const text = (v: string | null): CopyValue => (v === null ? null : { text: v });
   const jsonb = (v: string | null): CopyValue => (v === null ? null : { jsonb: v });
@@ -224,6 +244,7 @@ function tupleOf(id: bigint, accountId: number, m: IncomingRaw, now: bigint): Co
     { int8: id },
     { int4: accountId },
     { text: m.sha256 },
+    { int2: delivery },
     { int4: m.size },
     { text: storableText(m.remoteId.slice(0, 200)) }, // a hostile POP3 server's UIDL may hold a NUL
     { text: c.status },

@@ -65,6 +65,7 @@ export const RunPage = pageOf(
     oversized: Type.Integer(),
     bytes: Type.Integer(),
     error: Nullable(Type.Object({ class: Type.String(), message: Type.String() })),
+    warnings: Type.Array(Type.String(), { description: 'what the run left undone and why (e.g. stored messages left flagged on a server without UIDPLUS)' }),
   }),
 );
 
