@@ -65,7 +65,9 @@ export class Pop3MailboxClient implements MailboxClient {
 
   async fetchMany(messages: readonly RemoteMessage[], caps: readonly number[]): Promise<(Downloaded | undefined)[]> {
     const conn = this.open();
-    const limit = this.s.maxMessageBytes;
+    // A message longer than its cap is read to its end and dropped, so the session goes on; one
+    // that does not end within a few times the size limit is a flood, and fails the session.
+    const limit = DISCARD_FACTOR * this.s.maxMessageBytes;
     return this.guard(async () => {
       const out: Downloaded[] = [];
       // RFC 2449 PIPELINING: send every RETR, then read the answers in order.
@@ -169,6 +171,9 @@ export class Pop3MailboxClient implements MailboxClient {
     }
   }
 }
+
+/** How many times the size limit a message may run on before the session is given up. */
+const DISCARD_FACTOR = 4;
 
 /** Throw a classified error for a -ERR answer; RFC 2449/3206 response codes refine the class. */
 function expectOk(status: Pop3Status, what: string, props: Record<string, unknown> = {}): void {
