@@ -8,8 +8,10 @@ export interface FollowUpHints {
 }
 
 // OTOBO's Ticket::Hook "Ticket#" followed by a ticket number (AutoIncrement or Date-based),
-// as in "[Ticket#2024010110000011]", "Ticket#: 2024…", "RE: Ticket# 123456".
-const TICKET_NUMBER = /Ticket#\s*:?\s*(\d{5,32})/gi;
+// as in "[Ticket#2024010110000011]", "Ticket#: 2024…", "RE: Ticket# 123456". Written so that no
+// space can be matched two ways (`\s*:?\s*` could split a run of spaces anywhere: quadratic on
+// "Ticket#" followed by 40,000 spaces).
+const TICKET_NUMBER = /Ticket#\s*(?::\s*)?(\d{5,32})/gi;
 
 /** Ticket numbers in the Subject and the In-Reply-To/References message ids. */
 export function followUpHints(h: MessageHeaders): FollowUpHints {

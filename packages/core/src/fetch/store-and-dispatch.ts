@@ -101,8 +101,17 @@ function count(result: BatchResult, status: Outcome['status']): void {
  * refuses in text and jsonb) becomes U+FFFD, so one such mail cannot fail its batch on every run.
  */
 export function decide(raw: Buffer, account: DispatchAccount, table: RoutingTable, inspect?: (raw: Buffer) => void): Verdict {
-  return storableStrings(verdictOf(raw, account, table, inspect));
+  const started = performance.now();
+  const verdict = verdictOf(raw, account, table, inspect);
+  const ms = performance.now() - started;
+  // Every parse is linear and bounded, so this only catches what nobody foresaw: such a mail is
+  // quarantined (kept, reprocessable), and not parsed again on every run.
+  if (ms > PARSE_BUDGET_MS && verdict.status !== 'quarantined') return { status: 'quarantined', error: `parsing the headers took ${Math.round(ms)} ms, more than the budget of ${PARSE_BUDGET_MS} ms`, summary: null };
+  return storableStrings(verdict);
 }
+
+/** Milliseconds one mail's header parse and dispatch may take before it is quarantined instead. */
+export const PARSE_BUDGET_MS = 2000;
 
 function verdictOf(raw: Buffer, account: DispatchAccount, table: RoutingTable, inspect?: (raw: Buffer) => void): Verdict {
   let summary: HeaderSummary | null = null;

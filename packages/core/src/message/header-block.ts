@@ -5,6 +5,12 @@ export interface HeaderField {
 }
 
 const MAX_HEADER_BYTES = 4 * 1024 * 1024;
+/**
+ * Characters of one field value that parsing looks at; continuation lines beyond are dropped
+ * (the raw mail keeps them). 256 KiB hold some 10,000 addresses, and bound what any one value
+ * costs the address, date and encoded-word parsers.
+ */
+export const MAX_FIELD_VALUE = 256 * 1024;
 
 /**
  * The header section of a raw message: everything before the first empty line (CRLF or bare
@@ -31,26 +37,37 @@ export function headerSection(raw: Buffer): string {
 
 /**
  * Split a header section into fields: continuation lines (starting with space or tab) are
- * unfolded, lines without a colon (an mbox "From " line, garbage) are skipped.
+ * unfolded, lines without a colon (an mbox "From " line, garbage) are skipped. Linear in the
+ * section: a value's pieces are joined once, each value at most MAX_FIELD_VALUE characters.
  */
 export function parseHeaderFields(section: string): HeaderField[] {
   const fields: HeaderField[] = [];
-  let current: HeaderField | null = null;
-  for (const rawLine of section.split('\n')) {
-    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+  let current: { name: string; parts: string[]; length: number } | null = null;
+  const close = () => {
+    if (current) fields.push({ name: current.name, value: current.parts.join(' ').slice(0, MAX_FIELD_VALUE) });
+  };
+  for (let start = 0; start < section.length; ) {
+    const nl = section.indexOf('\n', start);
+    const end = nl === -1 ? section.length : nl;
+    const line = section.slice(start, end > start && section.charCodeAt(end - 1) === 0x0d ? end - 1 : end);
+    start = end + 1;
     if (line.length === 0) continue;
     const first = line.charCodeAt(0);
-    if ((first === 0x20 || first === 0x09) && current) {
-      current.value += ` ${line.trim()}`;
+    if (first === 0x20 || first === 0x09) {
+      if (current && current.length < MAX_FIELD_VALUE) {
+        const piece = line.trim();
+        current.parts.push(piece);
+        current.length += piece.length + 1;
+      }
       continue;
     }
+    close();
+    current = null;
     const colon = line.indexOf(':');
-    if (colon <= 0 || !/^[\x21-\x39\x3b-\x7e]+$/.test(line.slice(0, colon).trimEnd())) {
-      current = null;
-      continue;
-    }
-    current = { name: line.slice(0, colon).trimEnd(), value: line.slice(colon + 1).trim() };
-    fields.push(current);
+    if (colon <= 0 || !/^[\x21-\x39\x3b-\x7e]+$/.test(line.slice(0, colon).trimEnd())) continue;
+    const value = line.slice(colon + 1, colon + 1 + MAX_FIELD_VALUE).trim();
+    current = { name: line.slice(0, colon).trimEnd(), parts: [value], length: value.length };
   }
+  close();
   return fields;
 }

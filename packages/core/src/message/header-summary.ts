@@ -47,8 +47,25 @@ function text(value: string | undefined): string | null {
   return replaceControlCharacters(decodeWords(value), '').slice(0, MAX_TEXT);
 }
 
+/** A Date value is short; more than this is not a date (and is not scanned). */
+const MAX_DATE = 1000;
+
 function isoDate(value: string | undefined): string | null {
-  if (!value) return null;
-  const t = Date.parse(value.replace(/\([^)]*\)/g, '').trim());
+  if (!value || value.length > MAX_DATE) return null;
+  const t = Date.parse(withoutComments(value).trim());
   return Number.isFinite(t) ? new Date(t).toISOString() : null;
+}
+
+/** The value without its (possibly nested) RFC 5322 comments, in one pass. */
+export function withoutComments(value: string): string {
+  let depth = 0;
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (c === '\\' && depth > 0) i++;
+    else if (c === '(') depth++;
+    else if (c === ')' && depth > 0) depth--;
+    else if (depth === 0) out += c;
+  }
+  return out;
 }
