@@ -43,6 +43,8 @@ function toRow(r: Record<string, unknown>): RowWithQueue {
     comment: r.comment as string | null,
     tlsVerify: r.tls_verify as boolean,
     pollIntervalSeconds: r.poll_interval_seconds as number,
+    mailboxKey: r.mailbox_key as string | null,
+    legacyDuplicate: r.legacy_duplicate as boolean,
     lastRunAt: r.last_run_at as Date | null,
     lastSuccessAt: r.last_success_at as Date | null,
     lastErrorClass: r.last_error_class as string | null,

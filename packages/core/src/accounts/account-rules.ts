@@ -139,3 +139,20 @@ function checkDispatch(dispatch: Dispatch, add: (f: string, p: string) => void):
   if (id === undefined || id === null) return add('dispatch.queueId', 'is required when dispatch.by is "queue"');
   if (!Number.isInteger(id) || (id as number) < 1) add('dispatch.queueId', 'must be a positive whole number');
 }
+
+/**
+ * What identifies the mailbox an account reads, for the one-account-per-mailbox rule: the
+ * protocol family, the host in lower case without a trailing dot, the port (the family's
+ * standard ports, plain or TLS, count as one server), the user name ignoring case, and the
+ * folder, INBOX in any case being INBOX (RFC 3501 §5.1). The SQL of the migration that added
+ * mail_account.mailbox_key computes the same for existing rows.
+ */
+export function mailboxKey(d: Pick<AccountDraft, 'type' | 'host' | 'port' | 'username' | 'imapFolder'>): string {
+  const imap = isImapType(d.type);
+  const standard = imap ? [143, 993] : [110, 995];
+  const port = d.port === null || d.port === undefined || standard.includes(d.port) ? 'std' : String(d.port);
+  const folder = !imap ? '' : (d.imapFolder ?? 'INBOX').toUpperCase() === 'INBOX' ? 'INBOX' : (d.imapFolder ?? '');
+  let host = d.host.toLowerCase();
+  while (host.endsWith('.')) host = host.slice(0, -1);
+  return [imap ? 'imap' : 'pop3', host, port, d.username.toLowerCase(), folder].join('\n');
+}

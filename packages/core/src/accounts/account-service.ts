@@ -2,7 +2,7 @@ import { diffFields, recordAudit } from '../audit/index.js';
 import type { SecretBox } from '../crypto/index.js';
 import type { MailAccountRow, Prisma, PrismaClient } from '../db/index.js';
 import { MailductError, validationError } from '../errors/index.js';
-import { draftFromInput, draftFromPatch, type AccountDefaults } from './account-rules.js';
+import { draftFromInput, draftFromPatch, mailboxKey, type AccountDefaults } from './account-rules.js';
 import type { AccountDirectory } from './account-directory.js';
 import type { AccountReads } from './account-reads.js';
 import { accountWhere, ACCOUNT_ORDER, type AccountFilter } from './account-filter.js';
@@ -69,16 +69,18 @@ export class AccountService {
     const draft = draftFromInput(input, this.deps.defaults);
     await this.checkQueue(draft);
     await this.checkDuplicate(draft, null);
-    const row = await this.deps.prisma.$transaction(async (tx) => {
-      const created = await tx.mailAccount.create({
-        data: { ...this.columns(draft), passwordEnc: this.deps.secrets.seal(draft.password ?? ''), createdBy: actor, updatedBy: actor },
-        include: { queue: { select: { name: true } } },
-      });
-      await recordAudit(tx, { actor, action: 'create', entity: 'mail_account', entityId: created.id, changes: diffFields(null, auditable(draft), SECRET) });
-      return created;
-    });
+    const row = await this.refusingDuplicates(draft, null, (tx) => this.createRow(tx, draft, actor));
     await this.notify({ accountId: row.id, kind: 'created' });
     return toAccountView(row);
+  }
+
+  private async createRow(tx: Tx, draft: AccountDraft, actor: string) {
+    const created = await tx.mailAccount.create({
+      data: { ...this.columns(draft), passwordEnc: this.deps.secrets.seal(draft.password ?? ''), createdBy: actor, updatedBy: actor },
+      include: { queue: { select: { name: true } } },
+    });
+    await recordAudit(tx, { actor, action: 'create', entity: 'mail_account', entityId: created.id, changes: diffFields(null, auditable(draft), SECRET) });
+    return created;
   }
 
   /** Change an account; an omitted password keeps the stored one. Throws ACCOUNT_NOT_FOUND, VALIDATION_FAILED, ACCOUNT_EXISTS. */
@@ -90,8 +92,10 @@ export class AccountService {
     await this.checkDuplicate(draft, id);
     const data: Prisma.MailAccountUncheckedUpdateInput = { ...this.columns(draft), updatedBy: actor };
     if (draft.password !== undefined) data.passwordEnc = this.deps.secrets.seal(draft.password);
+    // A legacy duplicate whose connection settings change is held to the one-account rule again.
+    if (CONNECTION_FIELDS.some((f) => before[f] !== draft[f])) data.legacyDuplicate = false;
     if (resumes(before, draft)) Object.assign(data, { consecutiveFailures: 0, consecutiveAuthFailures: 0, parkedReason: null, backoffUntil: null, lastErrorClass: null, lastErrorMessage: null });
-    const row = await this.deps.prisma.$transaction(async (tx) => {
+    const row = await this.refusingDuplicates(draft, id, async (tx) => {
       const updated = await tx.mailAccount.update({ where: { id }, data, include: { queue: { select: { name: true } } } });
       const changes = diffFields(auditable(before), auditable(draft), SECRET);
       if (Object.keys(changes).length > 0) await recordAudit(tx, { actor, action: 'update', entity: 'mail_account', entityId: id, changes });
@@ -141,22 +145,23 @@ export class AccountService {
     if (!queue.valid) throw validationError([{ field: 'dispatch.queueId', problem: `queue "${queue.name}" is not valid` }]);
   }
 
-  // Two accounts reading the same mailbox would race each other for every message.
+  /**
+   * Two accounts reading the same mailbox would race each other for every message (and make a
+   * ticket of each message once per account). The unique mailbox_key refuses a second one even
+   * when two requests arrive at once; the look-up before names the account that has it.
+   */
   private async checkDuplicate(d: AccountDraft, selfId: number | null): Promise<void> {
-    const family = isImapType(d.type) ? (['IMAP', 'IMAPS', 'IMAPTLS'] as const) : (['POP3', 'POP3S', 'POP3TLS'] as const);
-    const other = await this.deps.prisma.mailAccount.findFirst({
-      where: {
-        host: { equals: d.host, mode: 'insensitive' },
-        username: d.username,
-        type: { in: [...family] },
-        imapFolder: d.imapFolder,
-        ...(selfId === null ? {} : { id: { not: selfId } }),
-      },
-      select: { id: true },
-    });
-    if (other) {
-      const where = d.imapFolder ? ` folder ${d.imapFolder}` : '';
-      throw new MailductError('ACCOUNT_EXISTS', `mail account ${other.id} already reads ${d.username}@${d.host}${where}`, { details: { accountId: other.id } });
+    const other = await this.deps.prisma.mailAccount.findFirst({ where: { mailboxKey: mailboxKey(d), ...(selfId === null ? {} : { id: { not: selfId } }) }, select: { id: true } });
+    if (other) throw duplicateOf(d, other.id);
+  }
+
+  private async refusingDuplicates<T>(d: AccountDraft, selfId: number | null, write: (tx: Tx) => Promise<T>): Promise<T> {
+    try {
+      return await this.deps.prisma.$transaction(write);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'P2002') throw err;
+      await this.checkDuplicate(d, selfId);
+      throw duplicateOf(d, null);
     }
   }
 
@@ -164,6 +169,14 @@ export class AccountService {
     this.deps.directory?.invalidate();
     await this.deps.onChange?.(change);
   }
+}
+
+type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+function duplicateOf(d: AccountDraft, otherId: number | null): MailductError {
+  const where = d.imapFolder ? ` folder ${d.imapFolder}` : '';
+  const who = otherId === null ? 'another mail account' : `mail account ${otherId}`;
+  return new MailductError('ACCOUNT_EXISTS', `${who} already reads ${d.username}@${d.host}${where}`, { details: otherId === null ? {} : { accountId: otherId } });
 }
 
 function auditable(d: AccountDraft): Record<string, unknown> {

@@ -1,6 +1,6 @@
 export { ACCOUNT_TYPES, VALIDITIES, ACCOUNT_LIMITS, DEFAULT_PORTS, isImapType } from './account-types.js';
 export type { AccountType, Validity, Dispatch, AccountInput, AccountPatch, AccountDraft } from './account-types.js';
-export { draftFromInput, draftFromPatch } from './account-rules.js';
+export { draftFromInput, draftFromPatch, mailboxKey } from './account-rules.js';
 export type { AccountDefaults } from './account-rules.js';
 export { isHostName } from './host-name.js';
 export { accountWhere, ACCOUNT_ORDER } from './account-filter.js';
