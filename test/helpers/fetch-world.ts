@@ -34,10 +34,12 @@ export interface FetchWorld {
   close(): Promise<void>;
 }
 
-export async function createFetchWorld(dovecot: Dovecot, overrides: Partial<FetchServiceDeps> = {}, env: NodeJS.ProcessEnv = {}): Promise<FetchWorld> {
+/** `prepare` runs on the new database before anything connects to it (e.g. to set its TimeZone). */
+export async function createFetchWorld(dovecot: Dovecot, overrides: Partial<FetchServiceDeps> = {}, env: NodeJS.ProcessEnv = {}, prepare?: (ctx: TestContext) => Promise<void>): Promise<FetchWorld> {
   const caFile = join(dovecot.dir, 'ssl', 'cert.pem');
   writeFileSync(caFile, dovecot.ca);
   const ctx = await createTestContext(env);
+  await prepare?.(ctx);
   const runtime = createFetchRuntime(ctx.config, createLogger({ level: 'silent' }), overrides);
   const accounts = new AccountService({ prisma: runtime.prisma, secrets: new SecretBox(ctx.config.secretKey), defaults: { pollIntervalSeconds: 600 } });
   const world: FetchWorld = {

@@ -10,8 +10,23 @@ import { PrismaClient } from '../generated/prisma/client.js';
  * notice a dead peer on idle connections.
  */
 function poolConfig(databaseUrl: string, queryTimeoutMs: number | undefined): pg.PoolConfig {
-  return { connectionString: databaseUrl, keepAlive: true, ...(queryTimeoutMs ? { query_timeout: queryTimeoutMs, connectionTimeoutMillis: queryTimeoutMs } : {}) };
+  return { connectionString: databaseUrl, keepAlive: true, options: '-c TimeZone=UTC', types: UTC_TIMESTAMPS, ...(queryTimeoutMs ? { query_timeout: queryTimeoutMs, connectionTimeoutMillis: queryTimeoutMs } : {}) };
 }
+
+const TIMESTAMP_OID = 1114;
+
+/**
+ * Every column is a timestamp without time zone holding UTC (Prisma's DateTime). Each session
+ * runs in UTC, so now() written by SQL is UTC whatever the server's TimeZone setting (a database
+ * in America/New_York shifted receivedAt by hours), and pg reads such values as UTC, not as the
+ * Node process's local time.
+ */
+const UTC_TIMESTAMPS: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === TIMESTAMP_OID && format !== 'binary') return (value: string) => (/^\d{4}-/.test(value) ? new Date(`${value.replace(' ', 'T')}Z`) : pg.types.getTypeParser(oid)(value));
+    return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid);
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
 
 /** A Prisma client over the pg driver adapter (no native engine, works offline). */
 export function createPrisma(databaseUrl: string, queryTimeoutMs?: number): PrismaClient {
