@@ -1,5 +1,6 @@
 import { validationError, type FieldProblem } from '../errors/index.js';
 import { CONTROL_CHARACTER, TEXT_CONTROL_CHARACTER } from '../text/index.js';
+import { isRowId, MAX_ROW_ID } from '../db/row-id.js';
 import { isHostName } from './host-name.js';
 import {
   ACCOUNT_LIMITS as L,
@@ -137,7 +138,7 @@ function checkDispatch(dispatch: Dispatch, add: (f: string, p: string) => void):
   if (dispatch.by !== 'queue') return add('dispatch.by', 'must be "to" or "queue"');
   const id = (dispatch as { queueId?: unknown }).queueId;
   if (id === undefined || id === null) return add('dispatch.queueId', 'is required when dispatch.by is "queue"');
-  if (!Number.isInteger(id) || (id as number) < 1) add('dispatch.queueId', 'must be a positive whole number');
+  if (!isRowId(id)) add('dispatch.queueId', `must be a whole number from 1 to ${MAX_ROW_ID}`);
 }
 
 /**

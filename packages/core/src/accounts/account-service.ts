@@ -1,6 +1,6 @@
 import { diffFields, recordAudit } from '../audit/index.js';
 import type { SecretBox } from '../crypto/index.js';
-import type { MailAccountRow, Prisma, PrismaClient } from '../db/index.js';
+import { isRowId, type MailAccountRow, type Prisma, type PrismaClient } from '../db/index.js';
 import { MailductError, validationError } from '../errors/index.js';
 import { draftFromInput, draftFromPatch, mailboxKey, type AccountDefaults } from './account-rules.js';
 import type { AccountDirectory } from './account-directory.js';
@@ -116,7 +116,7 @@ export class AccountService {
   }
 
   private async row(id: number, withQueue: boolean) {
-    const row = await this.deps.prisma.mailAccount.findUnique({ where: { id }, include: withQueue ? { queue: { select: { name: true } } } : undefined });
+    const row = isRowId(id) ? await this.deps.prisma.mailAccount.findUnique({ where: { id }, include: withQueue ? { queue: { select: { name: true } } } : undefined }) : null;
     if (!row) throw new MailductError('ACCOUNT_NOT_FOUND', `mail account ${id} does not exist`);
     return row;
   }
@@ -140,7 +140,7 @@ export class AccountService {
 
   private async checkQueue(d: AccountDraft): Promise<void> {
     if (d.dispatch.by !== 'queue') return;
-    const queue = await this.deps.prisma.queue.findUnique({ where: { id: d.dispatch.queueId } });
+    const queue = isRowId(d.dispatch.queueId) ? await this.deps.prisma.queue.findUnique({ where: { id: d.dispatch.queueId } }) : null;
     if (!queue) throw validationError([{ field: 'dispatch.queueId', problem: `queue ${d.dispatch.queueId} does not exist` }]);
     if (!queue.valid) throw validationError([{ field: 'dispatch.queueId', problem: `queue "${queue.name}" is not valid` }]);
   }

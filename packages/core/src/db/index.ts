@@ -1,5 +1,6 @@
 export { createPrisma, createPgPool } from './clients.js';
 export { ensureDatabase } from './ensure-database.js';
+export { isRowId, MAX_ROW_ID } from './row-id.js';
 export type { PrismaClient } from './clients.js';
 export { Prisma } from '../generated/prisma/client.js';
 export type {

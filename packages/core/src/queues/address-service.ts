@@ -1,5 +1,5 @@
 import { diffFields, recordAudit } from '../audit/index.js';
-import type { PrismaClient, SystemAddressRow } from '../db/index.js';
+import { isRowId, type PrismaClient, type SystemAddressRow } from '../db/index.js';
 import { MailductError, validationError } from '../errors/index.js';
 import { normalizeAddress, type AddressInput } from './queue-rules.js';
 
@@ -83,7 +83,7 @@ export class AddressService {
   }
 
   private async checkQueue(queueId: number): Promise<void> {
-    const queue = await this.prisma.queue.findUnique({ where: { id: queueId }, select: { id: true } });
+    const queue = isRowId(queueId) ? await this.prisma.queue.findUnique({ where: { id: queueId }, select: { id: true } }) : null;
     if (!queue) throw validationError([{ field: 'queueId', problem: `queue ${queueId} does not exist` }]);
   }
 
@@ -95,7 +95,7 @@ export class AddressService {
   }
 
   private async row(id: number): Promise<Row> {
-    const row = await this.prisma.systemAddress.findUnique({ where: { id }, include: withQueue });
+    const row = isRowId(id) ? await this.prisma.systemAddress.findUnique({ where: { id }, include: withQueue }) : null;
     if (!row) throw new MailductError('ADDRESS_NOT_FOUND', `system address ${id} does not exist`);
     return row;
   }

@@ -1,3 +1,4 @@
+import { isRowId, MAX_ROW_ID } from '../db/row-id.js';
 import { validationError, type FieldProblem } from '../errors/index.js';
 import { CONTROL_CHARACTER, TEXT_CONTROL_CHARACTER } from '../text/index.js';
 
@@ -45,7 +46,7 @@ export function normalizeAddress(input: AddressInput): Required<AddressInput> {
   if (displayName !== null && (displayName.length > QUEUE_LIMITS.displayName || CONTROL_CHARACTER.test(displayName))) {
     problems.push({ field: 'displayName', problem: `must be text of at most ${QUEUE_LIMITS.displayName} characters` });
   }
-  if (!Number.isInteger(input.queueId) || input.queueId < 1) problems.push({ field: 'queueId', problem: 'is required: the id of an existing queue' });
+  if (!isRowId(input.queueId)) problems.push({ field: 'queueId', problem: `is required: the id of an existing queue (1 to ${MAX_ROW_ID})` });
   checkComment(input.comment, problems);
   if (problems.length > 0) throw validationError(problems);
   return { address, displayName, queueId: input.queueId, valid: input.valid ?? true, comment: emptyToNull(input.comment) };

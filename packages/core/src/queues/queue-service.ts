@@ -1,5 +1,5 @@
 import { diffFields, recordAudit } from '../audit/index.js';
-import type { PrismaClient, QueueRow } from '../db/index.js';
+import { isRowId, type PrismaClient, type QueueRow } from '../db/index.js';
 import { MailductError } from '../errors/index.js';
 import { normalizeQueue, type QueueInput } from './queue-rules.js';
 
@@ -96,7 +96,7 @@ export class QueueService {
   }
 
   private async row(id: number): Promise<QueueRow> {
-    const row = await this.prisma.queue.findUnique({ where: { id } });
+    const row = isRowId(id) ? await this.prisma.queue.findUnique({ where: { id } }) : null;
     if (!row) throw new MailductError('QUEUE_NOT_FOUND', `queue ${id} does not exist`);
     return row;
   }

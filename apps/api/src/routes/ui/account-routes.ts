@@ -2,14 +2,13 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountView } from '@mailduct/core/accounts';
 import { accountForm, accountOverview, formValuesOf, inputFromForm } from '../../ui/account-pages.js';
 import { page } from '../../ui/layout.js';
-import { noticeOf, send, submitForm, type FormBody, type FormFailure } from './ui-support.js';
+import { idOf, noticeOf, send, submitForm, type FormBody, type FormFailure } from './ui-support.js';
 
 type Id = { Params: { id: string } };
 
 /** The mail account screens: overview, add, edit, delete. */
 const accountPages: FastifyPluginAsync = async (app) => {
   const { accounts, queues } = app.services;
-  const idOf = (raw: string) => (/^\d{1,9}$/.test(raw) ? Number(raw) : 0);
   const queueList = async () => (await queues.list({ limit: 500, offset: 0 })).items;
   const defaults = { pollIntervalSeconds: app.deps.config.pollIntervalSeconds };
   /** The add or edit form again, with what the user typed and the problems marked (400). */

@@ -1,14 +1,15 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { addressesPage, messagesPage, queuesPage } from '../../ui/admin-pages.js';
 import { page } from '../../ui/layout.js';
-import { noticeOf, send, submitForm, type FormBody, type FormFailure } from './ui-support.js';
+import { idOf, noticeOf, send, submitForm, type FormBody, type FormFailure } from './ui-support.js';
 
 type Id = { Params: { id: string } };
 
 /** Queue, system address and message screens. */
 const adminPages: FastifyPluginAsync = async (app) => {
   const { queues, addresses, messages } = app.services;
-  const idOf = (raw: string) => (/^\d{1,15}$/.test(raw) ? Number(raw) : 0);
+  // Message ids are bigint: any safe integer.
+  const messageIdOf = (raw: string) => (/^\d{1,15}$/.test(raw) ? Number(raw) : 0);
   const allQueues = async () => (await queues.list({ limit: 500, offset: 0 })).items;
 
   const showQueues = async (req: FastifyRequest, reply: FastifyReply, failure?: FormFailure, body: FormBody = {}) =>
@@ -51,7 +52,7 @@ const adminPages: FastifyPluginAsync = async (app) => {
     const { items, total } = await messages.list({ accountId, status, limit: 200, offset: 0 });
     return send(reply, page({ title: 'Messages', session: req.session, active: 'messages', notice: noticeOf(req) }, messagesPage(req.session!, items, total, { accountId, status })));
   });
-  app.post<Id & { Body: FormBody }>('/messages/:id/reprocess', async (req, reply) => submitForm(req, reply, () => messages.reprocess(idOf(req.params.id)), '/messages?notice=reprocessed'));
+  app.post<Id & { Body: FormBody }>('/messages/:id/reprocess', async (req, reply) => submitForm(req, reply, () => messages.reprocess(messageIdOf(req.params.id)), '/messages?notice=reprocessed'));
 };
 
 export default adminPages;

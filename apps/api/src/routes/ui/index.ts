@@ -26,7 +26,9 @@ const uiRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: { next?: string } }>('/login', async (req, reply) => send(reply, page({ title: 'Sign in', session: null }, loginPage(safeNext(req.query.next), null))));
 
   app.post<{ Body: FormBody }>('/login', { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (req, reply) => {
-    const principal = await app.services.tokens.verify(req.body?.token ?? '');
+    // A JSON body may carry anything: only a string can be a token.
+    const token = typeof req.body?.token === 'string' ? req.body.token : '';
+    const principal = await app.services.tokens.verify(token);
     if (!principal) return send(reply, page({ title: 'Sign in', session: null }, loginPage(safeNext(req.body?.next), 'That token is not valid.')), 401);
     const { id } = await app.services.sessions.create(principal);
     const secure = req.protocol === 'https';

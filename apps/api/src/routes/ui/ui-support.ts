@@ -1,10 +1,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { secretsEqual } from '@mailduct/core/crypto';
+import { isRowId } from '@mailduct/core/db';
 import { isMailductError, type FieldProblem } from '@mailduct/core/errors';
 import type { SafeHtml } from '../../ui/html.js';
 
 /** A submitted form (application/x-www-form-urlencoded). */
 export type FormBody = Record<string, string | undefined>;
+
+/** The id in a UI path: a row id, or 0 (which no row has: the page answers 404). */
+export function idOf(raw: string): number {
+  const n = /^\d{1,10}$/.test(raw) ? Number(raw) : 0;
+  return isRowId(n) ? n : 0;
+}
 
 /** Notices shown after a redirect, by key (never text from the URL). */
 export const NOTICES: Record<string, string> = {
