@@ -4,8 +4,9 @@ import type { FieldChange } from './audit-diff.js';
 /** One entry of the audit trail. */
 export interface AuditEntry {
   actor: string;
-  action: 'create' | 'update' | 'delete' | 'park' | 'rotate-key';
-  entity: 'mail_account' | 'queue' | 'system_address' | 'api_token';
+  /** Changes, and the operations that reach a mail server with a stored password: test, dry-run, fetch-now. */
+  action: 'create' | 'update' | 'delete' | 'park' | 'rotate-key' | 'test' | 'dry-run' | 'fetch-now' | 'queue-job';
+  entity: 'mail_account' | 'queue' | 'system_address' | 'api_token' | 'job';
   entityId: string | number;
   changes: Record<string, FieldChange>;
 }

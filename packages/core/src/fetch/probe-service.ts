@@ -1,7 +1,9 @@
 import { dispatchOfRow, draftFromInput, type AccountInput } from '../accounts/index.js';
 import type { SecretBox } from '../crypto/index.js';
-import type { PrismaClient } from '../db/index.js';
-import { MailductError } from '../errors/index.js';
+import { isRowId, type PrismaClient } from '../db/index.js';
+import { MailductError, validationError } from '../errors/index.js';
+import { recordAudit } from '../audit/index.js';
+import { DEFAULT_PORTS } from '../accounts/index.js';
 import { DEFAULT_TIMEOUTS, type MailboxSettings } from '../mail/index.js';
 import { dryRunMailbox, probeMailbox, type DryRunItem, type ProbeResult } from './probe.js';
 import type { RoutingLoader } from './routing-loader.js';
@@ -21,32 +23,48 @@ const PROBE_TIMEOUTS = { connect: 10_000, greeting: 10_000, command: 20_000 };
 export class ProbeService {
   constructor(private readonly deps: ProbeServiceDeps) {}
 
-  /** Test a stored account. Throws ACCOUNT_NOT_FOUND. */
-  async testAccount(id: number): Promise<ProbeResult> {
+  /** Test a stored account (audited). Throws ACCOUNT_NOT_FOUND. */
+  async testAccount(id: number, actor: string): Promise<ProbeResult> {
     const { settings } = await this.stored(id);
+    await this.audit(actor, 'test', id, settings);
     return probeMailbox(settings, this.options());
   }
 
   /**
    * Test unsaved settings. Without a password, the stored one of `accountId` is used (the edit
-   * form keeps its placeholder). Throws VALIDATION_FAILED, ACCOUNT_NOT_FOUND.
+   * form keeps its placeholder), but only for the server and user it belongs to: the same type,
+   * host, port and user name. A stored password is never sent anywhere else, so a token holder
+   * cannot have it delivered to a host of their choosing. Audited when it uses a stored password.
+   * Throws VALIDATION_FAILED, ACCOUNT_NOT_FOUND.
    */
-  async testSettings(input: Partial<AccountInput> & { accountId?: number }): Promise<ProbeResult> {
+  async testSettings(input: Partial<AccountInput> & { accountId?: number }, actor: string): Promise<ProbeResult> {
     const { accountId, ...fields } = input;
     let password = fields.password;
-    if (password === undefined && accountId !== undefined) password = (await this.stored(accountId)).settings.password;
-    const draft = draftFromInput({ ...(fields as AccountInput), password: password as string }, { pollIntervalSeconds: 600 });
-    return probeMailbox({ type: draft.type, host: draft.host, port: draft.port, username: draft.username, password: draft.password!, imapFolder: draft.imapFolder, tlsVerify: draft.tlsVerify }, this.options());
+    const draft = draftFromInput({ ...(fields as AccountInput), password: password ?? 'stored' }, { pollIntervalSeconds: 600 });
+    const target: MailboxSettings = { type: draft.type, host: draft.host, port: draft.port, username: draft.username, password: '', imapFolder: draft.imapFolder, tlsVerify: draft.tlsVerify };
+    if (password === undefined) {
+      if (accountId === undefined) throw validationError([{ field: 'password', problem: 'is required' }]);
+      const stored = (await this.stored(accountId)).settings;
+      if (!sameServerAndUser(stored, target)) throw validationError([{ field: 'password', problem: `is required: the stored password of account ${accountId} is only used for its own type, host, port and user name` }]);
+      password = stored.password;
+      await this.audit(actor, 'test', accountId, target);
+    }
+    return probeMailbox({ ...target, password }, this.options());
   }
 
-  /** Where the first `limit` messages on the server would be dispatched. Throws ACCOUNT_NOT_FOUND and MAIL_* errors. */
-  async dryRun(id: number, limit: number): Promise<{ total: number; items: DryRunItem[] }> {
+  /** Where the first `limit` messages on the server would be dispatched (audited). Throws ACCOUNT_NOT_FOUND and MAIL_* errors. */
+  async dryRun(id: number, limit: number, actor: string): Promise<{ total: number; items: DryRunItem[] }> {
     const { settings, row } = await this.stored(id);
+    await this.audit(actor, 'dry-run', id, settings);
     return dryRunMailbox(settings, this.options(), { trusted: row.trusted, dispatch: dispatchOfRow(row) }, await this.deps.routing.load(), { limit, maxBytes: this.deps.maxMessageBytes });
   }
 
+  private async audit(actor: string, action: 'test' | 'dry-run', accountId: number, target: MailboxSettings): Promise<void> {
+    await recordAudit(this.deps.prisma, { actor, action, entity: 'mail_account', entityId: accountId, changes: { server: { from: null, to: `${target.type} ${target.host}:${target.port ?? DEFAULT_PORTS[target.type]} ${target.username}` } } });
+  }
+
   private async stored(id: number) {
-    const row = await this.deps.prisma.mailAccount.findUnique({ where: { id } });
+    const row = isRowId(id) ? await this.deps.prisma.mailAccount.findUnique({ where: { id } }) : null;
     if (!row) throw new MailductError('ACCOUNT_NOT_FOUND', `mail account ${id} does not exist`);
     const settings: MailboxSettings = { type: row.type, host: row.host, port: row.port, username: row.username, password: this.deps.secrets.open(row.passwordEnc), imapFolder: row.imapFolder, tlsVerify: row.tlsVerify };
     return { settings, row };
@@ -55,4 +73,11 @@ export class ProbeService {
   private options() {
     return { extraCa: this.deps.extraCa, timeouts: { ...DEFAULT_TIMEOUTS, ...PROBE_TIMEOUTS } };
   }
+}
+
+/** The same server and user: type, host (ignoring case and a trailing dot), effective port and user name. */
+function sameServerAndUser(a: MailboxSettings, b: MailboxSettings): boolean {
+  const host = (h: string) => h.toLowerCase().replace(/\.$/, '');
+  const port = (s: MailboxSettings) => s.port ?? DEFAULT_PORTS[s.type];
+  return a.type === b.type && host(a.host) === host(b.host) && port(a) === port(b) && a.username === b.username;
 }
