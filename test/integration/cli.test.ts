@@ -60,7 +60,11 @@ describe('mailduct CLI', () => {
     const token = res.stdout.trim().split('\n').at(-1)!;
     expect(token).toMatch(/^md_[A-Za-z0-9_-]{40,}$/);
     const prisma = createPrisma(ctx.databaseUrl);
-    expect(await new TokenService(prisma, undefined).verify(token)).toEqual({ name: 'ci-bot' });
+    expect(await new TokenService(prisma, undefined).verify(token)).toMatchObject({ name: 'ci-bot', role: 'admin' });
+    const viewer = await runCli(['token', 'create', '--name', 'viewer', '--role', 'read-only'], ctx.env);
+    expect(viewer.stdout).toContain('(read-only)');
+    expect(await new TokenService(prisma, undefined).verify(viewer.stdout.trim().split('\n').at(-1)!)).toMatchObject({ name: 'viewer', role: 'read-only' });
+    expect((await runCli(['token', 'create', '--name', 'x', '--role', 'root'], ctx.env)).code).toBe(2);
     await prisma.$disconnect();
     const again = await runCli(['token', 'create', '--name', 'ci-bot'], ctx.env);
     expect(again.code).toBe(1);

@@ -21,6 +21,7 @@ const OPTIONS = {
   timeout: { type: 'string' },
   debug: { type: 'boolean' },
   force: { type: 'boolean' },
+  role: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -29,7 +30,7 @@ const ALLOWED: Record<string, string[]> = {
   start: ['api', 'scheduler', 'fetcher'],
   migrate: [],
   fetch: ['account-id', 'limit', 'timeout', 'debug', 'force'],
-  token: ['name'],
+  token: ['name', 'role'],
   keys: [],
 };
 
@@ -84,7 +85,7 @@ async function run(command: string, rest: string[], values: Record<string, unkno
     }
     case 'token': {
       const { token } = await import('./commands/token.js');
-      return token(config, rest[0], values.name as string | undefined, out);
+      return token(config, rest[0], values.name as string | undefined, out, (values.role as string | undefined) ?? 'admin');
     }
     case 'keys': {
       const { keys } = await import('./commands/keys.js');

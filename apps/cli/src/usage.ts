@@ -7,8 +7,9 @@ Commands:
   migrate                create the database if missing and apply migrations
   fetch [--account-id N] [--limit N] [--debug] [--timeout SECONDS] [--force]
                          fetch mail now (OTOBO's Maint::PostMaster::MailAccountFetch)
-  token create --name NAME
-                         create an API token and print it once
+  token create --name NAME [--role admin|read-only]
+                         create an API token and print it once (read-only: it may
+                         read everything and change, test or fetch nothing)
   token revoke --name NAME
                          revoke an API token
   keys rotate            re-encrypt every stored password with MAILDUCT_SECRET_KEY

@@ -29,6 +29,9 @@ export function bearerOf(request: FastifyRequest): string {
  * `requireToken` (API): a valid bearer token, or the admin UI's session cookie — with the
  * session's CSRF token in `x-csrf-token` for state-changing methods. Otherwise 401.
  * `requireSession` (UI pages, Bull Board): a session, or a redirect to the sign-in page.
+ * A session is only as good as the token it was signed in with: that token is checked again on
+ * every request (cached for seconds), so revoking it ends its sessions. A read-only principal may
+ * read (GET, HEAD) and sign out; anything else is 403.
  */
 export default fp(
   async (app) => {
@@ -36,7 +39,14 @@ export default fp(
     app.decorateRequest('session', null);
     const sessionOf = async (request: FastifyRequest): Promise<Session | null> => {
       const id = request.cookies?.[SESSION_COOKIE];
-      return id ? app.services.sessions.get(id).catch(() => null) : null;
+      const session = id ? await app.services.sessions.get(id).catch(() => null) : null;
+      if (!session) return null;
+      const principal = typeof session.principal.tokenHash === 'string' ? await app.services.tokens.verifyHash(session.principal.tokenHash) : null;
+      if (!principal) {
+        await app.services.sessions.destroy(id!).catch(() => undefined);
+        return null;
+      }
+      return { ...session, principal };
     };
     app.decorate('requireSession', async (request: FastifyRequest, reply: FastifyReply) => {
       const session = await sessionOf(request);
@@ -47,6 +57,7 @@ export default fp(
       }
       request.session = session;
       request.principal = session.principal;
+      if (!mayDo(session.principal, request) && request.url !== '/logout') await forbid(reply, session.principal);
     });
     app.decorate('requireToken', async (request: FastifyRequest, reply: FastifyReply) => {
       const token = bearerOf(request);
@@ -65,7 +76,17 @@ export default fp(
         return;
       }
       request.principal = principal;
+      if (!mayDo(principal, request)) await forbid(reply, principal);
     });
   },
   { name: 'mailduct-auth', dependencies: ['mailduct-services', '@fastify/cookie'] },
 );
+
+/** Whether the principal's role allows this request. */
+export function mayDo(principal: Principal, request: FastifyRequest): boolean {
+  return principal.role === 'admin' || !UNSAFE.has(request.method);
+}
+
+async function forbid(reply: FastifyReply, principal: Principal): Promise<void> {
+  await reply.code(403).send({ error: { code: 'FORBIDDEN', message: `"${principal.name}" has a read-only token: it may read, not change, test or fetch`, details: null } });
+}

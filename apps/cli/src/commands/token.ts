@@ -1,18 +1,19 @@
-import { TokenService } from '@mailduct/core/auth';
+import { ROLES, TokenService, type Role } from '@mailduct/core/auth';
 import type { Config } from '@mailduct/core/config';
 import { createPrisma } from '@mailduct/core/db';
 import { UsageError } from '../usage.js';
 
-/** `mailduct token create|revoke --name N`. */
-export async function token(config: Readonly<Config>, action: string | undefined, name: string | undefined, out: (line: string) => void): Promise<number> {
+/** `mailduct token create --name N [--role admin|read-only]`, `mailduct token revoke --name N`. */
+export async function token(config: Readonly<Config>, action: string | undefined, name: string | undefined, out: (line: string) => void, role = 'admin'): Promise<number> {
   if (action !== 'create' && action !== 'revoke') throw new UsageError(`unknown token action "${action ?? ''}" (use create or revoke)`);
   if (!name) throw new UsageError(`token ${action} needs --name NAME`);
+  if (!ROLES.includes(role as Role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')} (got "${role}")`);
   const prisma = createPrisma(config.databaseUrl);
   try {
     const tokens = new TokenService(prisma, undefined);
     if (action === 'create') {
-      const created = await tokens.create(name);
-      out(`Created API token "${created.name}". It is shown only this once:`);
+      const created = await tokens.create(name, 'cli', role as Role);
+      out(`Created API token "${created.name}" (${created.role}). It is shown only this once:`);
       out(created.token);
       return 0;
     }

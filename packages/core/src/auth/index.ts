@@ -1,4 +1,5 @@
 export { TokenService } from './token-service.js';
-export type { Principal } from './token-service.js';
+export { ROLES } from './token-service.js';
+export type { Principal, Role } from './token-service.js';
 export { SessionStore } from './session-store.js';
 export type { Session } from './session-store.js';

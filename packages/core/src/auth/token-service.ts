@@ -3,9 +3,17 @@ import { generateToken, hashToken, secretsEqual } from '../crypto/index.js';
 import type { PrismaClient } from '../db/index.js';
 import { MailductError, validationError } from '../errors/index.js';
 
-/** Who a request acts as: the token's name, recorded in the audit trail. */
+/** What a token may do: admin everything; read-only every read (GET), nothing that changes or connects. */
+export type Role = 'admin' | 'read-only';
+
+export const ROLES: readonly Role[] = ['admin', 'read-only'];
+
+/** Who a request acts as: the token's name (recorded in the audit trail) and role. */
 export interface Principal {
   name: string;
+  role: Role;
+  /** SHA-256 of the token: a UI session signed in with it re-checks it on every request. */
+  tokenHash: string;
 }
 
 const CACHE_MS = 10_000;
@@ -22,16 +30,17 @@ export class TokenService {
   constructor(private readonly prisma: PrismaClient, private readonly adminToken: string | undefined) {}
 
   /** Create a named token and return it; it is never shown again. Throws VALIDATION_FAILED, TOKEN_EXISTS. */
-  async create(name: string, actor = 'cli'): Promise<{ name: string; token: string }> {
+  async create(name: string, actor = 'cli', role: Role = 'admin'): Promise<{ name: string; token: string; role: Role }> {
     if (!NAME.test(name)) throw validationError([{ field: 'name', problem: 'must be 1-200 letters, digits, spaces or . _ @ -' }]);
+    if (!ROLES.includes(role)) throw validationError([{ field: 'role', problem: `must be one of ${ROLES.join(', ')}` }]);
     const existing = await this.prisma.apiToken.findUnique({ where: { name } });
     if (existing) throw new MailductError('TOKEN_EXISTS', `a token named "${name}" already exists`);
     const token = generateToken();
     await this.prisma.$transaction(async (tx) => {
-      const row = await tx.apiToken.create({ data: { name, tokenHash: hashToken(token) } });
-      await recordAudit(tx, { actor, action: 'create', entity: 'api_token', entityId: row.id, changes: { name: { from: null, to: name } } });
+      const row = await tx.apiToken.create({ data: { name, tokenHash: hashToken(token), role } });
+      await recordAudit(tx, { actor, action: 'create', entity: 'api_token', entityId: row.id, changes: { name: { from: null, to: name }, role: { from: null, to: role } } });
     });
-    return { name, token };
+    return { name, token, role };
   }
 
   /** Revoke a token by name. Returns false when there is none. */
@@ -48,13 +57,22 @@ export class TokenService {
 
   /** The principal a bearer token stands for, or null. */
   async verify(token: string): Promise<Principal | null> {
-    if (token.length === 0 || token.length > 512) return null;
-    if (this.adminToken !== undefined && secretsEqual(token, this.adminToken)) return { name: 'admin' };
-    const hash = hashToken(token);
+    if (typeof token !== 'string' || token.length === 0 || token.length > 512) return null;
+    if (this.adminToken !== undefined && secretsEqual(token, this.adminToken)) return { name: 'admin', role: 'admin', tokenHash: hashToken(token) };
+    return this.verifyHash(hashToken(token));
+  }
+
+  /**
+   * The principal of the token with this SHA-256, or null once it is revoked (or, for the
+   * bootstrap token, no longer configured): how a UI session re-checks the token it was signed
+   * in with. Answers are cached for 10 s, so a revocation reaches every replica within that.
+   */
+  async verifyHash(hash: string): Promise<Principal | null> {
+    if (this.adminToken !== undefined && secretsEqual(hash, hashToken(this.adminToken))) return { name: 'admin', role: 'admin', tokenHash: hash };
     const hit = this.cache.get(hash);
     if (hit && hit.until > Date.now()) return hit.principal;
-    const row = await this.prisma.apiToken.findUnique({ where: { tokenHash: hash } });
-    const principal = row && !row.revokedAt ? { name: row.name } : null;
+    const row = /^[0-9a-f]{64}$/.test(hash) ? await this.prisma.apiToken.findUnique({ where: { tokenHash: hash } }) : null;
+    const principal = row && !row.revokedAt ? { name: row.name, role: (ROLES.includes(row.role as Role) ? row.role : 'read-only') as Role, tokenHash: hash } : null;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { principal, until: Date.now() + CACHE_MS });
     if (principal) void this.touch(hash);

@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'MESSAGE_NOT_REPROCESSABLE',
   'TOKEN_EXISTS',
   'UNAUTHORIZED',
+  'FORBIDDEN',
   'CONFIG_INVALID',
   'SECRET_UNREADABLE',
   // Mail servers (one per error class, see ERROR_CLASS_OF)
