@@ -25,6 +25,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     // Per-request info lines are noise at a thousand requests a second; kept at debug/trace.
     logController: new LogController({ disableRequestLogging: deps.config.logLevel !== 'debug' && deps.config.logLevel !== 'trace' }),
     ajv: { customOptions: { allErrors: true } },
+    // Behind a reverse proxy: the client's address (rate limits) and https (Secure cookie) come from it.
+    trustProxy: trustProxyOption(deps.config.trustProxy),
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
   });
   registerValidation(app);
   registerErrorHandling(app);
@@ -49,4 +55,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(uiRoutes);
   await app.register(bullBoard);
   return app;
+}
+
+/** Fastify's trustProxy: a number of hops becomes "trust the first N". */
+function trustProxyOption(v: boolean | number | string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof v === 'number' ? (_address: string, hop: number) => hop < v : v;
 }

@@ -1,5 +1,5 @@
 import { AccountDirectory, AccountReads, AccountService, prismaDirectorySource } from '@mailduct/core/accounts';
-import { SessionStore, TokenService } from '@mailduct/core/auth';
+import { AttemptLimiter, SessionStore, TokenService } from '@mailduct/core/auth';
 import type { Config } from '@mailduct/core/config';
 import { SecretBox } from '@mailduct/core/crypto';
 import { createPgPool, createPrisma, type PrismaClient } from '@mailduct/core/db';
@@ -32,6 +32,8 @@ export interface ApiServices {
   probes: ProbeService;
   sessions: SessionStore;
   metrics: MetricReads;
+  /** Sign-in attempts (10 a minute per client) and failed bearer tokens (30 a minute per client). */
+  limits: { signIn: AttemptLimiter; badTokens: AttemptLimiter };
 }
 
 /** Connect to PostgreSQL and Redis and build the services. `close()` releases both. */
@@ -66,6 +68,10 @@ export function createApiDeps(config: Readonly<Config>, logger: Logger): ApiDeps
     sessions: new SessionStore(redis, config.queuePrefix),
     probes: new ProbeService({ prisma, secrets, routing, extraCa: config.extraCa, maxMessageBytes: config.maxMessageBytes }),
     metrics: new MetricReads(pool),
+    limits: {
+      signIn: new AttemptLimiter(redis, `${config.queuePrefix}:rate-limit:sign-in`, 10, 60),
+      badTokens: new AttemptLimiter(redis, `${config.queuePrefix}:rate-limit:bad-token`, 30, 60),
+    },
   };
   return {
     config,

@@ -61,7 +61,11 @@ export default fp(
     });
     app.decorate('requireToken', async (request: FastifyRequest, reply: FastifyReply) => {
       const token = bearerOf(request);
+      // A client that sent too many wrong tokens is not even checked until its window ends.
+      const limit = token ? await app.services.limits.badTokens.blocked(request.ip) : null;
+      if (limit && !limit.allowed) return tooMany(reply, limit.retryAfterSeconds, 'too many requests with a wrong bearer token from this client');
       let principal = token ? await app.services.tokens.verify(token) : null;
+      if (token && !principal) await app.services.limits.badTokens.take(request.ip);
       if (!principal && !token) {
         const session = await sessionOf(request);
         const csrf = request.headers['x-csrf-token'];
@@ -85,6 +89,11 @@ export default fp(
 /** Whether the principal's role allows this request. */
 export function mayDo(principal: Principal, request: FastifyRequest): boolean {
   return principal.role === 'admin' || !UNSAFE.has(request.method);
+}
+
+/** 429 with Retry-After. */
+export async function tooMany(reply: FastifyReply, retryAfterSeconds: number, message: string): Promise<void> {
+  await reply.code(429).header('retry-after', String(retryAfterSeconds)).send({ error: { code: 'RATE_LIMITED', message: `${message}; try again in ${retryAfterSeconds} s`, details: null } });
 }
 
 async function forbid(reply: FastifyReply, principal: Principal): Promise<void> {

@@ -28,6 +28,8 @@ export interface Config {
   dbQueryTimeoutMs: number;
   extraCa: string | undefined;
   retentionDays: number;
+  /** Proxies whose X-Forwarded-* headers are believed (client address for rate limits, https for the Secure cookie). */
+  trustProxy: boolean | number | string[];
 }
 
 /**
@@ -65,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     dbQueryTimeoutMs: e.MAILDUCT_DB_QUERY_TIMEOUT_MS,
     extraCa: readExtraCa(e.MAILDUCT_EXTRA_CA_FILE),
     retentionDays: e.MAILDUCT_RETENTION_DAYS,
+    trustProxy: e.MAILDUCT_TRUST_PROXY,
   });
 }
 

@@ -37,6 +37,24 @@ const optionalToken = (name: string) =>
     .transform((v) => (v === '' ? undefined : v))
     .refine((v) => v === undefined || v.length >= 16, `${name} must be at least 16 characters`);
 
+/**
+ * Which proxies in front of the API to believe (X-Forwarded-For, -Proto): "false" (none, the
+ * default), "true" (any), a number of hops, or comma-separated addresses/CIDRs.
+ */
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((v, ctx) => {
+    const s = v.trim();
+    if (s === 'false' || s === '') return false;
+    if (s === 'true') return true;
+    if (/^\d{1,2}$/.test(s)) return Number(s);
+    const list = s.split(',').map((p) => p.trim()).filter(Boolean);
+    if (list.every((p) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(p))) return list;
+    ctx.addIssue({ code: 'custom', message: 'MAILDUCT_TRUST_PROXY must be true, false, a number of hops or comma-separated IP addresses/CIDRs' });
+    return z.NEVER;
+  });
+
 /** The environment mailduct reads, with defaults for a developer machine. */
 export const ConfigSchema = z.object({
   DATABASE_URL: url('DATABASE_URL', ['postgresql:', 'postgres:'], 'postgresql://postgres@127.0.0.1:5432/mailduct'),
@@ -60,6 +78,7 @@ export const ConfigSchema = z.object({
   MAILDUCT_LOCK_TTL_MS: positiveInt('MAILDUCT_LOCK_TTL_MS', 60_000, 1000),
   MAILDUCT_DB_QUERY_TIMEOUT_MS: positiveInt('MAILDUCT_DB_QUERY_TIMEOUT_MS', 120_000, 100),
   MAILDUCT_EXTRA_CA_FILE: z.string().optional().transform((v) => (v === '' ? undefined : v)),
+  MAILDUCT_TRUST_PROXY: trustProxy,
   MAILDUCT_RETENTION_DAYS: positiveInt('MAILDUCT_RETENTION_DAYS', 30, 0),
 });
 

@@ -1,4 +1,3 @@
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsync } from 'fastify';
 import { isMailductError } from '@mailduct/core/errors';
 import { html } from '../../ui/html.js';
@@ -15,8 +14,6 @@ const uiRoutes: FastifyPluginAsync = async (app) => {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
-  // Counted in Redis, so the limit holds across API replicas.
-  await app.register(rateLimit, { global: false, redis: app.deps.redis, nameSpace: `${app.deps.config.queuePrefix}:rate-limit:`, skipOnError: true });
 
   app.get('/ui/app.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(APP_CSS));
   app.get('/ui/app.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(APP_JS));
@@ -25,7 +22,10 @@ const uiRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Querystring: { next?: string } }>('/login', async (req, reply) => send(reply, page({ title: 'Sign in', session: null }, loginPage(safeNext(req.query.next), null))));
 
-  app.post<{ Body: FormBody }>('/login', { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (req, reply) => {
+  // 10 attempts a minute per client, counted in Redis (per process while Redis is down).
+  app.post<{ Body: FormBody }>('/login', async (req, reply) => {
+    const limit = await app.services.limits.signIn.take(req.ip);
+    if (!limit.allowed) return send(reply.header('retry-after', String(limit.retryAfterSeconds)), page({ title: 'Sign in', session: null }, loginPage(safeNext(req.body?.next), `Too many sign-in attempts; try again in ${limit.retryAfterSeconds} s.`)), 429);
     // A JSON body may carry anything: only a string can be a token.
     const token = typeof req.body?.token === 'string' ? req.body.token : '';
     const principal = await app.services.tokens.verify(token);

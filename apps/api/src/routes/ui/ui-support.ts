@@ -30,8 +30,11 @@ export function noticeOf(req: FastifyRequest): { text: string } | null {
   return key && NOTICES[key] ? { text: NOTICES[key] } : null;
 }
 
+/** The UI loads its own script and style sheet only: no inline code, no framing, forms post here. */
+export const UI_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 export function send(reply: FastifyReply, page: SafeHtml, status = 200): FastifyReply {
-  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page.value);
+  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').header('content-security-policy', UI_CSP).send(page.value);
 }
 
 /** Refuse a form post whose CSRF token does not match the session's (403). */
