@@ -23,6 +23,8 @@ export function benchEnv(name, extra = {}) {
     MAILDUCT_SECRET_KEY: randomBytes(32).toString('base64'),
     MAILDUCT_QUEUE_PREFIX: `bench-${name}`,
     LOG_LEVEL: 'warn',
+    // Benchmarks fetch from Dovecot and the latency proxy on loopback, denied by default.
+    MAILDUCT_ALLOWED_MAIL_HOSTS: '127.0.0.0/8,::1,localhost',
     ...extra,
   };
 }

@@ -36,6 +36,8 @@ export async function createTestContext(overrides: NodeJS.ProcessEnv = {}): Prom
     LOG_LEVEL: 'silent',
     PORT: '0',
     HOST: '127.0.0.1',
+    // The tests' mail servers (Dovecot, scripted fakes) listen on loopback, which is denied by default.
+    MAILDUCT_ALLOWED_MAIL_HOSTS: '127.0.0.0/8,::1,localhost',
     ...overrides,
   };
   return {

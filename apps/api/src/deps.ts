@@ -12,6 +12,7 @@ import { MetricReads } from '@mailduct/core/metrics';
 import { AddressService, QueueService } from '@mailduct/core/queues';
 import { createRedis, type Redis } from '@mailduct/core/redis';
 import { PgMessageStore } from '@mailduct/core/store';
+import { MailHostPolicy } from '@mailduct/core/mail';
 
 /** Everything the API needs; tests build it against their own database and Redis prefix. */
 export interface ApiDeps {
@@ -66,7 +67,7 @@ export function createApiDeps(config: Readonly<Config>, logger: Logger): ApiDeps
     tokens: new TokenService(prisma, config.adminToken),
     messages: new MessageService({ prisma, store: new PgMessageStore(pool), routing, publisher: new BullTicketPublisher(queues.tickets) }),
     sessions: new SessionStore(redis, config.queuePrefix),
-    probes: new ProbeService({ prisma, secrets, routing, extraCa: config.extraCa, maxMessageBytes: config.maxMessageBytes }),
+    probes: new ProbeService({ prisma, secrets, routing, extraCa: config.extraCa, maxMessageBytes: config.maxMessageBytes, hostPolicy: new MailHostPolicy(config.allowedMailHosts, config.deniedMailHosts) }),
     metrics: new MetricReads(pool),
     limits: {
       signIn: new AttemptLimiter(redis, `${config.queuePrefix}:rate-limit:sign-in`, 10, 60),

@@ -5,6 +5,7 @@ import { announceAccountChange, lockSkipsKey } from '@mailduct/core/events';
 import { FetchService, RoutingLoader, RunRecorder, STORE_CONNECTIONS_PER_RUN, type FetchServiceDeps } from '@mailduct/core/fetch';
 import { BullTicketPublisher, openQueues, type MailductQueues } from '@mailduct/core/jobs';
 import { AccountLocks } from '@mailduct/core/lock';
+import { MailHostPolicy } from '@mailduct/core/mail';
 import type { Logger } from '@mailduct/core/log';
 import { createRedis, type Redis } from '@mailduct/core/redis';
 import { PgMessageStore } from '@mailduct/core/store';
@@ -41,7 +42,7 @@ export function createFetchRuntime(config: Readonly<Config>, logger: Logger, ove
     routing: new RoutingLoader(prisma, config.defaultQueue),
     recorder: new RunRecorder(prisma, config.parkAfterAuthFailures),
     logger,
-    settings: { maxMessageBytes: config.maxMessageBytes, fetchLimit: config.fetchLimit, fetchMemoryBytes: config.fetchMemoryBytes, extraCa: config.extraCa },
+    settings: { maxMessageBytes: config.maxMessageBytes, fetchLimit: config.fetchLimit, fetchMemoryBytes: config.fetchMemoryBytes, extraCa: config.extraCa, hostPolicy: new MailHostPolicy(config.allowedMailHosts, config.deniedMailHosts) },
     onLockSkipped: async () => {
       await redis.incr(lockSkipsKey(config.queuePrefix)).catch(() => undefined);
     },

@@ -30,6 +30,9 @@ export interface Config {
   retentionDays: number;
   /** Proxies whose X-Forwarded-* headers are believed (client address for rate limits, https for the Secure cookie). */
   trustProxy: boolean | number | string[];
+  /** Mail hosts that may be internal addresses, and hosts never connected to (see MailHostPolicy). */
+  allowedMailHosts: string[];
+  deniedMailHosts: string[];
 }
 
 /**
@@ -68,6 +71,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     extraCa: readExtraCa(e.MAILDUCT_EXTRA_CA_FILE),
     retentionDays: e.MAILDUCT_RETENTION_DAYS,
     trustProxy: e.MAILDUCT_TRUST_PROXY,
+    allowedMailHosts: e.MAILDUCT_ALLOWED_MAIL_HOSTS,
+    deniedMailHosts: e.MAILDUCT_DENIED_MAIL_HOSTS,
   });
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { entries, isHostEntry } from '../mail/host-policy.js';
 
 const positiveInt = (name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce
@@ -55,6 +56,14 @@ const trustProxy = z
     return z.NEVER;
   });
 
+/** A comma-separated list of host names (`*.` wildcards), addresses and CIDR ranges. */
+const hostList = (name: string) =>
+  z
+    .string()
+    .default('')
+    .transform((v) => entries(v))
+    .refine((list) => list.every(isHostEntry), `${name} must be comma-separated host names, IP addresses or CIDR ranges (or *)`);
+
 /** The environment mailduct reads, with defaults for a developer machine. */
 export const ConfigSchema = z.object({
   DATABASE_URL: url('DATABASE_URL', ['postgresql:', 'postgres:'], 'postgresql://postgres@127.0.0.1:5432/mailduct'),
@@ -79,6 +88,8 @@ export const ConfigSchema = z.object({
   MAILDUCT_DB_QUERY_TIMEOUT_MS: positiveInt('MAILDUCT_DB_QUERY_TIMEOUT_MS', 120_000, 100),
   MAILDUCT_EXTRA_CA_FILE: z.string().optional().transform((v) => (v === '' ? undefined : v)),
   MAILDUCT_TRUST_PROXY: trustProxy,
+  MAILDUCT_ALLOWED_MAIL_HOSTS: hostList('MAILDUCT_ALLOWED_MAIL_HOSTS'),
+  MAILDUCT_DENIED_MAIL_HOSTS: hostList('MAILDUCT_DENIED_MAIL_HOSTS'),
   MAILDUCT_RETENTION_DAYS: positiveInt('MAILDUCT_RETENTION_DAYS', 30, 0),
 });
 

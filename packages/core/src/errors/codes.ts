@@ -37,6 +37,7 @@ export const ERROR_CODES = [
   'MAIL_SERVER_BUSY',
   'MAIL_FOLDER_MISSING',
   'MAIL_ACCOUNT_MISCONFIGURED',
+  'MAIL_HOST_DENIED',
   // Our own storage (PostgreSQL, Redis)
   'STORAGE_UNAVAILABLE',
   'LOCK_LOST',
@@ -58,6 +59,7 @@ export const ERROR_CLASS_OF: Partial<Record<ErrorCode, ErrorClass>> = {
   MAIL_SERVER_BUSY: 'server-busy',
   MAIL_FOLDER_MISSING: 'config',
   MAIL_ACCOUNT_MISCONFIGURED: 'config',
+  MAIL_HOST_DENIED: 'config',
   SECRET_UNREADABLE: 'config',
   STORAGE_UNAVAILABLE: 'storage',
   LOCK_LOST: 'storage',

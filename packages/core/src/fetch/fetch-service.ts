@@ -5,7 +5,7 @@ import { isMailductError, MailductError, type ErrorClass } from '../errors/index
 import type { FetchJobData, TicketPublisher } from '../jobs/index.js';
 import type { AccountLocks, HeldLock } from '../lock/index.js';
 import type { Logger } from '../log/index.js';
-import { clientFor, type ClientOptions, type MailboxClient, type MailboxSettings, type MailTimeouts, type ProtocolTrace } from '../mail/index.js';
+import { clientFor, type ClientOptions, type MailboxClient, type MailboxSettings, type MailHostPolicy, type MailTimeouts, type ProtocolTrace } from '../mail/index.js';
 import type { MessageStore } from '../store/index.js';
 import { ByteBudget } from './byte-budget.js';
 import { fetchMailbox, type FetchCounts } from './fetch-session.js';
@@ -22,7 +22,7 @@ export interface FetchServiceDeps {
   routing: RoutingLoader;
   recorder: RunRecorder;
   logger: Logger;
-  settings: { maxMessageBytes: number; fetchLimit: number; fetchMemoryBytes?: number; extraCa?: string; commitEvery?: number; timeouts?: MailTimeouts };
+  settings: { maxMessageBytes: number; fetchLimit: number; fetchMemoryBytes?: number; extraCa?: string; commitEvery?: number; timeouts?: MailTimeouts; hostPolicy?: MailHostPolicy };
   /** Replaceable for fault-injection tests; default clientFor. */
   clientFactory?: (settings: MailboxSettings, options: ClientOptions) => MailboxClient;
   hooks?: PipelineHooks;
@@ -95,7 +95,7 @@ export class FetchService {
       const password = this.deps.secrets.open(account.passwordEnc);
       const table = await this.deps.routing.load();
       const settings: MailboxSettings = { type: account.type, host: account.host, port: account.port, username: account.username, password, imapFolder: account.imapFolder, tlsVerify: account.tlsVerify };
-      const clientOptions: ClientOptions = { extraCa: this.deps.settings.extraCa, timeouts: this.deps.settings.timeouts, trace: options.trace, maxMessageBytes: this.deps.settings.maxMessageBytes };
+      const clientOptions: ClientOptions = { extraCa: this.deps.settings.extraCa, timeouts: this.deps.settings.timeouts, trace: options.trace, maxMessageBytes: this.deps.settings.maxMessageBytes, hostPolicy: this.deps.settings.hostPolicy };
       await fetchMailbox(
         {
           accountId: account.id,

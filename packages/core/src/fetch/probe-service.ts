@@ -4,7 +4,7 @@ import { isRowId, type PrismaClient } from '../db/index.js';
 import { MailductError, validationError } from '../errors/index.js';
 import { recordAudit } from '../audit/index.js';
 import { DEFAULT_PORTS } from '../accounts/index.js';
-import { DEFAULT_TIMEOUTS, type MailboxSettings } from '../mail/index.js';
+import { DEFAULT_TIMEOUTS, type MailboxSettings, type MailHostPolicy } from '../mail/index.js';
 import { dryRunMailbox, probeMailbox, type DryRunItem, type ProbeResult } from './probe.js';
 import type { RoutingLoader } from './routing-loader.js';
 
@@ -14,6 +14,7 @@ export interface ProbeServiceDeps {
   routing: RoutingLoader;
   extraCa?: string;
   maxMessageBytes: number;
+  hostPolicy?: MailHostPolicy;
 }
 
 // An admin waits for these in the browser: shorter than a fetch's timeouts.
@@ -71,7 +72,7 @@ export class ProbeService {
   }
 
   private options() {
-    return { extraCa: this.deps.extraCa, timeouts: { ...DEFAULT_TIMEOUTS, ...PROBE_TIMEOUTS } };
+    return { extraCa: this.deps.extraCa, timeouts: { ...DEFAULT_TIMEOUTS, ...PROBE_TIMEOUTS }, maxMessageBytes: this.deps.maxMessageBytes, hostPolicy: this.deps.hostPolicy };
   }
 }
 

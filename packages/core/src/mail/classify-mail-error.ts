@@ -40,9 +40,23 @@ export function classifyMailError(err: unknown, secrets: readonly string[] = [])
 
 function describe(e: RawError): string {
   const parts = [e.message ?? 'unknown error'];
-  if (e.responseText && !parts[0]!.includes(e.responseText)) parts.push(e.responseText);
+  if (e.responseText && !parts[0]!.includes(e.responseText)) parts.push(serverExcerpt(e.responseText));
   if (e.code && !parts[0]!.includes(e.code)) parts.push(`(${e.code})`);
-  return parts.join(' ').replace(/\s+/g, ' ').slice(0, 500);
+  return parts.join(' ').replace(/\s+/g, ' ').slice(0, MAX_DETAIL);
+}
+
+/** What an error message says at most about a failure: enough to act on, not a banner grabber. */
+const MAX_DETAIL = 160;
+const MAX_EXCERPT = 80;
+
+/**
+ * A short, printable excerpt of what a server said: printable ASCII only, at most 80
+ * characters. Whatever answers on a port (an SSH server, an HTTP server, a database) is not
+ * echoed back through a connection test beyond that.
+ */
+export function serverExcerpt(text: string): string {
+  const printable = text.replace(/[^\x20-\x7e]/g, '?').replace(/ {2,}/g, ' ').trim();
+  return printable.length > MAX_EXCERPT ? `${printable.slice(0, MAX_EXCERPT)}…` : printable;
 }
 
 /**

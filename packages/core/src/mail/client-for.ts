@@ -3,6 +3,7 @@ import { DEFAULT_PORTS } from '../accounts/index.js';
 import { ImapMailboxClient } from './imap-client.js';
 import { DEFAULT_TIMEOUTS, type MailboxClient, type MailTimeouts, type ProtocolTrace } from './mailbox-client.js';
 import { Pop3MailboxClient } from './pop3-client.js';
+import type { MailHostPolicy } from './host-policy.js';
 
 /** The connection settings of one account, password decrypted. */
 export interface MailboxSettings {
@@ -21,6 +22,8 @@ export interface ClientOptions {
   trace?: ProtocolTrace;
   /** The size limit (MAILDUCT_MAX_MESSAGE_BYTES): no response of the server is buffered beyond it. */
   maxMessageBytes?: number;
+  /** Which hosts may be reached (MAILDUCT_ALLOWED_MAIL_HOSTS, MAILDUCT_DENIED_MAIL_HOSTS). */
+  hostPolicy?: MailHostPolicy;
 }
 
 /** OTOBO's PostMasterMaxEmailSize (32768 KB), the default of MAILDUCT_MAX_MESSAGE_BYTES. */
@@ -41,6 +44,7 @@ export function clientFor(a: MailboxSettings, options: ClientOptions = {}): Mail
     timeouts: options.timeouts ?? DEFAULT_TIMEOUTS,
     trace: options.trace,
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    hostPolicy: options.hostPolicy,
   };
   return a.type.startsWith('IMAP') ? new ImapMailboxClient({ ...common, folder: a.imapFolder || 'INBOX' }) : new Pop3MailboxClient(common);
 }

@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import { resolveMailHost } from './resolve-mail-host.js';
 import { MailductError } from '../errors/index.js';
 import { classifyMailError } from './classify-mail-error.js';
 import type { CommitResult, Downloaded, ListOptions, MailboxClient, ProtocolTrace, RemoteMessage, ServerSettings } from './mailbox-client.js';
@@ -24,15 +26,16 @@ export class ImapMailboxClient implements MailboxClient {
   constructor(private readonly s: ImapSettings) {}
 
   async connect(): Promise<void> {
-    const client = new ImapFlow(this.options());
-    // An error event after connect (socket reset, timeout, parser limit) must not crash the
-    // process: the pending command rejects with NoConnection, and the run fails with this cause.
     this.cause = null;
-    client.on('error', (err: unknown) => {
-      this.cause ??= err;
-    });
-    this.client = client;
     await this.guard(async () => {
+      const address = this.s.hostPolicy ? await resolveMailHost(this.s.host, this.s.hostPolicy) : this.s.host;
+      const client = new ImapFlow(this.options(address));
+      // An error event after connect (socket reset, timeout, parser limit) must not crash the
+      // process: the pending command rejects with NoConnection, and the run fails with this cause.
+      client.on('error', (err: unknown) => {
+        this.cause ??= err;
+      });
+      this.client = client;
       await client.connect();
       await client.mailboxOpen(this.s.folder);
     });
@@ -182,10 +185,12 @@ export class ImapMailboxClient implements MailboxClient {
     }
   }
 
-  private options(): ImapFlowOptions {
+  /** imapflow's options; `address` is where to connect (the checked address), `s.host` the name TLS verifies. */
+  private options(address: string): ImapFlowOptions {
     const s = this.s;
     const opts: ImapFlowOptions = {
-      host: s.host,
+      host: address,
+      ...(isIP(s.host) === 0 ? { servername: s.host } : {}),
       port: s.port,
       secure: s.security === 'tls',
       doSTARTTLS: s.security === 'starttls' ? true : s.security === 'plain' ? false : undefined,

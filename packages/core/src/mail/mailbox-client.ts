@@ -1,3 +1,5 @@
+import type { MailHostPolicy } from './host-policy.js';
+
 /** One message as the server lists it. */
 export interface RemoteMessage {
   /** Stable id within the mailbox: the IMAP UID or the POP3 UIDL. */
@@ -103,4 +105,6 @@ export interface ServerSettings {
   trace?: ProtocolTrace;
   /** No server response is buffered beyond this many bytes (plus protocol framing). */
   maxMessageBytes: number;
+  /** Which hosts may be connected to, checked on the resolved address at connect time; none: any. */
+  hostPolicy?: MailHostPolicy;
 }

@@ -1,7 +1,8 @@
 import { MailductError } from '../errors/index.js';
-import { classifyMailError } from './classify-mail-error.js';
+import { classifyMailError, serverExcerpt } from './classify-mail-error.js';
 import type { CommitResult, Downloaded, MailboxClient, RemoteMessage, ServerSettings } from './mailbox-client.js';
 import { Pop3Connection, pop3Error, type Pop3Status } from './pop3-connection.js';
+import { resolveMailHost } from './resolve-mail-host.js';
 import { tlsOptionsFor } from './tls-options.js';
 
 export type Pop3Settings = ServerSettings;
@@ -22,7 +23,8 @@ export class Pop3MailboxClient implements MailboxClient {
   async connect(): Promise<void> {
     const tls = tlsOptionsFor({ host: this.s.host, verify: this.s.tlsVerify, extraCa: this.s.extraCa });
     await this.guard(async () => {
-      const conn = await Pop3Connection.open(this.s.host, this.s.port, this.s.timeouts, this.s.security === 'tls' ? tls : null, this.s.trace);
+      const address = this.s.hostPolicy ? await resolveMailHost(this.s.host, this.s.hostPolicy) : this.s.host;
+      const conn = await Pop3Connection.open(address, this.s.port, this.s.timeouts, this.s.security === 'tls' ? tls : null, this.s.trace);
       this.conn = conn;
       expectOk(await conn.greeting(), 'greeting');
       await this.readCapabilities();
@@ -180,7 +182,7 @@ function expectOk(status: Pop3Status, what: string, props: Record<string, unknow
   if (status.ok) return;
   const code = /^\[([A-Z/-]+)\]/i.exec(status.text)?.[1]?.toUpperCase();
   const extra = code === 'IN-USE' || code === 'SYS/TEMP' || code === 'LOGIN-DELAY' ? { serverResponseCode: 'IN-USE' } : code === 'AUTH' ? { serverResponseCode: 'AUTH' } : props;
-  throw pop3Error(`${what} failed: -ERR ${status.text.slice(0, 300)}`, { ...extra, responseText: status.text.slice(0, 300) });
+  throw pop3Error(`${what} failed: -ERR ${serverExcerpt(status.text)}`, { ...extra, responseText: serverExcerpt(status.text) });
 }
 
 function parseListing(body: Buffer): Map<number, string> {

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import tls, { type ConnectionOptions } from 'node:tls';
+import { serverExcerpt } from './classify-mail-error.js';
 import type { Downloaded, MailTimeouts, ProtocolTrace } from './mailbox-client.js';
 
 const MAX_STATUS_LINE = 64 * 1024;
@@ -84,7 +85,7 @@ export class Pop3Connection {
     this.trace?.('S', line);
     if (line.startsWith('+OK')) return { ok: true, text: line.slice(3).trim() };
     if (line.startsWith('-ERR')) return { ok: false, text: line.slice(4).trim() };
-    throw pop3Error(`unexpected POP3 response: ${line.slice(0, 200)}`, { code: 'InvalidResponse' });
+    throw pop3Error(`unexpected POP3 response: ${serverExcerpt(line)}`, { code: 'InvalidResponse' });
   }
 
   /** Read a multi-line body up to its terminating "." line, un-stuffed; refuses more than maxBytes. */
