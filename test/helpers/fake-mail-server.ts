@@ -114,14 +114,14 @@ export interface MailboxRecord {
  * sends their real bodies, honouring a partial range <0.n> like a correct server: a server whose
  * sizes are wrong, not one that breaks the protocol.
  */
-export function imapMailboxScript(messages: ScriptedMessage[], record: MailboxRecord): FakeServerScript {
+export function imapMailboxScript(messages: ScriptedMessage[], record: MailboxRecord, capabilities = 'IMAP4rev1 UIDPLUS'): FakeServerScript {
   return {
-    onConnect: (s) => s.write('* OK [CAPABILITY IMAP4rev1 UIDPLUS] fake ready\r\n'),
+    onConnect: (s) => s.write(`* OK [CAPABILITY ${capabilities}] fake ready\r\n`),
     onLine: (s, line) => {
       const [tag, command = '', ...rest] = line.split(' ');
       const args = rest.join(' ');
       const cmd = command.toUpperCase();
-      if (cmd === 'CAPABILITY') s.write(`* CAPABILITY IMAP4rev1 UIDPLUS\r\n${tag} OK done\r\n`);
+      if (cmd === 'CAPABILITY') s.write(`* CAPABILITY ${capabilities}\r\n${tag} OK done\r\n`);
       else if (cmd === 'LOGIN') s.write(`${tag} OK logged in\r\n`);
       else if (cmd === 'SELECT' || cmd === 'EXAMINE') s.write(`* ${messages.length} EXISTS\r\n* OK [UIDVALIDITY 1] ok\r\n* OK [UIDNEXT ${messages.length + 1}] ok\r\n${tag} OK [READ-WRITE] selected\r\n`);
       else if (cmd === 'LOGOUT') s.end(`* BYE\r\n${tag} OK bye\r\n`);
@@ -167,14 +167,14 @@ function imapUidCommand(s: net.Socket, tag: string, args: string, messages: Scri
 }
 
 /** A POP3 server listing `messages` with the sizes given and sending their real bodies. */
-export function pop3MailboxScript(messages: ScriptedMessage[], record: MailboxRecord): FakeServerScript {
+export function pop3MailboxScript(messages: ScriptedMessage[], record: MailboxRecord, capabilities = ['USER', 'UIDL']): FakeServerScript {
   const pending: number[] = [];
   return {
     onConnect: (s) => s.write('+OK fake POP3 ready\r\n'),
     onLine: (s, line) => {
       const [command = '', arg] = line.split(' ');
       const cmd = command.toUpperCase();
-      if (cmd === 'CAPA') s.write('+OK\r\nUSER\r\nUIDL\r\n.\r\n');
+      if (cmd === 'CAPA') s.write(`+OK\r\n${capabilities.join('\r\n')}\r\n.\r\n`);
       else if (cmd === 'LIST') s.write(`+OK\r\n${messages.map((m, i) => `${i + 1} ${m.listed}\r\n`).join('')}.\r\n`);
       else if (cmd === 'UIDL') s.write(`+OK\r\n${messages.map((_, i) => `${i + 1} uid-${i + 1}\r\n`).join('')}.\r\n`);
       else if (cmd === 'RETR') {

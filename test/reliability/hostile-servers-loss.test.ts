@@ -152,3 +152,48 @@ describe('an IMAP folder above 150,000 messages', () => {
     expect(big.count(user)).toBe(count - 20);
   }, 240_000);
 });
+
+describe('servers that downgrade mail with raw UTF-8 headers unless the client takes UTF-8', () => {
+  // Like Courier: a client that has not said it takes UTF-8 (POP3 UTF8, RFC 6856; IMAP ENABLE
+  // UTF8=ACCEPT, RFC 6855) gets a generated notice in place of such a mail, with a new MIME
+  // boundary every session. Storing that and deleting the original would lose the mail.
+  const original = 'From: Jürgen Müller <juergen@example.de>\r\nSubject: Grüße aus Köln\r\nMessage-ID: <utf8@example.de>\r\n\r\nHallo\r\n';
+  const notice = () => `Subject: message not available\r\nContent-Type: multipart/mixed; boundary="b${Math.random()}"\r\n\r\nThis message contains 8-bit headers.\r\n`;
+
+  it('POP3: sends UTF8 when CAPA offers it, and stores the mail as it is', async () => {
+    let utf8 = false;
+    const record: MailboxRecord = { flagged: [], expunged: [], deleted: [], sentBytes: 0 };
+    const message = { listed: Buffer.byteLength(original), get body() { return utf8 ? original : notice(); } };
+    const script = pop3MailboxScript([message], record, ['USER', 'UIDL', 'UTF8']);
+    const server = await startFakeServer({ onConnect: script.onConnect, onLine: (s, line) => (line.toUpperCase() === 'UTF8' ? ((utf8 = true), s.write('+OK UTF8 enabled\r\n')) : script.onLine(s, line)) });
+    servers.push(server);
+    const id = (await w.accounts.create({ type: 'POP3', host: '127.0.0.1', port: server.port, username: 'utf8-pop', password: 'utf8-password' }, 'test')).id;
+    expect(await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' })).toMatchObject({ outcome: 'success', counts: { fetched: 1 } });
+    const [row] = await w.runtime.prisma.inboundMessage.findMany({ where: { accountId: id } });
+    expect(Buffer.from(row!.raw!).toString('utf8').trimEnd()).toBe(original.trimEnd());
+    expect(row!.subject).toBe('Grüße aus Köln');
+  });
+
+  it('IMAP: enables UTF8=ACCEPT when the server offers it, and stores the mail as it is', async () => {
+    let enabled = false;
+    const record: MailboxRecord = { flagged: [], expunged: [], deleted: [], sentBytes: 0 };
+    const message = { listed: Buffer.byteLength(original), get body() { return enabled ? original : notice(); } };
+    const script = imapMailboxScript([message], record, 'IMAP4rev1 UIDPLUS ENABLE UTF8=ACCEPT');
+    const server = await startFakeServer({
+      onConnect: script.onConnect,
+      onLine: (s, line) => {
+        const [tag, command] = line.split(' ');
+        if (command?.toUpperCase() === 'ENABLE' && /UTF8=ACCEPT/i.test(line)) {
+          enabled = true;
+          s.write(`* ENABLED UTF8=ACCEPT\r\n${tag} OK enabled\r\n`);
+        } else script.onLine(s, line);
+      },
+    });
+    servers.push(server);
+    const id = (await w.accounts.create({ type: 'IMAP', host: '127.0.0.1', port: server.port, username: 'utf8-imap', password: 'utf8-password' }, 'test')).id;
+    expect(await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' })).toMatchObject({ outcome: 'success', counts: { fetched: 1 } });
+    const [row] = await w.runtime.prisma.inboundMessage.findMany({ where: { accountId: id } });
+    expect(Buffer.from(row!.raw!).toString('utf8')).toBe(original);
+    expect(record.expunged).toEqual([1]);
+  });
+});

@@ -10,6 +10,9 @@ export interface ImapSettings extends ServerSettings {
   folder: string;
 }
 
+/** imapflow's command runner (what its own autoEnable uses; not in its public types). */
+type ImapRun = { run(command: 'ENABLE', extensions: string[]): Promise<unknown> };
+
 /** Sequence numbers per UID SEARCH: at most ~11 bytes a UID, an answer line stays below 600 KB. */
 const SEARCH_SPAN = 50_000;
 
@@ -37,6 +40,10 @@ export class ImapMailboxClient implements MailboxClient {
       });
       this.client = client;
       await client.connect();
+      // RFC 6855: a server offering UTF8=ACCEPT may hand a client that did not enable it a
+      // downgraded copy of a mail with raw UTF-8 headers (RFC 6857); mailduct stores bytes as they
+      // are, so it enables UTF8=ACCEPT, and only that (see disableAutoEnable), before SELECT.
+      if (client.capabilities.has('UTF8=ACCEPT')) await (client as unknown as ImapRun).run('ENABLE', ['UTF8=ACCEPT']);
       await client.mailboxOpen(this.s.folder);
     });
   }
