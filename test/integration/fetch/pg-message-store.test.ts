@@ -135,13 +135,36 @@ describe('PgMessageStore.put (binary COPY)', () => {
     expect(count.rows[0].n).toBe(2);
   });
 
-  it('stores the same bytes listed twice in one batch once, both pointing at the row', async () => {
+  it('stores the same bytes under two server ids in one batch as two deliveries, under one id once', async () => {
     const a = mail('duplicate in the mailbox');
     const twin = { ...a, remoteId: 'another-uid' };
-    const refs = await store.put(accountId, [a, twin]);
-    expect(refs[0]).toEqual(refs[1]);
-    const { rows } = await pool.query('SELECT remote_id FROM inbound_message WHERE sha256 = $1', [a.sha256]);
-    expect(rows).toEqual([{ remote_id: a.remoteId }]);
+    const refs = await store.put(accountId, [a, twin, { ...a }]);
+    expect(refs[0]!.id).not.toBe(refs[1]!.id);
+    expect(refs[2]).toEqual(refs[0]);
+    const { rows } = await pool.query('SELECT remote_id, delivery FROM inbound_message WHERE sha256 = $1 ORDER BY delivery', [a.sha256]);
+    expect(rows).toEqual([
+      { remote_id: a.remoteId, delivery: 0 },
+      { remote_id: 'another-uid', delivery: 1 },
+    ]);
+  });
+
+  it('knows a message by its bytes and server id, also once it is deleted on the server', async () => {
+    const a = mail('deleted on the server, downloaded again by a fetcher that lost its lock');
+    const [first] = await store.put(accountId, [a]);
+    await store.markDeletedOnServer([first!.id]);
+    const [again] = await store.put(accountId, [a]);
+    expect(again).toMatchObject({ id: first!.id, isNew: false });
+    const [redelivered] = await store.put(accountId, [{ ...a, remoteId: 'a-new-uid' }]);
+    expect(redelivered).toMatchObject({ isNew: true });
+  });
+
+  it('knows a POP3 message listed by position (#n) by its bytes while it is on the server', async () => {
+    const a = { ...mail('a POP3 server without UIDL'), remoteId: '#1' };
+    const [first] = await store.put(accountId, [a]);
+    // after a crash the maildrop is numbered anew: the same mail is #3 now
+    expect((await store.put(accountId, [{ ...a, remoteId: '#3' }]))[0]).toMatchObject({ id: first!.id, isNew: false });
+    await store.markDeletedOnServer([first!.id]);
+    expect((await store.put(accountId, [{ ...a, remoteId: '#2' }]))[0]).toMatchObject({ isNew: true });
   });
 
   it('concurrent writers of the same batch end with one row per message and agree on its id', async () => {

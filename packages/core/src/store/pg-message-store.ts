@@ -176,64 +176,85 @@ export class PgMessageStore implements MessageStore {
 const COPY_COLUMNS = 'id, account_id, sha256, delivery, size, remote_id, status, queue_id, dispatch, attributes, headers, message_id_header, subject, from_address, error, received_at, dispatched_at, raw';
 
 interface StoredRow {
-  id: string | null;
+  id: string;
   sha256: string;
-  status: StoredRef['status'] | null;
-  enqueued: boolean | null;
-  received_at: Date | null;
-  next_delivery: number;
+  remote_id: string | null;
+  delivery: number;
+  deleted: boolean;
+  status: StoredRef['status'];
+  enqueued: boolean;
+  received_at: Date;
 }
 
 /**
- * Store the bytes not stored before (by sha256) with a binary COPY; the raw Buffers go to the
- * socket as they are. A multi-row INSERT had pg build one Bind message holding every mail of the
- * batch, growing it copy by copy (at 1 MiB mails, more CPU than PostgreSQL's own work), and
- * PostgreSQL parses and plans a VALUES list of 15 parameters per row. Without `lookUp`, every
- * distinct message is copied as a first delivery (the unique key refuses the COPY if one was
- * stored before). Bytes stored before count as the same message only while that row is not yet
- * deleted on the server (a re-download after a crash); once it is, they are a new delivery. Copies
- * within the batch are one message.
+ * Store the messages not stored before with a binary COPY; the raw Buffers go to the socket as
+ * they are. A multi-row INSERT had pg build one Bind message holding every mail of the batch,
+ * growing it copy by copy (at 1 MiB mails, more CPU than PostgreSQL's own work), and PostgreSQL
+ * parses and plans a VALUES list of 15 parameters per row.
+ *
+ * A message is its bytes and where the server keeps it (remote id: IMAP UID, POP3 UIDL). Stored
+ * before means: a row with the same bytes and the same remote id (a re-download after a crash, or
+ * by a fetcher that lost its lock), or, for a POP3 message known only by its position (`#n`), a
+ * row with the same bytes not yet deleted on the server. The same bytes under another id are
+ * another delivery (OTOBO makes a ticket of each): `delivery` numbers them, so the unique key
+ * (account, sha256, delivery) holds. Without `lookUp` everything is copied as new, numbered from 0
+ * within the batch; the unique key refuses the COPY when some of it was stored before.
  */
 async function copyNew(client: pg.PoolClient, accountId: number, items: readonly IncomingRaw[], reserve: IdReserve, lookUp: boolean): Promise<StoredRef[]> {
-  const first = new Map<string, IncomingRaw>();
-  for (const m of items) if (!first.has(m.sha256)) first.set(m.sha256, m);
-  const before = lookUp ? await storedBefore(client, accountId, [...first.keys()]) : new Map<string, StoredBefore>();
+  const distinct = new Map<string, IncomingRaw>();
+  for (const m of items) if (!distinct.has(identityOf(m))) distinct.set(identityOf(m), m);
+  const before = lookUp ? await storedBefore(client, accountId, [...new Set(items.map((m) => m.sha256))]) : new Map<string, StoredRow[]>();
   const refs = new Map<string, StoredRef>();
-  for (const [sha, b] of before) if (b.onServer) refs.set(sha, b.onServer);
-  const fresh = [...first.values()].filter((m) => !refs.has(m.sha256));
+  const fresh: IncomingRaw[] = [];
+  for (const [key, m] of distinct) {
+    const row = sameMessage(before.get(m.sha256) ?? [], m);
+    if (row) refs.set(key, { id: Number(row.id), sha256: m.sha256, isNew: false, status: row.status, enqueued: row.enqueued, receivedAt: row.received_at });
+    else fresh.push(m);
+  }
   if (fresh.length > 0) {
     const { ids, now, nowUs } = await reserve.take(client, fresh.length);
+    const next = new Map([...before].map(([sha, rows]) => [sha, Math.max(...rows.map((r) => r.delivery)) + 1]));
     const tuples = fresh.map((m, i) => {
-      refs.set(m.sha256, { id: Number(ids[i]), sha256: m.sha256, isNew: true, status: m.verdict.status, enqueued: false, receivedAt: now });
-      return tupleOf(ids[i]!, accountId, m, before.get(m.sha256)?.nextDelivery ?? 0, nowUs);
+      const delivery = next.get(m.sha256) ?? 0;
+      next.set(m.sha256, delivery + 1);
+      refs.set(identityOf(m), { id: Number(ids[i]), sha256: m.sha256, isNew: true, status: m.verdict.status, enqueued: false, receivedAt: now });
+      return tupleOf(ids[i]!, accountId, m, delivery, nowUs);
     });
     await copyIn(client, `COPY inbound_message (${COPY_COLUMNS}) FROM STDIN (FORMAT binary)`, copyDataMessages(tuples));
   }
-  return items.map((m) => refs.get(m.sha256)!);
+  return items.map((m) => refs.get(identityOf(m))!);
 }
 
-/** What this account holds of some bytes: the row still on the server, if any, and the next delivery number. */
-interface StoredBefore {
-  onServer: StoredRef | null;
-  nextDelivery: number;
+/** Bytes and remote id, as stored (the id cut to the column, a NUL made storable). */
+function identityOf(m: IncomingRaw): string {
+  return `${m.sha256}\n${storedRemoteId(m.remoteId)}`;
 }
 
-/** The rows of this account already holding some of these bytes, by sha256. */
-async function storedBefore(client: pg.PoolClient, accountId: number, shas: string[]): Promise<Map<string, StoredBefore>> {
+function storedRemoteId(id: string): string {
+  return storableText(id.slice(0, 200)); // a hostile POP3 server's UIDL may hold a NUL
+}
+
+/** The stored row that is this message, if any (see copyNew). */
+function sameMessage(rows: readonly StoredRow[], m: IncomingRaw): StoredRow | undefined {
+  const id = storedRemoteId(m.remoteId);
+  return rows.find((r) => r.remote_id === id) ?? (id.startsWith('#') ? rows.find((r) => !r.deleted) : undefined);
+}
+
+/** The rows of this account holding some of these bytes, by sha256. */
+async function storedBefore(client: pg.PoolClient, accountId: number, shas: string[]): Promise<Map<string, StoredRow[]>> {
   const { rows } = await client.query<StoredRow>(
-    `SELECT s.sha256, s.next_delivery, m.id, m.status::text AS status, m.enqueued_at IS NOT NULL AS enqueued, m.received_at
-     FROM (SELECT sha256, max(delivery) + 1 AS next_delivery, max(id) FILTER (WHERE deleted_on_server_at IS NULL) AS on_server
-           FROM inbound_message WHERE account_id = $1 AND sha256 = ANY($2::text[]) GROUP BY sha256) s
-     LEFT JOIN inbound_message m ON m.id = s.on_server`,
+    `SELECT id, sha256, remote_id, delivery, deleted_on_server_at IS NOT NULL AS deleted, status::text AS status, enqueued_at IS NOT NULL AS enqueued, received_at
+     FROM inbound_message WHERE account_id = $1 AND sha256 = ANY($2::text[]) ORDER BY id`,
     [accountId, shas],
   );
-  return new Map(
-    rows.map((r) => {
-      const sha256 = r.sha256.trim();
-      const onServer = r.id === null ? null : { id: Number(r.id), sha256, isNew: false, status: r.status!, enqueued: r.enqueued!, receivedAt: r.received_at! };
-      return [sha256, { onServer, nextDelivery: Number(r.next_delivery) }];
-    }),
-  );
+  const out = new Map<string, StoredRow[]>();
+  for (const r of rows) {
+    const sha = r.sha256.trim();
+    const list = out.get(sha);
+    if (list) list.push(r);
+    else out.set(sha, [r]);
+  }
+  return out;
 }
 
 function tupleOf(id: bigint, accountId: number, m: IncomingRaw, delivery: number, now: bigint): CopyValue[] {
@@ -246,7 +267,7 @@ function tupleOf(id: bigint, accountId: number, m: IncomingRaw, delivery: number
     { text: m.sha256 },
     { int2: delivery },
     { int4: m.size },
-    { text: storableText(m.remoteId.slice(0, 200)) }, // a hostile POP3 server's UIDL may hold a NUL
+    { text: storedRemoteId(m.remoteId) },
     { text: c.status },
     c.queueId === null ? null : { int4: c.queueId },
     jsonb(c.dispatch),
