@@ -113,6 +113,7 @@ describe('a server whose sizes are wrong', () => {
     const id = await account(type, record);
     const outcome = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' });
     expect(outcome).toMatchObject({ outcome: 'success', counts: { fetched: 2, oversized: 1 } });
+    expect(outcome.counts.warnings.join(' ')).toMatch(/much larger than it listed them/);
     expect(await storedSubjects(id)).toEqual(['listed 1', 'listed 3']);
     if (type === 'IMAP') {
       expect(record.expunged.sort()).toEqual([1, 3]);

@@ -138,6 +138,7 @@ async function batchLoop(client: MailboxClient, ahead: DownloadAhead, messages: 
       done.add(m.id);
     }
     counts.oversized = oversized.size;
+    if (tooLarge.length > 0) warn(counts, 'the server sent messages much larger than it listed them (or above MAILDUCT_MAX_MESSAGE_BYTES): they stay on the server, counted as oversized');
     // The next batch is asked for before this one is hashed, parsed and stored, so the server
     // serves it meanwhile, as it serves the bare client's single FETCH. Not over POP3: a commit
     // there ends the session, and with it what the session had downloaded ahead. Not a message

@@ -34,9 +34,11 @@ export async function enqueueFetchNow(queue: Queue, accountId: number, limit?: n
 
 /** The state of a fetch job. Throws NOT_FOUND. */
 export async function fetchJobView(queue: Queue, id: string): Promise<FetchJobView> {
-  const job = await queue.getJob(id);
+  // The state first, then the job: a job that completed in between would otherwise be read without
+  // its result and then reported completed (states only move forward, so this order is consistent).
+  const state = await queue.getJobState(id);
+  const job = state === 'unknown' ? undefined : await queue.getJob(id);
   if (!job) throw new MailductError('NOT_FOUND', `fetch job ${id} does not exist (finished jobs are kept for a day)`);
-  const state = await job.getState();
   const data = job.data as FetchJobData;
   const result = state === 'completed' ? job.returnvalue : state === 'failed' && typeof job.progress === 'object' ? job.progress : null;
   return {
