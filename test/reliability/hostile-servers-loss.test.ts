@@ -1,8 +1,12 @@
+import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { imapMailboxScript, pop3MailboxScript, startFakeServer, type FakeServer, type MailboxRecord, type ScriptedMessage } from '../helpers/fake-mail-server.js';
 import { createFetchWorld, type FetchWorld } from '../helpers/fetch-world.js';
+import { startMailutilsImap, type MailutilsImap } from '../helpers/mailutils.js';
 
 // Servers that are not hostile on the wire but would have made mailduct lose or wrongly delete
 // mail: repeated UIDLs, no UIDPLUS, sizes that lie, folders too large for one SEARCH answer.
@@ -196,5 +200,39 @@ describe('servers that downgrade mail with raw UTF-8 headers unless the client t
     const [row] = await w.runtime.prisma.inboundMessage.findMany({ where: { accountId: id } });
     expect(Buffer.from(row!.raw!).toString('utf8')).toBe(original);
     expect(record.expunged).toEqual([1]);
+  });
+});
+
+describe('GNU Mailutils imap4d: another IMAP server, without UIDPLUS', () => {
+  let mu: MailutilsImap;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mailduct-mailutils-'));
+    mu = await startMailutilsImap(dir);
+  }, 120_000);
+  afterAll(async () => {
+    await mu?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('leaves a message another client flagged \\Deleted, and expunges the stored ones once it may', async () => {
+    const mail = (n: number) => `From: customer@example.com\r\nTo: desk@example.com\r\nSubject: mailutils ${n}\r\nMessage-ID: <mailutils-${n}@example.com>\r\n\r\nbody ${n}\r\n`;
+    mu.deliver([1, 2, 3].map((n) => ({ text: mail(n) })));
+    mu.deliver([{ text: mail(4), deleted: true }]);
+    // imap4d pre-authenticates: the account's user name and password are not asked for
+    const id = (await w.accounts.create({ type: 'IMAP', host: '127.0.0.1', port: mu.port, username: 'preauth', password: 'not-asked' }, 'test')).id;
+    const first = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual', limit: 3 });
+    expect(first).toMatchObject({ outcome: 'success', counts: { fetched: 3, deleted: 0 } });
+    expect(first.counts.warnings.join(' ')).toMatch(/no UIDPLUS and 1 other message/);
+    expect(mu.count()).toBe(4);
+    // the flag is taken back (by hand here): the next run expunges exactly the stored three
+    for (const f of readdirSync(join(mu.maildir, 'cur')).filter((f) => f.endsWith(',T'))) renameSync(join(mu.maildir, 'cur', f), join(mu.maildir, 'cur', f.slice(0, -1)));
+    const second = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual', limit: 3 });
+    expect(second).toMatchObject({ outcome: 'success', counts: { fetched: 0, duplicates: 3, deleted: 3, warnings: [] } });
+    expect(mu.count()).toBe(1);
+    expect(await storedSubjects(id)).toEqual(['mailutils 1', 'mailutils 2', 'mailutils 3']);
+    const third = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' });
+    expect(third).toMatchObject({ outcome: 'success', counts: { fetched: 1, deleted: 1 } });
+    expect(mu.count()).toBe(0);
   });
 });
