@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 // Helpers shared by the benchmarks: a throwaway database, the CLI, the machine description.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -7,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { SecretBox } from '../packages/core/dist/crypto/index.js';
+import { seedMaildir, startDovecot as startHarnessDovecot } from '../test/harness/dovecot.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const bin = join(root, 'bin', 'mailduct.js');
@@ -66,27 +66,15 @@ export function startCli(args, env, readyText = 'mailduct started') {
   });
 }
 
-/** The Dovecot test harness (../shared/dovecot-test, or DOVECOT_TEST_HARNESS). */
-const harness = process.env.DOVECOT_TEST_HARNESS || [join(root, '..', 'shared', 'dovecot-test'), '/work/shared/dovecot-test'].find((d) => existsSync(d));
-
 /** Put `count` messages of `size` bytes into `user`'s INBOX of the Dovecot started in `dir`. */
 export function seedMailbox(dir, user, count, size) {
-  const r = spawnSync(join(harness, 'seed.sh'), ['--dir', dir, user, String(count), String(size)], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
+  seedMaildir(dir, user, count, size);
 }
 
-/** Start an isolated Dovecot (../shared/dovecot-test) and return its ports and helpers. */
-export async function startDovecot(base, users = 4) {
-  const dir = `/tmp/mailduct-bench-dovecot-${base}`;
-  const res = spawnSync(join(harness, 'start.sh'), ['--dir', dir, '--users', String(users), '--port-base', String(base)], { encoding: 'utf8' });
-  if (res.status !== 0) throw new Error(`dovecot: ${res.stderr}`);
-  return {
-    dir,
-    imapPort: base + 143,
-    pop3Port: base + 110,
-    seed: (user, count, size) => seedMailbox(dir, user, count, size),
-    stop: () => spawnSync(join(harness, 'stop.sh'), [dir]),
-  };
+/** Start an isolated Dovecot (test/harness/dovecot.mjs, on free ports) and return its ports and helpers. */
+export async function startDovecot(_base, users = 4) {
+  const dc = await startHarnessDovecot({ users });
+  return { dir: dc.dir, imapPort: dc.imapPort, pop3Port: dc.pop3Port, seed: (user, count, size) => seedMaildir(dc.dir, user, count, size), stop: () => dc.stop() };
 }
 
 /**

@@ -49,7 +49,7 @@ try {
 } finally {
   await db.end();
   await dropDatabase(env);
-  dc.stop();
+  await dc.stop();
 }
 
 /** Run node with `args` without blocking this process (the latency proxy forwards from here). */

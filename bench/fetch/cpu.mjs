@@ -66,7 +66,7 @@ try {
 } finally {
   await db.end();
   await dropDatabase(env);
-  dc.stop();
+  await dc.stop();
 }
 
 /** Run `fn` and return the CPU seconds each group of processes used meanwhile. */

@@ -63,7 +63,7 @@ try {
 } finally {
   await db.end();
   await dropDatabase(env);
-  dc.stop();
+  await dc.stop();
 }
 
 function fmt(xs) {

@@ -55,7 +55,7 @@ try {
   await db.end();
   await dropDatabase(env);
   await proxy.close();
-  dc.stop();
+  await dc.stop();
 }
 
 function startWorker(concurrency) {
@@ -70,7 +70,7 @@ function startWorker(concurrency) {
   });
 }
 
-// Messages straight into each Maildir, like shared/dovecot-test/seed.sh (one process, not 1,000).
+// Messages straight into each Maildir, like test/harness/dovecot.mjs seeds them (one process, not 1,000).
 function seed(accounts) {
   for (let u = 1; u <= accounts; u++) {
     const md = join(dc.dir, 'mail', `user${u}`, 'Maildir');

@@ -6,7 +6,7 @@ import { decide } from '@mailduct/core/fetch';
 import { MessageHeaders, summarizeHeaders } from '@mailduct/core/message';
 import { parseFullMessage } from '@mailduct/core/messages';
 import { storableStrings } from '@mailduct/core/text';
-import { sharedDir } from '../helpers/dovecot.js';
+import { CORPUS } from '../helpers/corpus.js';
 
 // A small, seeded PRNG (mulberry32): every run mutates the same way, failures reproduce.
 function prng(seed: number) {
@@ -19,7 +19,6 @@ function prng(seed: number) {
   };
 }
 
-const CORPUS = sharedDir('corpus', 'MAILDUCT_CORPUS_DIR');
 const seeds = readdirSync(CORPUS, { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .flatMap((d) => readdirSync(join(CORPUS, d.name)).map((f) => join(CORPUS, d.name, f)))

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedDir, startDovecot, type Dovecot } from '../../helpers/dovecot.js';
+import { CORPUS } from '../../helpers/corpus.js';
+import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { createFetchWorld, type FetchWorld } from '../../helpers/fetch-world.js';
 
-const CORPUS = sharedDir('corpus', 'MAILDUCT_CORPUS_DIR');
 const files = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8')
   .trim()
   .split('\n')

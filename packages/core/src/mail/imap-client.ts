@@ -129,7 +129,9 @@ export class ImapMailboxClient implements MailboxClient {
    * plain EXPUNGE exists, which removes every \Deleted message of the folder, also ones another
    * client flagged or mailduct never downloaded; it is sent only when UID SEARCH DELETED finds
    * nothing but UIDs this session flagged. Otherwise they stay flagged (stored, not expunged),
-   * the commit says so, and a later run expunges them once the folder allows it.
+   * the commit says so, and a later run expunges them once the folder allows it. (Another client
+   * flagging a message between that SEARCH and the EXPUNGE is a window no command closes without
+   * UIDPLUS; it is one round trip wide.)
    */
   async commit(): Promise<CommitResult> {
     const client = this.open();
