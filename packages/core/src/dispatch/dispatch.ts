@@ -31,7 +31,7 @@ export interface DispatchDecision {
 }
 
 /**
- * OTOBO's PostMaster dispatch for a new ticket (OTOBO-BEHAVIOUR §5, §9), as a pure function:
+ * OTOBO's PostMaster dispatch for a new ticket (docs/OTOBO.md), as a pure function:
  * 1. the account's queue, or by To: the first valid system address among Resent-To,
  *    Envelope-To, To, Cc, Delivered-To, X-Original-To (case-insensitive), else the default queue;
  * 2. trusted accounts: X-OTOBO-Queue naming an existing valid queue overrides that, and

@@ -45,7 +45,7 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** The failure classes a fetch run reports (DESIGN.md "Failures per account"). */
+/** The failure classes a fetch run reports (docs/ARCHITECTURE.md, "Failures per account"). */
 export type ErrorClass = 'auth' | 'tls' | 'network' | 'timeout' | 'protocol' | 'server-busy' | 'config' | 'storage';
 
 /** Which class each mail or storage code belongs to; other codes are not fetch failures. */

@@ -26,7 +26,7 @@ export function planFetch(list: readonly RemoteMessage[], o: { maxBytes: number;
 export interface BatchLimits {
   maxCount: number;
   maxBytes: number;
-  /** Messages at least this large go in the large lane (DESIGN.md), never mixed with small ones. */
+  /** Messages at least this large go in the large lane (docs/ARCHITECTURE.md, "The hot path"), never mixed with small ones. */
   largeBytes: number;
   largeMaxCount: number;
 }

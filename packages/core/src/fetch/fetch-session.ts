@@ -99,7 +99,7 @@ export async function fetchMailbox(input: SessionInput, counts: FetchCounts): Pr
 /** Small messages are listed without their exact size: 100 of them stay below a batch's 8 MiB. */
 const EXACT_SIZES_ABOVE = 64 * 1024;
 
-/** Batches being stored and enqueued while the next one downloads (COST-FLOOR: 2 in flight). */
+/** Batches being stored and enqueued while the next one downloads (docs/ARCHITECTURE.md, "The fetch loop"). */
 const IN_FLIGHT = 2;
 
 /** PostgreSQL connections one run uses at most: the batches in flight and the bookkeeping. */

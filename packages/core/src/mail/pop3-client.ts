@@ -15,7 +15,6 @@ export class Pop3MailboxClient implements MailboxClient {
   readonly commitEndsSession = true;
   private conn: Pop3Connection | null = null;
   private capabilities = new Set<string>();
-  private deleted = 0;
   private toDelete: number[] = [];
 
   constructor(private readonly s: Pop3Settings) {}
@@ -117,29 +116,28 @@ export class Pop3MailboxClient implements MailboxClient {
       } else {
         for (const seq of this.toDelete) expectOk(await conn.command(`DELE ${seq}`), `DELE ${seq}`);
       }
-      this.deleted += this.toDelete.length;
       // RFC 1939 §6: DELE takes effect in the UPDATE state, entered only by QUIT.
       expectOk(await conn.command('QUIT'), 'QUIT');
     });
     this.toDelete = [];
     conn.destroy();
     this.conn = null;
-    this.deleted = 0;
     return { reusable: false, expunged: true };
   }
 
+  /**
+   * End the session. DELE goes out only inside `commit`, right before its QUIT, so a session
+   * closed here has nothing marked on the server: QUIT deletes nothing.
+   */
   async close(): Promise<void> {
     const conn = this.conn;
     this.conn = null;
     if (!conn) return;
     try {
-      // Undo pending DELEs before saying goodbye, so an aborted run deletes nothing.
-      if (this.deleted > 0) await withTimeout(conn.command('RSET'), 2000);
-      else await withTimeout(conn.command('QUIT'), 2000);
+      await withTimeout(conn.command('QUIT'), 2000);
     } catch {
-      // dropping the connection without QUIT also deletes nothing
+      // dropping the connection without QUIT deletes nothing either
     } finally {
-      this.deleted = 0;
       this.toDelete = [];
       conn.destroy();
     }

@@ -3,7 +3,7 @@ import { decodeWords } from './decode.js';
 import { replaceControlCharacters } from '../text/index.js';
 import type { MessageHeaders } from './message-headers.js';
 
-/** The decoded headers every ticket carries (DESIGN.md "Results contract"). */
+/** The decoded headers every ticket carries (README, "The results contract"). */
 export interface HeaderSummary {
   from: Mailbox[];
   to: Mailbox[];

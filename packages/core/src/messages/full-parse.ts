@@ -15,7 +15,7 @@ const MAX_BODY = 5 * 1024 * 1024;
 
 /**
  * Parse the whole message with mailparser (text, html, attachment metadata; attachment bodies
- * are not kept). Done lazily, off the fetch hot path (DESIGN.md "The hot path").
+ * are not kept). Done lazily, off the fetch hot path (docs/ARCHITECTURE.md, "The hot path").
  */
 export async function parseFullMessage(raw: Buffer): Promise<ParsedMessage> {
   let mail;

@@ -15,7 +15,7 @@ const UNDEFINED_TABLE = '42P01';
 const COPY_ATTEMPTS = 4;
 
 /**
- * MessageStore on plain pg (Prisma costs 10× the CPU per 10 KiB row; COST-FLOOR.md). A batch is
+ * MessageStore on plain pg (Prisma costs 10× the CPU per 10 KiB row; docs/ARCHITECTURE.md, "The hot path"). A batch is
  * stored with one binary COPY that writes the raw bytes and the verdict together, under ids
  * reserved ahead (IdReserve), and looked up first only when some of it was stored before; outcomes decided later (reprocessing, rows
  * stored before a crash) with one UPDATE from unnest(). Every failure is STORAGE_UNAVAILABLE
