@@ -14,7 +14,13 @@ const accountOperationRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<Id & { Body: { limit?: number } }>(
     '/:id/fetch',
-    { schema: { tags, summary: 'Fetch mail now (also for a non-valid account)', params: IdParams, body: FetchNowBody, response: { 202: FetchNowResponse, ...errorResponses } } },
+    {
+      schema: { tags, summary: 'Fetch mail now (also for a non-valid account)', params: IdParams, body: FetchNowBody, response: { 202: FetchNowResponse, ...errorResponses } },
+      // `curl -X POST …/fetch` sends no body: that means no options, not a malformed request.
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
+    },
     async (req, reply) => {
       await app.services.accounts.get(req.params.id);
       const jobId = await enqueueFetchNow(app.deps.queues.fetch, req.params.id, req.body?.limit);
