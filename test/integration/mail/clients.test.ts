@@ -141,7 +141,7 @@ describe('TLS and authentication', () => {
       TYPES.map(async (type) => {
         const client = clientFor(settings(dc, type, dc.users[7]!, { password: 'Wr0ng-Secret' }));
         const err = await client.connect().then(() => null, (e: Error) => e);
-        expect(err, type).toMatchObject({ code: 'MAIL_AUTH_REFUSED', retryable: false });
+        expect(err, type).toMatchObject({ code: 'MAIL_AUTH_REFUSED', errorClass: 'auth' });
         expect(err!.message).not.toContain('Wr0ng-Secret');
         await client.close();
       }),
@@ -156,7 +156,7 @@ describe('TLS and authentication', () => {
 
   it('classifies a refused connection as network', async () => {
     const client = clientFor({ ...settings(dc, 'POP3', 'x'), port: 1 });
-    await expect(client.connect()).rejects.toMatchObject({ code: 'MAIL_NETWORK', retryable: true });
+    await expect(client.connect()).rejects.toMatchObject({ code: 'MAIL_NETWORK', errorClass: 'network' });
   });
 
   it('POP3 deletes nothing when the session ends without QUIT', async () => {

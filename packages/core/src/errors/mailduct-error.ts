@@ -1,4 +1,4 @@
-import { ERROR_CLASS_OF, TRANSIENT_CLASSES, type ErrorClass, type ErrorCode } from './codes.js';
+import { ERROR_CLASS_OF, type ErrorClass, type ErrorCode } from './codes.js';
 
 /** One problem with one field of an input, as returned in `error.details`. */
 export interface FieldProblem {
@@ -7,26 +7,23 @@ export interface FieldProblem {
 }
 
 export interface MailductErrorOptions {
-  retryable?: boolean;
   cause?: unknown;
   details?: FieldProblem[] | Record<string, unknown>;
 }
 
 /**
  * The one error type of mailduct. `code` is stable (see codes.ts); `message` is for humans and
- * never contains a secret; `retryable` says whether trying again later can help.
+ * never contains a secret. Whether trying again can help follows from the code's class
+ * (TRANSIENT_CLASSES, used by the failure policy).
  */
 export class MailductError extends Error {
   readonly code: ErrorCode;
-  readonly retryable: boolean;
   readonly details: FieldProblem[] | Record<string, unknown> | undefined;
 
   constructor(code: ErrorCode, message: string, options: MailductErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MailductError';
     this.code = code;
-    const errorClass = ERROR_CLASS_OF[code];
-    this.retryable = options.retryable ?? (errorClass !== undefined && TRANSIENT_CLASSES.has(errorClass));
     this.details = options.details;
   }
 

@@ -80,7 +80,7 @@ class Lock implements HeldLock {
       }
       this.isLost = true;
     }
-    throw new MailductError('LOCK_LOST', `lock of account ${this.accountId} was lost; stopping before deleting anything`, { retryable: true });
+    throw new MailductError('LOCK_LOST', `lock of account ${this.accountId} was lost; stopping before deleting anything`);
   }
 
   async release(): Promise<void> {

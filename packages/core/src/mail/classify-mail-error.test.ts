@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MailductError } from '../errors/index.js';
+import { MailductError, TRANSIENT_CLASSES } from '../errors/index.js';
 import { classifyMailError, scrub } from './classify-mail-error.js';
 
 const err = (props: Record<string, unknown>) => Object.assign(new Error(String(props.message ?? 'x')), props);
@@ -20,8 +20,10 @@ describe(classifyMailError.name, () => {
     [{ code: 'ETHROTTLE' }, 'MAIL_SERVER_BUSY', true],
     [{ code: 'LineTooLarge' }, 'MAIL_PROTOCOL', false],
     [{ code: 'NotFound' }, 'MAIL_FOLDER_MISSING', false],
-  ])('%j → %s', (props, code, retryable) => {
-    expect(classifyMailError(err(props))).toMatchObject({ code, retryable });
+  ])('%j → %s (transient: %s)', (props, code, transient) => {
+    const e = classifyMailError(err(props));
+    expect(e.code).toBe(code);
+    expect(TRANSIENT_CLASSES.has(e.errorClass!)).toBe(transient);
   });
 
   it('passes MailductErrors through', () => {

@@ -26,15 +26,15 @@ export function classifyMailError(err: unknown, secrets: readonly string[] = [])
   const code = typeof e.code === 'string' ? e.code : '';
   const serverCode = (e.serverResponseCode ?? '').toUpperCase();
   const detail = scrub(describe(e), secrets);
-  const make = (c: ErrorCode, message: string, retryable?: boolean) => new MailductError(c, scrub(message, secrets), { cause: err, ...(retryable === undefined ? {} : { retryable }) });
+  const make = (c: ErrorCode, message: string) => new MailductError(c, scrub(message, secrets), { cause: err });
   if (BUSY_RESPONSE.has(serverCode)) return make('MAIL_SERVER_BUSY', `server is busy or limiting: ${detail}`);
-  if (e.authenticationFailed || serverCode === 'AUTHENTICATIONFAILED' || serverCode === 'AUTH') return make('MAIL_AUTH_REFUSED', `login refused: ${detail}`, false);
-  if (e.tlsFailed && /STARTTLS|STLS/i.test(e.message ?? '')) return make('MAIL_STARTTLS_UNAVAILABLE', `server does not offer STARTTLS: ${detail}`, false);
-  if (e.tlsFailed || TLS_CODE.test(code)) return make('MAIL_TLS_FAILED', `TLS failed: ${detail}`, false);
+  if (e.authenticationFailed || serverCode === 'AUTHENTICATIONFAILED' || serverCode === 'AUTH') return make('MAIL_AUTH_REFUSED', `login refused: ${detail}`);
+  if (e.tlsFailed && /STARTTLS|STLS/i.test(e.message ?? '')) return make('MAIL_STARTTLS_UNAVAILABLE', `server does not offer STARTTLS: ${detail}`);
+  if (e.tlsFailed || TLS_CODE.test(code)) return make('MAIL_TLS_FAILED', `TLS failed: ${detail}`);
   if (TIMEOUT.has(code)) return make('MAIL_TIMEOUT', `timed out: ${detail}`);
   if (NETWORK.has(code)) return make('MAIL_NETWORK', `connection failed: ${detail}`);
   if (code === 'ETHROTTLE') return make('MAIL_SERVER_BUSY', `server is throttling: ${detail}`);
-  if (code === 'NotFound' || serverCode === 'NONEXISTENT') return make('MAIL_FOLDER_MISSING', `folder not found: ${detail}`, false);
+  if (code === 'NotFound' || serverCode === 'NONEXISTENT') return make('MAIL_FOLDER_MISSING', `folder not found: ${detail}`);
   return make('MAIL_PROTOCOL', `unexpected server behaviour: ${detail}`);
 }
 

@@ -188,7 +188,7 @@ export class ImapMailboxClient implements MailboxClient {
       const lost = (err as { code?: string })?.code === 'NoConnection' && this.cause !== null;
       const classified = classifyMailError(lost ? this.cause : err, [this.s.password]);
       if (classified.code === 'MAIL_FOLDER_MISSING' || (classified.code === 'MAIL_PROTOCOL' && /mailbox/i.test(classified.message) && /exist|not found|unknown/i.test(classified.message))) {
-        throw new MailductError('MAIL_FOLDER_MISSING', `IMAP folder "${this.s.folder}" does not exist on ${this.s.host}`, { cause: err, retryable: false });
+        throw new MailductError('MAIL_FOLDER_MISSING', `IMAP folder "${this.s.folder}" does not exist on ${this.s.host}`, { cause: err });
       }
       throw classified;
     }

@@ -12,7 +12,7 @@ export async function resolveMailHost(host: string, policy: MailHostPolicy): Pro
   const addresses = isIP(host) !== 0 ? [host] : (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
   for (const address of addresses) {
     const verdict = policy.check(host, address);
-    if (!verdict.allowed) throw new MailductError('MAIL_HOST_DENIED', `not connecting: ${verdict.reason}`, { retryable: false });
+    if (!verdict.allowed) throw new MailductError('MAIL_HOST_DENIED', `not connecting: ${verdict.reason}`);
   }
   return addresses[0]!;
 }

@@ -19,7 +19,7 @@ const COPY_ATTEMPTS = 4;
  * stored with one binary COPY that writes the raw bytes and the verdict together, under ids
  * reserved ahead (IdReserve), and looked up first only when some of it was stored before; outcomes decided later (reprocessing, rows
  * stored before a crash) with one UPDATE from unnest(). Every failure is STORAGE_UNAVAILABLE
- * (retryable).
+ * (class storage: transient).
  */
 export class PgMessageStore implements MessageStore {
   private readonly reserve = new IdReserve();
