@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { simpleParser } from 'mailparser';
 
 /** The full MIME parse of a message, as served by GET /messages/:id/parsed. */
@@ -20,7 +21,7 @@ const MAX_BODY = 5 * 1024 * 1024;
 export async function parseFullMessage(raw: Buffer): Promise<ParsedMessage> {
   let mail;
   try {
-    mail = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true });
+    mail = await simpleParser(withDefaultCharset(raw), { skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true });
   } catch (err) {
     return { subject: null, date: null, text: null, html: null, attachments: [], error: `the MIME structure cannot be parsed: ${(err as Error).message}` };
   }
@@ -39,4 +40,28 @@ export async function parseFullMessage(raw: Buffer): Promise<ParsedMessage> {
     })),
     error: null,
   };
+}
+
+/**
+ * A message without a Content-Type whose body is 8-bit but not UTF-8 is read as ISO-8859-1, as
+ * OTOBO reads it (docs/OTOBO.md): mailparser would take it as UTF-8 and turn every such byte into
+ * U+FFFD, losing the characters. A body that is valid UTF-8 stays UTF-8. Only the copy given to
+ * the parser gets the header; the stored mail is untouched.
+ */
+export function withDefaultCharset(raw: Buffer): Buffer {
+  const headerEnd = endOfHeader(raw);
+  if (headerEnd < 0) return raw;
+  const header = raw.subarray(0, headerEnd).toString('latin1');
+  if (/^content-type\s*:/im.test(header)) return raw;
+  const body = raw.subarray(headerEnd);
+  if (!body.some((b) => b >= 0x80) || isUtf8(body)) return raw;
+  return Buffer.concat([Buffer.from('Content-Type: text/plain; charset=ISO-8859-1\r\n'), raw]);
+}
+
+/** Where the body starts (after the first empty line), or -1. */
+function endOfHeader(raw: Buffer): number {
+  const crlf = raw.indexOf('\r\n\r\n');
+  const lf = raw.indexOf('\n\n');
+  if (crlf < 0 && lf < 0) return -1;
+  return crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf + 2;
 }
