@@ -33,10 +33,12 @@ const bullBoard: FastifyPluginAsync = async (app) => {
       if (reply.sent) return;
       if (req.principal.role !== 'admin') return reply.code(403).send({ error: { code: 'FORBIDDEN', message: 'managing queues needs an admin token', details: null } });
     });
-    scope.addHook('onResponse', async (req, reply) => {
-      if (req.method === 'GET' || req.method === 'HEAD' || reply.statusCode >= 400 || req.principal?.role !== 'admin') return;
+    // Written before the answer goes out, so a change the admin sees done is in the audit trail.
+    scope.addHook('onSend', async (req, reply, payload) => {
+      if (req.method === 'GET' || req.method === 'HEAD' || reply.statusCode >= 400 || req.principal?.role !== 'admin') return payload;
       const path = req.url.slice(MANAGE_BOARD_PATH.length).split('?')[0]!.slice(0, 300);
       await recordAudit(app.deps.prisma, { actor: req.principal.name, action: 'queue-job', entity: 'job', entityId: path, changes: { request: { from: null, to: `${req.method} ${path}` } } }).catch((err: unknown) => req.log.error({ err }, 'could not audit a Bull Board change'));
+      return payload;
     });
     await scope.register(manage.registerPlugin(), { prefix: MANAGE_BOARD_PATH });
   });
