@@ -60,7 +60,12 @@ describe('inbound_message updates after the COPY', () => {
         return { updated: Number(rows[0]!.upd), hot: Number(rows[0]!.hot) };
       };
       await waitFor('the updates to be counted', async () => (await counts()).updated >= 900, 15_000);
-      expect(await counts()).toEqual({ updated: 900, hot: 900 });
+      const { updated, hot } = await counts();
+      expect(updated).toBe(900);
+      // Alone, all 900 are heap-only; without the fillfactor almost none are. Each row's three
+      // updates fit on its page only once PostgreSQL has pruned the versions before, which it may
+      // not have done yet on a loaded machine (700 of 900 seen once in a full run): two thirds.
+      expect(hot).toBeGreaterThanOrEqual(600);
     } finally {
       await stats.end();
     }
