@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { FetchOutcome, FetchService, HostBudget } from '@mailduct/core/fetch';
+import { shouldRun, type FetchOutcome, type FetchService, type HostBudget } from '@mailduct/core/fetch';
 import type { PrismaClient } from '@mailduct/core/db';
 import type { FetchJobData } from '@mailduct/core/jobs';
 
@@ -21,21 +21,19 @@ export interface SkippedRun {
 }
 
 /**
- * The fetch job processor: scheduled jobs of accounts that are no longer valid or are backing off
- * are skipped; fetch-now jobs always run. A failed run fails the job (UnrecoverableError: the
+ * The fetch job processor: whether a job runs is `shouldRun`'s decision (scheduled jobs of accounts
+ * no longer valid or backing off are skipped; fetch-now jobs always run). A failed run fails the job (UnrecoverableError: the
  * schedule repeats anyway) with the outcome kept as the job's progress.
  */
 export const processFetchJob =
   (deps: ProcessDeps) =>
   async (job: Job<FetchJobData>): Promise<FetchOutcome | SkippedRun> => {
     const { accountId, trigger } = job.data;
-    const account = await deps.prisma.mailAccount.findUnique({ where: { id: accountId }, select: { host: true, validity: true, backoffUntil: true } });
-    if (!account) return { accountId, outcome: 'skipped', skippedReason: `mail account ${accountId} no longer exists` };
-    if (trigger === 'schedule') {
-      if (account.validity !== 'valid') return { accountId, outcome: 'skipped', skippedReason: `mail account ${accountId} is ${account.validity.replace('_', '-')}` };
-      if (account.backoffUntil && account.backoffUntil > new Date()) return { accountId, outcome: 'skipped', skippedReason: `backing off until ${account.backoffUntil.toISOString()}` };
-    }
-    const outcome = await deps.budget.run(account.host, () => deps.service.fetchAccount(job.data, { signal: deps.stop, interrupt: deps.interrupt }));
+    const account = await deps.prisma.mailAccount.findUnique({ where: { id: accountId }, select: { id: true, host: true, validity: true, backoffUntil: true } });
+    const decision = shouldRun(account, accountId, trigger, new Date());
+    if (!decision.run) return { accountId, outcome: 'skipped', skippedReason: decision.reason };
+    // shouldRun never runs a deleted account: `account` is there
+    const outcome = await deps.budget.run(account!.host, () => deps.service.fetchAccount(job.data, { signal: deps.stop, interrupt: deps.interrupt }));
     if (outcome.outcome === 'failed') {
       await job.updateProgress(outcome as unknown as object);
       throw new UnrecoverableError(`${outcome.error!.class}: ${outcome.error!.message}`);

@@ -18,3 +18,5 @@ export { ProbeService } from './probe-service.js';
 export type { ProbeServiceDeps } from './probe-service.js';
 export { listRuns } from './run-history.js';
 export type { RunView } from './run-history.js';
+export { shouldRun } from './should-run.js';
+export type { RunDecision, RunnableAccount } from './should-run.js';
