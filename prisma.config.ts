@@ -1,6 +1,6 @@
 // Prisma 6.19 CLI configuration: the schema engine runs as wasm through the pg driver adapter, so
 // `prisma generate` and `prisma migrate` work offline (no engine download). The adapter wrappers
-// work around adapter-pg bugs that only bite the migration engine (see ../shared/STACK.md §1):
+// work around adapter-pg bugs that only bite the migration engine:
 // 1. prisma/orm#27403: `name` (19) and `"char"` (18) columns cannot be decoded -> report them as text;
 // 2. the shadow database must be connected with discrete fields (a connection string would win);
 // 3. the shadow database is dropped after its pool is closed, WITH (FORCE);

@@ -204,7 +204,7 @@ ALTER TABLE "inbound_message" ADD CONSTRAINT "inbound_message_queue_id_fkey" FOR
 ALTER TABLE "fetch_run" ADD CONSTRAINT "fetch_run_account_id_fkey" FOREIGN KEY ("account_id") REFERENCES "mail_account"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- Raw mail: lz4 TOAST compression instead of the default pglz, the largest PostgreSQL cost on the
--- hot path (../shared/COST-FLOOR.md). Needs PostgreSQL >= 14 built with lz4 (Debian, the official images).
+-- hot path (docs/ARCHITECTURE.md, "The hot path"). Needs PostgreSQL >= 14 built with lz4 (Debian, the official images).
 ALTER TABLE "inbound_message" ALTER COLUMN "raw" SET COMPRESSION lz4;
 
 -- OTOBO's initial queues (otobo-initial_insert.xml): 1 Postmaster, 2 Raw, 3 Junk, 4 Misc.
