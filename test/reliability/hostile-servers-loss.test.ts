@@ -27,8 +27,12 @@ afterAll(async () => {
   await odd?.stop();
 });
 
-function imapSession(user: string): ImapFlow {
-  return new ImapFlow({ host: odd.host, port: odd.imapPort, secure: false, auth: { user, pass: odd.password }, logger: false, disableAutoEnable: true });
+/** Another mail client's session on a user's INBOX. */
+async function imapSession(user: string): Promise<ImapFlow> {
+  const client = new ImapFlow({ host: odd.host, port: odd.imapPort, secure: false, auth: { user, pass: odd.password }, logger: false, disableAutoEnable: true });
+  await client.connect();
+  await client.mailboxOpen('INBOX');
+  return client;
 }
 
 async function storedSubjects(accountId: number): Promise<string[]> {
@@ -63,9 +67,7 @@ describe('an IMAP server without UIDPLUS', () => {
     const user = odd.users[2]!;
     await odd.seed(user, 3, 2000, { prefix: 'ours' });
     await odd.seed(user, 1, 2000, { prefix: 'theirs' });
-    const other = imapSession(user);
-    await other.connect();
-    await other.mailboxOpen('INBOX');
+    const other = await imapSession(user);
     const uids = (await other.search({ all: true }, { uid: true })) as number[];
     const theirs = uids[3]!;
     // another mail client flagged its message \Deleted and has not expunged yet
@@ -85,9 +87,7 @@ describe('an IMAP server without UIDPLUS', () => {
     await other.logout();
     const second = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual', limit: 3 });
     expect(second).toMatchObject({ outcome: 'success', counts: { fetched: 0, duplicates: 3, deleted: 3, warnings: [] } });
-    const after = imapSession(user);
-    await after.connect();
-    await after.mailboxOpen('INBOX');
+    const after = await imapSession(user);
     expect(await after.search({ all: true }, { uid: true })).toEqual([theirs]);
     await after.logout();
     expect((await w.tickets()).filter((t) => t.data.accountId === id)).toHaveLength(3);

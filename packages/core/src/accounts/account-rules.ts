@@ -1,7 +1,7 @@
 import { validationError, type FieldProblem } from '../errors/index.js';
 import { CONTROL_CHARACTER, TEXT_CONTROL_CHARACTER } from '../text/index.js';
 import { isRowId, MAX_ROW_ID } from '../db/row-id.js';
-import { isHostName } from './host-name.js';
+import { isHostName, normalHost } from './host-name.js';
 import {
   ACCOUNT_LIMITS as L,
   ACCOUNT_TYPES,
@@ -153,7 +153,5 @@ export function mailboxKey(d: Pick<AccountDraft, 'type' | 'host' | 'port' | 'use
   const standard = imap ? [143, 993] : [110, 995];
   const port = d.port === null || d.port === undefined || standard.includes(d.port) ? 'std' : String(d.port);
   const folder = !imap ? '' : (d.imapFolder ?? 'INBOX').toUpperCase() === 'INBOX' ? 'INBOX' : (d.imapFolder ?? '');
-  let host = d.host.toLowerCase();
-  while (host.endsWith('.')) host = host.slice(0, -1);
-  return [imap ? 'imap' : 'pop3', host, port, d.username.toLowerCase(), folder].join('\n');
+  return [imap ? 'imap' : 'pop3', normalHost(d.host), port, d.username.toLowerCase(), folder].join('\n');
 }

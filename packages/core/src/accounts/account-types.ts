@@ -30,6 +30,11 @@ export const DEFAULT_PORTS: Record<AccountType, number> = {
   POP3TLS: 110,
 };
 
+/** The port an account connects to: its own, or its type's default. */
+export function effectivePort(type: AccountType, port: number | null | undefined): number {
+  return port ?? DEFAULT_PORTS[type];
+}
+
 /** True for the types that read an IMAP folder. */
 export function isImapType(type: AccountType): boolean {
   return type.startsWith('IMAP');

@@ -1,5 +1,5 @@
 import type { MailAccountRow } from '../db/index.js';
-import { DEFAULT_PORTS, type AccountDraft, type AccountType, type Dispatch, type Validity } from './account-types.js';
+import { effectivePort, type AccountDraft, type AccountType, type Dispatch, type Validity } from './account-types.js';
 
 /** The public shape of an account. The password is never part of it, only `hasPassword`. */
 export interface AccountView {
@@ -60,7 +60,7 @@ export function toAccountView(row: RowWithQueue): AccountView {
     type: row.type,
     host: row.host,
     port: row.port,
-    effectivePort: row.port ?? DEFAULT_PORTS[row.type],
+    effectivePort: effectivePort(row.type, row.port),
     username: row.username,
     hasPassword: row.passwordEnc.length > 0,
     imapFolder: row.imapFolder,

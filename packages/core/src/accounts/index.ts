@@ -1,8 +1,8 @@
-export { ACCOUNT_TYPES, VALIDITIES, ACCOUNT_LIMITS, DEFAULT_PORTS, isImapType } from './account-types.js';
+export { ACCOUNT_TYPES, VALIDITIES, ACCOUNT_LIMITS, DEFAULT_PORTS, effectivePort, isImapType } from './account-types.js';
 export type { AccountType, Validity, Dispatch, AccountInput, AccountPatch, AccountDraft } from './account-types.js';
 export { draftFromInput, draftFromPatch, mailboxKey } from './account-rules.js';
 export type { AccountDefaults } from './account-rules.js';
-export { isHostName } from './host-name.js';
+export { isHostName, normalHost } from './host-name.js';
 export { accountWhere, ACCOUNT_ORDER } from './account-filter.js';
 export type { AccountFilter } from './account-filter.js';
 export { toAccountView, draftOfRow, dispatchOfRow, validityOfRow, validityToRow } from './account-view.js';

@@ -29,8 +29,7 @@ export class AttemptLimiter {
 
   /** Whether the key is over the limit now, without counting. */
   async blocked(key: string): Promise<AttemptVerdict> {
-    const v = await this.count(key, 0);
-    return { allowed: v.allowed, retryAfterSeconds: v.retryAfterSeconds };
+    return this.count(key, 0);
   }
 
   private async count(key: string, add: 0 | 1): Promise<AttemptVerdict> {

@@ -27,7 +27,12 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,199}$/;
 export class TokenService {
   private readonly cache = new Map<string, { principal: Principal | null; until: number }>();
 
-  constructor(private readonly prisma: PrismaClient, private readonly adminToken: string | undefined) {}
+  /** SHA-256 of MAILDUCT_ADMIN_TOKEN, computed once. */
+  private readonly adminHash: string | undefined;
+
+  constructor(private readonly prisma: PrismaClient, adminToken: string | undefined) {
+    this.adminHash = adminToken === undefined ? undefined : hashToken(adminToken);
+  }
 
   /** Create a named token and return it; it is never shown again. Throws VALIDATION_FAILED, TOKEN_EXISTS. */
   async create(name: string, actor = 'cli', role: Role = 'admin'): Promise<{ name: string; token: string; role: Role }> {
@@ -58,7 +63,6 @@ export class TokenService {
   /** The principal a bearer token stands for, or null. */
   async verify(token: string): Promise<Principal | null> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 512) return null;
-    if (this.adminToken !== undefined && secretsEqual(token, this.adminToken)) return { name: 'admin', role: 'admin', tokenHash: hashToken(token) };
     return this.verifyHash(hashToken(token));
   }
 
@@ -68,7 +72,7 @@ export class TokenService {
    * in with. Answers are cached for 10 s, so a revocation reaches every replica within that.
    */
   async verifyHash(hash: string): Promise<Principal | null> {
-    if (this.adminToken !== undefined && secretsEqual(hash, hashToken(this.adminToken))) return { name: 'admin', role: 'admin', tokenHash: hash };
+    if (this.adminHash !== undefined && secretsEqual(hash, this.adminHash)) return { name: 'admin', role: 'admin', tokenHash: hash };
     const hit = this.cache.get(hash);
     if (hit && hit.until > Date.now()) return hit.principal;
     const row = /^[0-9a-f]{64}$/.test(hash) ? await this.prisma.apiToken.findUnique({ where: { tokenHash: hash } }) : null;

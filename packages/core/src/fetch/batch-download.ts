@@ -2,6 +2,7 @@ import { MailductError } from '../errors/index.js';
 import { downloadCap, type MailboxClient, type RemoteMessage } from '../mail/index.js';
 import type { HeldLock } from '../lock/index.js';
 import type { ByteBudget } from './byte-budget.js';
+import { listedBytes } from './fetch-plan.js';
 import type { Download } from './store-and-dispatch.js';
 
 /** What a download needs of its run: the account's lock, the size limit and the process's byte budget. */
@@ -62,7 +63,7 @@ export class DownloadAhead {
 async function downloadHeld(client: MailboxClient, batch: RemoteMessage[], input: DownloadInput): Promise<BatchDownload> {
   // Taken at once when the budget allows it, so the download is asked for before this batch's
   // predecessor is parsed (see fetch-session's download ahead).
-  const bytes = batch.reduce((n, m) => n + m.size, 0);
+  const bytes = listedBytes(batch);
   const release = input.budget ? (input.budget.tryTake(bytes) ?? (await input.budget.take(bytes))) : () => undefined;
   const held = input.lock.assertHeld();
   held.catch(() => undefined);

@@ -22,6 +22,11 @@ export function planFetch(list: readonly RemoteMessage[], o: { maxBytes: number;
   return { fetch, oversized };
 }
 
+/** The bytes the server listed for these messages. */
+export function listedBytes(messages: readonly RemoteMessage[]): number {
+  return messages.reduce((n, m) => n + m.size, 0);
+}
+
 /** Batch limits: small messages travel together, large ones in their own, smaller batches. */
 export interface BatchLimits {
   maxCount: number;

@@ -3,7 +3,7 @@ import type { HeldLock } from '../lock/index.js';
 import type { CommitResult, MailboxClient, RemoteMessage } from '../mail/index.js';
 import type { ByteBudget } from './byte-budget.js';
 import type { MessageStore } from '../store/index.js';
-import { batchesOf, DEFAULT_BATCH_LIMITS, planFetch } from './fetch-plan.js';
+import { batchesOf, DEFAULT_BATCH_LIMITS, listedBytes, planFetch } from './fetch-plan.js';
 import { DownloadAhead } from './batch-download.js';
 import { InFlight } from './in-flight.js';
 import { NextSession } from './next-session.js';
@@ -144,7 +144,7 @@ async function batchLoop(client: MailboxClient, ahead: DownloadAhead, messages: 
     // there ends the session, and with it what the session had downloaded ahead. Not a message
     // above a batch's bytes on its own: one such mail at a time in memory is enough.
     const next = batches[i + 1];
-    if (next && !client.commitEndsSession && !input.signal?.aborted && bytesOf(next) <= DEFAULT_BATCH_LIMITS.maxBytes) ahead.start(next);
+    if (next && !client.commitEndsSession && !input.signal?.aborted && listedBytes(next) <= DEFAULT_BATCH_LIMITS.maxBytes) ahead.start(next);
     counts.bytes += downloads.reduce((n, d) => n + d.raw.length, 0);
     window.add(
       storeAndDispatch(input.accountId, input.account, input.table, downloads, input.deps)
@@ -210,8 +210,4 @@ async function commit(client: MailboxClient, input: SessionInput, batch: { ids: 
   counts.deleted += deleted.length;
   bookkeeping.add(input.deps.store.markDeletedOnServer(deleted));
   return r;
-}
-
-function bytesOf(batch: readonly RemoteMessage[]): number {
-  return batch.reduce((n, m) => n + m.size, 0);
 }

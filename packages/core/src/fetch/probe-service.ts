@@ -1,9 +1,8 @@
-import { dispatchOfRow, draftFromInput, type AccountInput } from '../accounts/index.js';
+import { dispatchOfRow, draftFromInput, effectivePort, normalHost, type AccountInput } from '../accounts/index.js';
 import type { SecretBox } from '../crypto/index.js';
 import { isRowId, type PrismaClient } from '../db/index.js';
 import { MailductError, validationError } from '../errors/index.js';
 import { recordAudit } from '../audit/index.js';
-import { DEFAULT_PORTS } from '../accounts/index.js';
 import { DEFAULT_TIMEOUTS, type MailboxSettings, type MailHostPolicy } from '../mail/index.js';
 import { dryRunMailbox, probeMailbox, type DryRunItem, type ProbeResult } from './probe.js';
 import type { RoutingLoader } from './routing-loader.js';
@@ -61,7 +60,7 @@ export class ProbeService {
   }
 
   private async audit(actor: string, action: 'test' | 'dry-run', accountId: number, target: MailboxSettings): Promise<void> {
-    await recordAudit(this.deps.prisma, { actor, action, entity: 'mail_account', entityId: accountId, changes: { server: { from: null, to: `${target.type} ${target.host}:${target.port ?? DEFAULT_PORTS[target.type]} ${target.username}` } } });
+    await recordAudit(this.deps.prisma, { actor, action, entity: 'mail_account', entityId: accountId, changes: { server: { from: null, to: `${target.type} ${target.host}:${effectivePort(target.type, target.port)} ${target.username}` } } });
   }
 
   private async stored(id: number) {
@@ -76,9 +75,7 @@ export class ProbeService {
   }
 }
 
-/** The same server and user: type, host (ignoring case and a trailing dot), effective port and user name. */
+/** The same server and user: type, host (ignoring case and trailing dots), effective port and user name. */
 function sameServerAndUser(a: MailboxSettings, b: MailboxSettings): boolean {
-  const host = (h: string) => h.toLowerCase().replace(/\.$/, '');
-  const port = (s: MailboxSettings) => s.port ?? DEFAULT_PORTS[s.type];
-  return a.type === b.type && host(a.host) === host(b.host) && port(a) === port(b) && a.username === b.username;
+  return a.type === b.type && normalHost(a.host) === normalHost(b.host) && effectivePort(a.type, a.port) === effectivePort(b.type, b.port) && a.username === b.username;
 }

@@ -2,6 +2,7 @@ import { dispatchMessage, type DispatchAccount, type RoutingTable } from '../dis
 import { isMailductError } from '../errors/index.js';
 import { clientFor, type ClientOptions, type MailboxSettings } from '../mail/index.js';
 import { MessageHeaders, summarizeHeaders } from '../message/index.js';
+import { listedBytes } from './fetch-plan.js';
 import type { RunError } from './run-recorder.js';
 
 /** The result of a connection test. */
@@ -28,7 +29,7 @@ export async function probeMailbox(settings: MailboxSettings, options: ClientOpt
   try {
     await client.connect();
     const list = await client.list();
-    return { ok: true, messages: list.length, bytes: list.reduce((n, m) => n + m.size, 0) };
+    return { ok: true, messages: list.length, bytes: listedBytes(list) };
   } catch (err) {
     return { ok: false, error: runErrorOf(err) };
   } finally {

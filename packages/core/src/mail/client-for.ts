@@ -1,5 +1,5 @@
 import type { AccountType } from '../accounts/index.js';
-import { DEFAULT_PORTS } from '../accounts/index.js';
+import { effectivePort } from '../accounts/index.js';
 import { ImapMailboxClient } from './imap-client.js';
 import { DEFAULT_TIMEOUTS, type MailboxClient, type MailTimeouts, type ProtocolTrace } from './mailbox-client.js';
 import { Pop3MailboxClient } from './pop3-client.js';
@@ -35,7 +35,7 @@ const SECURITY = { IMAP: 'plain', IMAPS: 'tls', IMAPTLS: 'starttls', POP3: 'plai
 export function clientFor(a: MailboxSettings, options: ClientOptions = {}): MailboxClient {
   const common = {
     host: a.host,
-    port: a.port ?? DEFAULT_PORTS[a.type],
+    port: effectivePort(a.type, a.port),
     username: a.username,
     password: a.password,
     security: SECURITY[a.type],

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { normalHost } from '../accounts/host-name.js';
 
 /**
  * Addresses a mail connection may not reach unless the operator allows them: loopback,
@@ -25,7 +26,7 @@ const DENIED_BY_DEFAULT: readonly string[] = [
   'ff00::/8',
 ];
 
-/** Why an address was refused, or null when it may be reached. */
+/** Whether an address may be reached, and why not. */
 export type HostVerdict = { allowed: true } | { allowed: false; reason: string };
 
 /**
@@ -52,14 +53,9 @@ export class MailHostPolicy {
     addAddresses(this.internal, DENIED_BY_DEFAULT);
   }
 
-  /** Parse the two settings (comma-separated). Throws on an entry that is neither a name, an address nor a range. */
-  static fromSettings(allowed: string | undefined, denied: string | undefined): MailHostPolicy {
-    return new MailHostPolicy(entries(allowed), entries(denied));
-  }
-
   /** May `host`, resolved to `address`, be connected to? */
   check(host: string, address: string): HostVerdict {
-    const name = normalName(host);
+    const name = normalHost(host);
     const ip = unmapped(address);
     const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
     if (this.deniedNames.some((p) => matches(p, name)) || this.deniedAddresses.check(ip, family)) return { allowed: false, reason: `${host} (${ip}) is on MAILDUCT_DENIED_MAIL_HOSTS` };
@@ -83,7 +79,7 @@ export function isHostEntry(entry: string): boolean {
 }
 
 function names(list: readonly string[]): string[] {
-  return list.filter((e) => e !== '*' && isIP(e.split('/')[0]!) === 0).map(normalName);
+  return list.filter((e) => e !== '*' && isIP(e.split('/')[0]!) === 0).map(normalHost);
 }
 
 function addAddresses(target: BlockList, list: readonly string[]): void {
@@ -95,12 +91,6 @@ function addAddresses(target: BlockList, list: readonly string[]): void {
     if (bits === undefined) target.addAddress(ip!, type);
     else target.addSubnet(ip!, Number(bits), type);
   }
-}
-
-function normalName(host: string): string {
-  let h = host.toLowerCase();
-  while (h.endsWith('.')) h = h.slice(0, -1);
-  return h;
 }
 
 function matches(pattern: string, name: string): boolean {

@@ -58,8 +58,9 @@ export class Pop3MailboxClient implements MailboxClient {
         .sort(([a], [b]) => a - b)
         .map(([seq, size]) => {
           const id = ids.get(seq);
-          const message: RemoteMessage = { seq, id: id !== undefined && uses.get(id) === 1 ? id : `#${seq}`, size: Number(size) || 0 };
-          return id !== undefined && uses.get(id)! > 1 ? { ...message, uidlRepeated: true } : message;
+          const repeated = id !== undefined && uses.get(id)! > 1;
+          const message: RemoteMessage = { seq, id: id === undefined || repeated ? `#${seq}` : id, size: Number(size) || 0 };
+          return repeated ? { ...message, uidlRepeated: true } : message;
         });
     });
   }

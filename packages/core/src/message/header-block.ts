@@ -19,20 +19,26 @@ export const MAX_FIELD_VALUE = 256 * 1024;
  * U+FFFD). At most 4 MiB are read, so a message that is all header costs bounded time.
  */
 export function headerSection(raw: Buffer): string {
+  const { start, end } = headerBounds(raw);
+  return raw.subarray(start, end).toString('utf8');
+}
+
+/**
+ * Where the header section of a raw message lies (see headerSection): `end` is just after the
+ * last header line, where the empty line and then the body follow; `complete` is false when no
+ * empty line came within the 4 MiB read (then `end` is where reading stopped).
+ */
+export function headerBounds(raw: Buffer): { start: number; end: number; complete: boolean } {
   let start = 0;
   if (raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) start = 3;
   while (start < raw.length && (raw[start] === 0x0d || raw[start] === 0x0a || raw[start] === 0x20 || raw[start] === 0x09)) start++;
   const limit = Math.min(raw.length, start + MAX_HEADER_BYTES);
-  let end = limit;
   for (let i = start; i < limit; i++) {
     if (raw[i] !== 0x0a) continue;
     const next = raw[i + 1];
-    if (next === 0x0a || (next === 0x0d && raw[i + 2] === 0x0a)) {
-      end = i + 1;
-      break;
-    }
+    if (next === 0x0a || (next === 0x0d && raw[i + 2] === 0x0a)) return { start, end: i + 1, complete: true };
   }
-  return raw.subarray(start, end).toString('utf8');
+  return { start, end: limit, complete: false };
 }
 
 /**

@@ -1,4 +1,4 @@
-export { headerSection, parseHeaderFields } from './header-block.js';
+export { headerBounds, headerSection, parseHeaderFields } from './header-block.js';
 export type { HeaderField } from './header-block.js';
 export { MessageHeaders } from './message-headers.js';
 export { mailboxesIn, addressesOf } from './addresses.js';

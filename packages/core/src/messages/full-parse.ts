@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { simpleParser } from 'mailparser';
+import { headerBounds, parseHeaderFields } from '../message/index.js';
 
 /** The full MIME parse of a message, as served by GET /messages/:id/parsed. */
 export interface ParsedMessage {
@@ -49,19 +50,10 @@ export async function parseFullMessage(raw: Buffer): Promise<ParsedMessage> {
  * the parser gets the header; the stored mail is untouched.
  */
 export function withDefaultCharset(raw: Buffer): Buffer {
-  const headerEnd = endOfHeader(raw);
-  if (headerEnd < 0) return raw;
-  const header = raw.subarray(0, headerEnd).toString('latin1');
-  if (/^content-type\s*:/im.test(header)) return raw;
-  const body = raw.subarray(headerEnd);
+  const { start, end, complete } = headerBounds(raw);
+  if (!complete) return raw;
+  if (parseHeaderFields(raw.subarray(start, end).toString('utf8')).some((f) => f.name.toLowerCase() === 'content-type')) return raw;
+  const body = raw.subarray(end);
   if (!body.some((b) => b >= 0x80) || isUtf8(body)) return raw;
   return Buffer.concat([Buffer.from('Content-Type: text/plain; charset=ISO-8859-1\r\n'), raw]);
-}
-
-/** Where the body starts (after the first empty line), or -1. */
-function endOfHeader(raw: Buffer): number {
-  const crlf = raw.indexOf('\r\n\r\n');
-  const lf = raw.indexOf('\n\n');
-  if (crlf < 0 && lf < 0) return -1;
-  return crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf + 2;
 }
