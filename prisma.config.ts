@@ -5,12 +5,12 @@
 // 2. the shadow database must be connected with discrete fields (a connection string would win);
 // 3. the shadow database is dropped after its pool is closed, WITH (FORCE);
 // 4. the wasm engine arms a 10 s timer that keeps the CLI alive -> long timers are unref'd.
-import "dotenv/config";
-import { defineConfig } from "prisma/config";
-import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
+import 'dotenv/config';
+import { defineConfig } from 'prisma/config';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 
-const DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/mailduct";
+const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/mailduct';
 
 function pgConfig() {
   const url = new URL(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
@@ -29,7 +29,7 @@ type FieldList = { fields?: { dataTypeID: number }[] };
 
 function patchPerformIO(adapter: object) {
   let proto = Object.getPrototypeOf(adapter) as Performer | null;
-  while (proto && !Object.prototype.hasOwnProperty.call(proto, "performIO")) proto = Object.getPrototypeOf(proto);
+  while (proto && !Object.prototype.hasOwnProperty.call(proto, 'performIO')) proto = Object.getPrototypeOf(proto);
   if (!proto || proto.__nameTypePatched) return;
   const original = proto.performIO;
   proto.performIO = async function (this: unknown, query: unknown) {
@@ -50,7 +50,7 @@ class MigratePg extends PrismaPg {
   async connectToShadowDb() {
     const cfg = pgConfig();
     const database = `prisma_shadow_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
-    const admin = new pg.Client({ ...cfg, database: "postgres" });
+    const admin = new pg.Client({ ...cfg, database: 'postgres' });
     await admin.connect();
     await admin.query(`CREATE DATABASE "${database}"`);
     await admin.end();
@@ -60,7 +60,7 @@ class MigratePg extends PrismaPg {
     Object.assign(shadow, {
       dispose: async () => {
         await dispose();
-        const c = new pg.Client({ ...cfg, database: "postgres" });
+        const c = new pg.Client({ ...cfg, database: 'postgres' });
         await c.connect();
         await c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
         await c.end();
@@ -81,8 +81,8 @@ if (!process.env.DATABASE_URL) process.env.DATABASE_URL = DEFAULT_DATABASE_URL;
 
 export default defineConfig({
   experimental: { adapter: true },
-  engine: "js",
+  engine: 'js',
   adapter: async () => new MigratePg(pgConfig()),
-  schema: "prisma/schema.prisma",
-  migrations: { path: "prisma/migrations" },
+  schema: 'prisma/schema.prisma',
+  migrations: { path: 'prisma/migrations' },
 });

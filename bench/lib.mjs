@@ -56,7 +56,10 @@ async function adminQuery(sql) {
 /** Start `mailduct <args>` and resolve once its log says it started. */
 export function startCli(args, env, readyText = 'mailduct started') {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...env, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
@@ -74,7 +77,13 @@ export function seedMailbox(dir, user, count, size) {
 /** Start an isolated Dovecot (test/harness/dovecot.mjs, on free ports) and return its ports and helpers. */
 export async function startDovecot(_base, users = 4) {
   const dc = await startHarnessDovecot({ users });
-  return { dir: dc.dir, imapPort: dc.imapPort, pop3Port: dc.pop3Port, seed: (user, count, size) => seedMaildir(dc.dir, user, count, size), stop: () => dc.stop() };
+  return {
+    dir: dc.dir,
+    imapPort: dc.imapPort,
+    pop3Port: dc.pop3Port,
+    seed: (user, count, size) => seedMaildir(dc.dir, user, count, size),
+    stop: () => dc.stop(),
+  };
 }
 
 /**
@@ -83,13 +92,19 @@ export async function startDovecot(_base, users = 4) {
  */
 export async function addBenchAccount(db, env, type, port, user) {
   const password = new SecretBox(env.MAILDUCT_SECRET_KEY).seal('password');
-  const r = await db.query(`INSERT INTO mail_account (type, host, port, username, password_enc, imap_folder, dispatch_by) VALUES ($1::"AccountType", '127.0.0.1', $2, $3, $4, $5, 'to') RETURNING id`, [type, port, user, password, type === 'IMAP' ? 'INBOX' : null]);
+  const r = await db.query(
+    `INSERT INTO mail_account (type, host, port, username, password_enc, imap_folder, dispatch_by) VALUES ($1::"AccountType", '127.0.0.1', $2, $3, $4, $5, 'to') RETURNING id`,
+    [type, port, user, password, type === 'IMAP' ? 'INBOX' : null],
+  );
   return r.rows[0].id;
 }
 
 /** Seconds the account's last FetchRun took, from its own row (process start-up excluded). */
 export async function lastRunSeconds(db, accountId) {
-  const r = await db.query('SELECT extract(epoch FROM finished_at - started_at) AS s FROM fetch_run WHERE account_id = $1 ORDER BY id DESC LIMIT 1', [accountId]);
+  const r = await db.query(
+    'SELECT extract(epoch FROM finished_at - started_at) AS s FROM fetch_run WHERE account_id = $1 ORDER BY id DESC LIMIT 1',
+    [accountId],
+  );
   return Number(r.rows[0].s);
 }
 

@@ -40,7 +40,15 @@ export async function pacedLoad(o) {
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const pct = (p) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] * 10) / 10;
-  return { sent: total, ok, errors, rps: Math.round(total / elapsed), p50: pct(0.5), p99: pct(0.99), max: Math.round(latencies.at(-1)) };
+  return {
+    sent: total,
+    ok,
+    errors,
+    rps: Math.round(total / elapsed),
+    p50: pct(0.5),
+    p99: pct(0.99),
+    max: Math.round(latencies.at(-1)),
+  };
 }
 
 function request(agent, base, path, headers = {}) {

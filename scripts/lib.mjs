@@ -60,10 +60,14 @@ export function ensureEnvFile() {
   if (!env.MAILDUCT_SECRET_KEY) add.push(['MAILDUCT_SECRET_KEY', randomBytes(32).toString('base64')]);
   if (!env.MAILDUCT_ADMIN_TOKEN) add.push(['MAILDUCT_ADMIN_TOKEN', `md_${randomBytes(24).toString('base64url')}`]);
   if (add.length === 0) return;
-  if (!existsSync(path)) writeFileSync(path, '# Local settings for `npm start` (not committed). See README.md "Configuration".\n', { mode: 0o600 });
+  if (!existsSync(path))
+    writeFileSync(path, '# Local settings for `npm start` (not committed). See README.md "Configuration".\n', {
+      mode: 0o600,
+    });
   appendFileSync(path, add.map(([k, v]) => `${k}=${v}\n`).join(''));
   for (const [k] of add) say(`created ${k} in .env (first run)`);
-  if (add.some(([k]) => k === 'MAILDUCT_SECRET_KEY')) say('keep .env safe: MAILDUCT_SECRET_KEY encrypts the stored mail account passwords');
+  if (add.some(([k]) => k === 'MAILDUCT_SECRET_KEY'))
+    say('keep .env safe: MAILDUCT_SECRET_KEY encrypts the stored mail account passwords');
 }
 
 /** True when a TCP connection to host:port succeeds within the timeout. */
@@ -87,14 +91,19 @@ export function endpointOf(url, defaultPort) {
 }
 
 const HOW_TO_START = {
-  PostgreSQL: 'start it, e.g. `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, `sudo systemctl start postgresql` or `docker compose up -d postgres`, or set DATABASE_URL',
-  Redis: 'start it, e.g. `redis-server --daemonize yes`, `sudo systemctl start redis-server` or `docker compose up -d redis`, or set REDIS_URL',
+  PostgreSQL:
+    'start it, e.g. `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, `sudo systemctl start postgresql` or `docker compose up -d postgres`, or set DATABASE_URL',
+  Redis:
+    'start it, e.g. `redis-server --daemonize yes`, `sudo systemctl start redis-server` or `docker compose up -d redis`, or set REDIS_URL',
 };
 
 /** Check that PostgreSQL and Redis answer; say which URL was tried and how to start the service if not. */
 export async function checkServices(databaseUrl, redisUrl) {
   const missing = [];
-  for (const [name, url, port] of [['PostgreSQL', databaseUrl, 5432], ['Redis', redisUrl, 6379]]) {
+  for (const [name, url, port] of [
+    ['PostgreSQL', databaseUrl, 5432],
+    ['Redis', redisUrl, 6379],
+  ]) {
     const { host, port: p } = endpointOf(url, port);
     if (!(await reachable(host, p))) missing.push(`${name} is not reachable at ${redact(url)}: ${HOW_TO_START[name]}.`);
   }
@@ -112,9 +121,14 @@ export async function tryStartLocalServices(databaseUrl, redisUrl) {
   const redis = endpointOf(redisUrl, 6379);
   if (isLocal(redis.host) && !(await reachable(redis.host, redis.port)) && commandExists('redis-server')) {
     say('starting a local redis-server');
-    spawnSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(redis.port), '--save', '', '--appendonly', 'no'], { stdio: 'inherit' });
+    spawnSync(
+      'redis-server',
+      ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(redis.port), '--save', '', '--appendonly', 'no'],
+      { stdio: 'inherit' },
+    );
   }
-  for (let i = 0; i < 50 && (await checkServices(databaseUrl, redisUrl)).length > 0; i++) await new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < 50 && (await checkServices(databaseUrl, redisUrl)).length > 0; i++)
+    await new Promise((r) => setTimeout(r, 200));
 }
 
 export function commandExists(cmd) {

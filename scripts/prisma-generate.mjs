@@ -9,13 +9,20 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const prisma = join(root, 'node_modules', 'prisma', 'build', 'index.js');
-execFileSync(process.execPath, [prisma, 'generate'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { CHECKPOINT_DISABLE: '1', ...process.env } });
+execFileSync(process.execPath, [prisma, 'generate'], {
+  cwd: root,
+  stdio: ['ignore', 'ignore', 'inherit'],
+  env: { CHECKPOINT_DISABLE: '1', ...process.env },
+});
 
 const dir = join(root, 'packages', 'core', 'src', 'generated', 'prisma', 'internal');
 for (const file of ['prismaNamespace.ts', 'prismaNamespaceBrowser.ts']) {
   const path = join(dir, file);
   const patched = readFileSync(path, 'utf8')
-    .replace(/^export const (DbNull|JsonNull|AnyNull) = (runtime\.objectEnumValues\.instances\.\w+)$/gm, 'export const $1: typeof $2 = $2')
+    .replace(
+      /^export const (DbNull|JsonNull|AnyNull) = (runtime\.objectEnumValues\.instances\.\w+)$/gm,
+      'export const $1: typeof $2 = $2',
+    )
     .replace(/^(\s+\w+: )(DbNull|JsonNull|AnyNull)(,?)$/gm, '$1$2 as typeof $2$3');
   writeFileSync(path, patched);
 }

@@ -3,7 +3,18 @@
 // api + scheduler + fetcher in one process against the local services.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { build, checkServices, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensureEnvFile, ensureInstalled, readEnvFile, root, run, say } from './lib.mjs';
+import {
+  build,
+  checkServices,
+  DEFAULT_DATABASE_URL,
+  DEFAULT_REDIS_URL,
+  ensureEnvFile,
+  ensureInstalled,
+  readEnvFile,
+  root,
+  run,
+  say,
+} from './lib.mjs';
 
 ensureInstalled();
 ensureEnvFile();
@@ -18,7 +29,9 @@ if (missing.length > 0) {
 build();
 const bin = join(root, 'bin', 'mailduct.js');
 run(process.execPath, [bin, 'migrate']);
-say(`starting api, scheduler and fetcher (API on http://127.0.0.1:${env.PORT || 3000}, OpenAPI at /docs); stop with Ctrl-C`);
+say(
+  `starting api, scheduler and fetcher (API on http://127.0.0.1:${env.PORT || 3000}, OpenAPI at /docs); stop with Ctrl-C`,
+);
 const child = spawn(process.execPath, [bin, 'start', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -3,7 +3,17 @@
 // there, build, then run every test with vitest. Extra arguments go to vitest.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { build, checkServices, commandExists, DEFAULT_REDIS_URL, ensureInstalled, root, run, say, tryStartLocalServices } from './lib.mjs';
+import {
+  build,
+  checkServices,
+  commandExists,
+  DEFAULT_REDIS_URL,
+  ensureInstalled,
+  root,
+  run,
+  say,
+  tryStartLocalServices,
+} from './lib.mjs';
 
 const SYSTEM_PACKAGES = [
   ['dovecot', 'dovecot-imapd', '/usr/sbin/dovecot'],
@@ -24,11 +34,17 @@ if (missing.length > 0) {
 }
 build();
 say('type-checking tests and benchmarks');
-run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'test', 'tsconfig.json')]);
+run(process.execPath, [
+  join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+  '-p',
+  join(root, 'test', 'tsconfig.json'),
+]);
 const args = process.argv.slice(2);
 const soak = args.includes('--soak');
 // The soak project (the reliability suite at a larger scale) only runs with --soak.
-const vitestArgs = soak ? ['run', '--project', 'soak', ...args.filter((a) => a !== '--soak')] : ['run', '--project', 'unit', '--project', 'integration', ...args];
+const vitestArgs = soak
+  ? ['run', '--project', 'soak', ...args.filter((a) => a !== '--soak')]
+  : ['run', '--project', 'unit', '--project', 'integration', ...args];
 say(`running vitest ${vitestArgs.join(' ')}`);
 const res = spawnSync(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), ...vitestArgs], {
   cwd: root,
@@ -43,10 +59,16 @@ function ensureSystemPackages() {
   const names = absent.map(([, pkg]) => pkg);
   if (process.getuid?.() === 0 && commandExists('apt-get')) {
     say(`installing ${names.join(' ')} with apt-get`);
-    let res = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...names], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    let res = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...names], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     if (res.status !== 0) {
       spawnSync('apt-get', ['update'], { stdio: 'inherit' });
-      res = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...names], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+      res = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...names], {
+        stdio: 'inherit',
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      });
     }
     if (res.status === 0) return;
   }

@@ -27,7 +27,8 @@ try {
   console.log(`\n### bench/api (${ACCOUNTS.toLocaleString('en')} accounts; ${machine()})\n`);
   console.log('| scenario | req/s | p50 ms | p99 ms | max ms | non-2xx |');
   console.log('|---|---:|---:|---:|---:|---:|');
-  for (const r of results) console.log(`| ${r.name} | ${r.rps.toLocaleString('en')} | ${r.p50} | ${r.p99} | ${r.max} | ${r.errors} |`);
+  for (const r of results)
+    console.log(`| ${r.name} | ${r.rps.toLocaleString('en')} | ${r.p50} | ${r.p99} | ${r.max} | ${r.errors} |`);
 } finally {
   api.kill('SIGTERM');
   await new Promise((r) => api.once('exit', r));
@@ -38,7 +39,10 @@ function scenarios() {
   const filters = ['mail3', 'agent12', 'pop3s', 'nordic', 'example.com', 'imap'];
   let i = 0;
   return [
-    ['filtered list of 50 (q varies, includeInvalid=false)', () => `/api/v1/mail-accounts?q=${filters[i++ % filters.length]}&includeInvalid=false&limit=50`],
+    [
+      'filtered list of 50 (q varies, includeInvalid=false)',
+      () => `/api/v1/mail-accounts?q=${filters[i++ % filters.length]}&includeInvalid=false&limit=50`,
+    ],
     ['get one account by id', () => `/api/v1/mail-accounts/${1 + Math.floor(Math.random() * ACCOUNTS)}`],
   ];
 }
@@ -47,11 +51,23 @@ async function load(pathOf, rate) {
   // Warm-up: JIT, connection pools, PostgreSQL caches.
   await run(pathOf, 0, 2);
   if (rate > 0) {
-    const r = await pacedLoad({ url: `http://127.0.0.1:${PORT}`, rate, seconds: DURATION, path: pathOf, headers: { authorization: `Bearer ${TOKEN}` } });
+    const r = await pacedLoad({
+      url: `http://127.0.0.1:${PORT}`,
+      rate,
+      seconds: DURATION,
+      path: pathOf,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     return { rps: r.rps, p50: r.p50, p99: r.p99, max: r.max, errors: r.errors };
   }
   const r = await run(pathOf, 0, DURATION);
-  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, errors: r.non2xx + r.errors };
+  return {
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    errors: r.non2xx + r.errors,
+  };
 }
 
 function run(pathOf, rate, duration) {
@@ -74,11 +90,24 @@ async function seed() {
     const values = [];
     for (let i = start; i < Math.min(start + 1000, ACCOUNTS); i++) {
       const type = types[i % 6];
-      values.push(type, `mail${i % 100}.example.com`, `agent${i}`, envelope, type.startsWith('IMAP') ? 'INBOX' : null, i % 7 === 0 ? 'invalid' : 'valid', i % 10 === 0 ? `Team Nordic ${i}` : null);
+      values.push(
+        type,
+        `mail${i % 100}.example.com`,
+        `agent${i}`,
+        envelope,
+        type.startsWith('IMAP') ? 'INBOX' : null,
+        i % 7 === 0 ? 'invalid' : 'valid',
+        i % 10 === 0 ? `Team Nordic ${i}` : null,
+      );
       const o = rows.length * 7;
-      rows.push(`($${o + 1}::"AccountType", $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}::"Validity", $${o + 7})`);
+      rows.push(
+        `($${o + 1}::"AccountType", $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}::"Validity", $${o + 7})`,
+      );
     }
-    await client.query(`INSERT INTO mail_account (type, host, username, password_enc, imap_folder, validity, comment) VALUES ${rows.join(',')}`, values);
+    await client.query(
+      `INSERT INTO mail_account (type, host, username, password_enc, imap_folder, validity, comment) VALUES ${rows.join(',')}`,
+      values,
+    );
   }
   await client.query('ANALYZE mail_account');
   await client.end();

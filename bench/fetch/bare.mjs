@@ -10,7 +10,14 @@ export async function bareFetch(protocol, port, user) {
 }
 
 async function bareImap(port, user) {
-  const client = new ImapFlow({ host: '127.0.0.1', port, secure: false, doSTARTTLS: false, auth: { user, pass: 'password' }, logger: false });
+  const client = new ImapFlow({
+    host: '127.0.0.1',
+    port,
+    secure: false,
+    doSTARTTLS: false,
+    auth: { user, pass: 'password' },
+    logger: false,
+  });
   await client.connect();
   await client.mailboxOpen('INBOX');
   let n = 0;
@@ -44,5 +51,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const n = await bareFetch(protocol, Number(port), user);
   const cpu = process.cpuUsage(cpu0);
   // cpuSeconds: this process's CPU during the pass, all threads (JIT, GC) included.
-  console.log(JSON.stringify({ messages: n, seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 }));
+  console.log(
+    JSON.stringify({
+      messages: n,
+      seconds: (performance.now() - t0) / 1000,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    }),
+  );
 }

@@ -11,7 +11,18 @@
 import { spawn, spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { startLatencyProxy } from '../latency-proxy.mjs';
-import { addBenchAccount, benchEnv, bin, dropDatabase, freshDatabase, jsonOutput, lastRunSeconds, median, root, startDovecot } from '../lib.mjs';
+import {
+  addBenchAccount,
+  benchEnv,
+  bin,
+  dropDatabase,
+  freshDatabase,
+  jsonOutput,
+  lastRunSeconds,
+  median,
+  root,
+  startDovecot,
+} from '../lib.mjs';
 
 const [protocol = 'IMAP', count = '2000', size = '10240', rounds = '5', ...bins] = process.argv.slice(2);
 const builds = bins.length > 0 ? bins : [bin];
@@ -29,11 +40,20 @@ try {
   const seconds = { bare: [], ...Object.fromEntries(builds.map((b) => [b, []])) };
   for (let round = 0; round < Number(rounds); round++) {
     dc.seed('user1', Number(count), Number(size));
-    seconds.bare.push(jsonOutput(await run(['bench/fetch/bare.mjs', protocol, String(port), 'user1'], { cwd: root })).seconds);
+    seconds.bare.push(
+      jsonOutput(await run(['bench/fetch/bare.mjs', protocol, String(port), 'user1'], { cwd: root })).seconds,
+    );
     for (const build of builds) {
       // Every build starts from the same state: no stored mail, no waiting tickets.
       await db.query('TRUNCATE inbound_message, fetch_run');
-      spawnSync('sh', ['-c', `redis-cli -u "$REDIS_URL" --scan --pattern "$MAILDUCT_QUEUE_PREFIX:tickets*" | xargs -r -n 1000 redis-cli -u "$REDIS_URL" del >/dev/null`], { env });
+      spawnSync(
+        'sh',
+        [
+          '-c',
+          `redis-cli -u "$REDIS_URL" --scan --pattern "$MAILDUCT_QUEUE_PREFIX:tickets*" | xargs -r -n 1000 redis-cli -u "$REDIS_URL" del >/dev/null`,
+        ],
+        { env },
+      );
       dc.seed('user1', Number(count), Number(size));
       const res = await run([build, 'fetch', '--account-id', String(id)], { env });
       if (res.status !== 0) throw new Error(`${build} fetch: ${res.stdout}${res.stderr}`);
@@ -42,9 +62,13 @@ try {
   }
   const bare = median(seconds.bare);
   proxy?.close();
-  console.log(`${protocol} ${Number(count).toLocaleString('en')} × ${size} B${delay > 0 ? `, ${delay} ms each way` : ''}, medians of ${rounds} alternating rounds`);
+  console.log(
+    `${protocol} ${Number(count).toLocaleString('en')} × ${size} B${delay > 0 ? `, ${delay} ms each way` : ''}, medians of ${rounds} alternating rounds`,
+  );
   for (const [name, xs] of Object.entries(seconds)) {
-    console.log(`${name.padEnd(40)} ${median(xs).toFixed(3)} s  b/a ${(bare / median(xs)).toFixed(2)}  (${xs.map((x) => x.toFixed(2)).join(' ')})`);
+    console.log(
+      `${name.padEnd(40)} ${median(xs).toFixed(3)} s  b/a ${(bare / median(xs)).toFixed(2)}  (${xs.map((x) => x.toFixed(2)).join(' ')})`,
+    );
   }
 } finally {
   await db.end();

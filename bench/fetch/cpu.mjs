@@ -16,7 +16,18 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import pg from 'pg';
-import { addBenchAccount, benchEnv, bin, dropDatabase, freshDatabase, jsonOutput, lastRunSeconds, median, root, startDovecot } from '../lib.mjs';
+import {
+  addBenchAccount,
+  benchEnv,
+  bin,
+  dropDatabase,
+  freshDatabase,
+  jsonOutput,
+  lastRunSeconds,
+  median,
+  root,
+  startDovecot,
+} from '../lib.mjs';
 
 const [protocol = 'IMAP', count = '2000', size = '10240', rounds = '3'] = process.argv.slice(2);
 const TICK_S = 0.01; // /proc/<pid>/stat counts clock ticks of 1/100 s
@@ -32,7 +43,10 @@ try {
   const id = await addBenchAccount(db, env, protocol, port, 'user1');
   const nodeArgs = process.env.NODE_ARGS ? process.env.NODE_ARGS.split(' ') : [];
   const fetchCli = () => {
-    const res = spawnSync(process.execPath, [...nodeArgs, bin, 'fetch', '--account-id', String(id)], { env, encoding: 'utf8' });
+    const res = spawnSync(process.execPath, [...nodeArgs, bin, 'fetch', '--account-id', String(id)], {
+      env,
+      encoding: 'utf8',
+    });
     if (res.status !== 0) throw new Error(`mailduct fetch: ${res.stdout}${res.stderr}`);
     if (process.env.SHOW_STDERR) process.stderr.write(res.stderr);
   };
@@ -44,7 +58,12 @@ try {
     dc.seed('user1', Number(count), Number(size));
     let bare;
     const usedA = measured(() => {
-      bare = jsonOutput(spawnSync(process.execPath, ['bench/fetch/bare.mjs', protocol, String(port), 'user1'], { cwd: root, encoding: 'utf8' }));
+      bare = jsonOutput(
+        spawnSync(process.execPath, ['bench/fetch/bare.mjs', protocol, String(port), 'user1'], {
+          cwd: root,
+          encoding: 'utf8',
+        }),
+      );
     });
     a.push({ seconds: bare.seconds, ...usedA, node: bare.cpuSeconds });
     dc.seed('user1', Number(count), Number(size));
@@ -56,7 +75,9 @@ try {
   const mb = medians(b);
   const need = ma.node + ma.dovecot + mb.postgres + mb['redis-server'];
   const floor = need / CORES;
-  console.log(`\n${protocol} ${Number(count).toLocaleString('en')} × ${size} B, medians of ${rounds} (CPU in seconds; CLI start-up ${startUp.toFixed(2)} s of CPU subtracted)`);
+  console.log(
+    `\n${protocol} ${Number(count).toLocaleString('en')} × ${size} B, medians of ${rounds} (CPU in seconds; CLI start-up ${startUp.toFixed(2)} s of CPU subtracted)`,
+  );
   console.log(`(a) bare client: ${line(ma)}`);
   console.log(`(b) mailduct:    ${line(mb)}`);
   console.log(
@@ -78,7 +99,12 @@ function measured(fn) {
   for (const [pid, now] of after) {
     const ticks = now.ticks - (before.get(pid)?.ticks ?? 0);
     if (ticks <= 0) continue;
-    const group = now.name === 'node' || now.name === 'postgres' || now.name === 'redis-server' ? now.name : DOVECOT.test(now.name) ? 'dovecot' : 'other';
+    const group =
+      now.name === 'node' || now.name === 'postgres' || now.name === 'redis-server'
+        ? now.name
+        : DOVECOT.test(now.name)
+          ? 'dovecot'
+          : 'other';
     used[group] += ticks * TICK_S;
   }
   return used;

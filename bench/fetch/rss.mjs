@@ -10,7 +10,14 @@ const config = loadConfig(process.env);
 seedMailbox(process.env.DOVECOT_DIR, 'user5', 1, SIZE);
 const runtime = createFetchRuntime(config, createLogger({ level: 'silent' }));
 const account = await runtime.prisma.mailAccount.create({
-  data: { type: 'IMAP', host: '127.0.0.1', port: Number(process.env.DOVECOT_IMAP_PORT), username: 'user5', passwordEnc: new SecretBox(config.secretKey).seal('password'), imapFolder: 'INBOX' },
+  data: {
+    type: 'IMAP',
+    host: '127.0.0.1',
+    port: Number(process.env.DOVECOT_IMAP_PORT),
+    username: 'user5',
+    passwordEnc: new SecretBox(config.secretKey).seal('password'),
+    imapFolder: 'INBOX',
+  },
 });
 // Warm up (modules, pools, Redis) with an empty run, then settle.
 await runtime.service.fetchAccount({ accountId: account.id, trigger: 'cli', limit: 0 }).catch(() => undefined);
@@ -22,8 +29,12 @@ const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().r
 const outcome = await runtime.service.fetchAccount({ accountId: account.id, trigger: 'cli' });
 clearInterval(sampler);
 peak = Math.max(peak, process.memoryUsage().rss);
-const size = (await runtime.prisma.inboundMessage.findFirst({ where: { accountId: account.id }, select: { size: true } }))?.size ?? 0;
+const size =
+  (await runtime.prisma.inboundMessage.findFirst({ where: { accountId: account.id }, select: { size: true } }))?.size ??
+  0;
 await runtime.close();
 if (outcome.counts.fetched !== 1) throw new Error(`fetch of the large message failed: ${JSON.stringify(outcome)}`);
 const mib = (b) => (b / 1024 / 1024).toFixed(1);
-console.log(`\nPeak RSS while fetching one ${mib(size)} MiB message: idle ${mib(idle)} MiB, peak ${mib(peak)} MiB, **${mib(peak - idle)} MiB above idle = ${((peak - idle) / size).toFixed(2)} × the message** (target < 4 ×).`);
+console.log(
+  `\nPeak RSS while fetching one ${mib(size)} MiB message: idle ${mib(idle)} MiB, peak ${mib(peak)} MiB, **${mib(peak - idle)} MiB above idle = ${((peak - idle) / size).toFixed(2)} × the message** (target < 4 ×).`,
+);

@@ -8,7 +8,19 @@
 // Then the peak RSS above idle while fetching one 32 MiB message.
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
-import { addBenchAccount, benchEnv, bin, dropDatabase, freshDatabase, jsonOutput, lastRunSeconds, machine, median, root, startDovecot } from '../lib.mjs';
+import {
+  addBenchAccount,
+  benchEnv,
+  bin,
+  dropDatabase,
+  freshDatabase,
+  jsonOutput,
+  lastRunSeconds,
+  machine,
+  median,
+  root,
+  startDovecot,
+} from '../lib.mjs';
 
 const SETS = [
   { name: '2,000 × 10 KiB', count: Number(process.env.BENCH_SMALL || 2000), size: 10 * 1024 },
@@ -35,30 +47,67 @@ try {
       const cli = [];
       for (let round = 0; round < ROUNDS; round++) {
         dc.seed(user, set.count, set.size);
-        const a = jsonOutput(spawnSync(process.execPath, ['bench/fetch/bare.mjs', protocol, String(port), user], { cwd: root, encoding: 'utf8' }));
+        const a = jsonOutput(
+          spawnSync(process.execPath, ['bench/fetch/bare.mjs', protocol, String(port), user], {
+            cwd: root,
+            encoding: 'utf8',
+          }),
+        );
         if (a.messages !== set.count) throw new Error(`bare ${protocol} got ${a.messages} of ${set.count}`);
         bare.push(a.seconds);
         dc.seed(user, set.count, set.size);
         const t1 = performance.now();
         const res = spawnSync(process.execPath, [bin, 'fetch', '--account-id', String(id)], { env, encoding: 'utf8' });
         cli.push((performance.now() - t1) / 1000);
-        if (res.status !== 0 || !res.stdout.includes(`fetched ${set.count},`)) throw new Error(`mailduct fetch: ${res.stdout}${res.stderr}`);
+        if (res.status !== 0 || !res.stdout.includes(`fetched ${set.count},`))
+          throw new Error(`mailduct fetch: ${res.stdout}${res.stderr}`);
         run.push(await lastRunSeconds(db, id));
       }
-      const warm = jsonOutput(spawnSync(process.execPath, ['bench/fetch/warm.mjs', protocol, String(port), user === 'user1' ? 'user3' : 'user4', String(set.count), String(set.size), String(ROUNDS)], { cwd: root, env: { ...env, DOVECOT_DIR: dc.dir }, encoding: 'utf8' }));
-      rows.push({ protocol, set, cold: { bare: median(bare), run: median(run), cli: median(cli) }, warm: { bare: median(warm.bare), run: median(warm.run) } });
-      console.error(`${protocol} ${set.name}: cold bare ${fmt(bare)} s, mailduct run ${fmt(run)} s (CLI ${fmt(cli)} s); warm bare ${fmt(warm.bare)} s, run ${fmt(warm.run)} s`);
+      const warm = jsonOutput(
+        spawnSync(
+          process.execPath,
+          [
+            'bench/fetch/warm.mjs',
+            protocol,
+            String(port),
+            user === 'user1' ? 'user3' : 'user4',
+            String(set.count),
+            String(set.size),
+            String(ROUNDS),
+          ],
+          { cwd: root, env: { ...env, DOVECOT_DIR: dc.dir }, encoding: 'utf8' },
+        ),
+      );
+      rows.push({
+        protocol,
+        set,
+        cold: { bare: median(bare), run: median(run), cli: median(cli) },
+        warm: { bare: median(warm.bare), run: median(warm.run) },
+      });
+      console.error(
+        `${protocol} ${set.name}: cold bare ${fmt(bare)} s, mailduct run ${fmt(run)} s (CLI ${fmt(cli)} s); warm bare ${fmt(warm.bare)} s, run ${fmt(warm.run)} s`,
+      );
     }
   }
   console.log(`\n### bench/fetch (${machine()}, medians of ${ROUNDS} alternating rounds)\n`);
-  console.log('| protocol | messages | cold (a) bare: msgs/s, MB/s | cold (b) mailduct fetch: msgs/s, MB/s | cold b/a | warm (a) bare: msgs/s | warm (b) fetcher: msgs/s | warm b/a | CLI incl. start-up: msgs/s |');
+  console.log(
+    '| protocol | messages | cold (a) bare: msgs/s, MB/s | cold (b) mailduct fetch: msgs/s, MB/s | cold b/a | warm (a) bare: msgs/s | warm (b) fetcher: msgs/s | warm b/a | CLI incl. start-up: msgs/s |',
+  );
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const { protocol, set, cold, warm } of rows) {
     const bytes = set.count * set.size;
     const c = (t) => rate(set.count, bytes, t);
-    console.log(`| ${protocol} | ${set.name} | ${c(cold.bare).msgs}, ${c(cold.bare).mb} | ${c(cold.run).msgs}, ${c(cold.run).mb} | ${(cold.bare / cold.run).toFixed(2)} | ${c(warm.bare).msgs} | ${c(warm.run).msgs} | ${(warm.bare / warm.run).toFixed(2)} | ${c(cold.cli).msgs} |`);
+    console.log(
+      `| ${protocol} | ${set.name} | ${c(cold.bare).msgs}, ${c(cold.bare).mb} | ${c(cold.run).msgs}, ${c(cold.run).mb} | ${(cold.bare / cold.run).toFixed(2)} | ${c(warm.bare).msgs} | ${c(warm.run).msgs} | ${(warm.bare / warm.run).toFixed(2)} | ${c(cold.cli).msgs} |`,
+    );
   }
-  const rss = ONLY ? { stdout: '', stderr: '' } : spawnSync(process.execPath, ['bench/fetch/rss.mjs'], { env: { ...env, DOVECOT_IMAP_PORT: String(dc.imapPort), DOVECOT_DIR: dc.dir }, encoding: 'utf8', cwd: new URL('../..', import.meta.url).pathname });
+  const rss = ONLY
+    ? { stdout: '', stderr: '' }
+    : spawnSync(process.execPath, ['bench/fetch/rss.mjs'], {
+        env: { ...env, DOVECOT_IMAP_PORT: String(dc.imapPort), DOVECOT_DIR: dc.dir },
+        encoding: 'utf8',
+        cwd: new URL('../..', import.meta.url).pathname,
+      });
   console.log(rss.stdout.trim() || rss.stderr);
 } finally {
   await db.end();

@@ -19,10 +19,15 @@ const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
 const line = 'The quick brown fox jumps over the lazy dog 0123456789 abcdefghijklmnopqrstuvw\r\n';
 const KINDS = {
   text: (i) => Buffer.from(`Subject: text ${i} ${randomBytes(8).toString('hex')}\r\n\r\n${line.repeat(13_100)}`),
-  base64: (i) => Buffer.from(`Subject: base64 ${i}\r\n\r\n${randomBytes(780_000).toString('base64').replace(/.{76}/g, '$&\r\n')}`),
+  base64: (i) =>
+    Buffer.from(`Subject: base64 ${i}\r\n\r\n${randomBytes(780_000).toString('base64').replace(/.{76}/g, '$&\r\n')}`),
 };
 try {
-  const { id: accountId } = (await pool.query(`INSERT INTO mail_account (type, host, port, username, password_enc, dispatch_by) VALUES ('POP3', 'h', 110, 'u', 'x', 'to') RETURNING id`)).rows[0];
+  const { id: accountId } = (
+    await pool.query(
+      `INSERT INTO mail_account (type, host, port, username, password_enc, dispatch_by) VALUES ('POP3', 'h', 110, 'u', 'x', 'to') RETURNING id`,
+    )
+  ).rows[0];
   const store = new PgMessageStore(pool);
   console.log(`### bench/fetch/store-floor (${machine()}, medians of ${ROUNDS})\n`);
   console.log('| raw column | mails | msgs/s |\n|---|---|---:|');
@@ -30,8 +35,17 @@ try {
     if (storage === 'EXTERNAL') await pool.query('ALTER TABLE inbound_message ALTER COLUMN raw SET STORAGE EXTERNAL');
     for (const [kind, make] of Object.entries(KINDS)) {
       const rates = [];
-      for (let r = 0; r < ROUNDS; r++) rates.push(await storeAll(store, accountId, Array.from({ length: COUNT }, (_, i) => make(i))));
-      console.log(`| ${storage === 'lz4' ? 'lz4 (the migration)' : 'STORAGE EXTERNAL'} | ${COUNT} × 1 MiB ${kind} | ${Math.round(median(rates))} |`);
+      for (let r = 0; r < ROUNDS; r++)
+        rates.push(
+          await storeAll(
+            store,
+            accountId,
+            Array.from({ length: COUNT }, (_, i) => make(i)),
+          ),
+        );
+      console.log(
+        `| ${storage === 'lz4' ? 'lz4 (the migration)' : 'STORAGE EXTERNAL'} | ${COUNT} × 1 MiB ${kind} | ${Math.round(median(rates))} |`,
+      );
     }
   }
 } finally {
@@ -44,7 +58,15 @@ async function storeAll(store, accountId, mails) {
   const t0 = performance.now();
   const inFlight = [];
   for (let i = 0; i < mails.length; i += BATCH) {
-    const batch = mails.slice(i, i + BATCH).map((raw, j) => ({ sha256: hash('sha256', raw, 'hex'), size: raw.length, raw, remoteId: String(i + j), verdict }));
+    const batch = mails
+      .slice(i, i + BATCH)
+      .map((raw, j) => ({
+        sha256: hash('sha256', raw, 'hex'),
+        size: raw.length,
+        raw,
+        remoteId: String(i + j),
+        verdict,
+      }));
     inFlight.push(store.put(accountId, batch));
     if (inFlight.length >= 2) await inFlight.shift();
   }

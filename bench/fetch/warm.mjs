@@ -13,7 +13,14 @@ const config = loadConfig(process.env);
 const seed = (n) => seedMailbox(process.env.DOVECOT_DIR, user, n, size);
 const runtime = createFetchRuntime(config, createLogger({ level: 'silent' }));
 const account = await runtime.prisma.mailAccount.create({
-  data: { type: protocol, host: '127.0.0.1', port: Number(port), username: user, passwordEnc: new SecretBox(config.secretKey).seal('password'), imapFolder: protocol === 'IMAP' ? 'INBOX' : null },
+  data: {
+    type: protocol,
+    host: '127.0.0.1',
+    port: Number(port),
+    username: user,
+    passwordEnc: new SecretBox(config.secretKey).seal('password'),
+    imapFolder: protocol === 'IMAP' ? 'INBOX' : null,
+  },
 });
 const bare = [];
 const run = [];
@@ -25,7 +32,8 @@ for (let round = -1; round < Number(rounds); round++) {
   const b = (performance.now() - t0) / 1000;
   seed(n);
   const outcome = await runtime.service.fetchAccount({ accountId: account.id, trigger: 'cli' });
-  if (outcome.outcome !== 'success' || outcome.counts.fetched !== n) throw new Error(`fetch run: ${JSON.stringify(outcome)}`);
+  if (outcome.outcome !== 'success' || outcome.counts.fetched !== n)
+    throw new Error(`fetch run: ${JSON.stringify(outcome)}`);
   const row = await runtime.prisma.fetchRun.findUniqueOrThrow({ where: { id: BigInt(outcome.runId) } });
   if (round >= 0) {
     bare.push(b);

@@ -21,17 +21,34 @@ await freshDatabase(env);
 const db = new pg.Client({ connectionString: env.DATABASE_URL });
 await db.connect();
 const envelope = new SecretBox(env.MAILDUCT_SECRET_KEY).seal('password');
-await db.query(`INSERT INTO mail_account (type, host, port, username, password_enc, imap_folder) SELECT 'IMAP', '127.0.0.1', $1, 'user' || i, $2, 'INBOX' FROM generate_series(1, $3) i`, [proxy.port, envelope, ACCOUNTS]);
+await db.query(
+  `INSERT INTO mail_account (type, host, port, username, password_enc, imap_folder) SELECT 'IMAP', '127.0.0.1', $1, 'user' || i, $2, 'INBOX' FROM generate_series(1, $3) i`,
+  [proxy.port, envelope, ACCOUNTS],
+);
 const ids = (await db.query('SELECT id FROM mail_account ORDER BY id')).rows.map((r) => r.id);
 const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
 const queue = new Queue('fetch', { connection: redis, prefix: env.MAILDUCT_QUEUE_PREFIX });
 const results = [];
 try {
-  for (const [processes, concurrency, accounts] of [[1, 1, 100], [1, 10, ACCOUNTS], [2, 10, ACCOUNTS], [1, 50, ACCOUNTS], [2, 50, ACCOUNTS]]) {
+  for (const [processes, concurrency, accounts] of [
+    [1, 1, 100],
+    [1, 10, ACCOUNTS],
+    [2, 10, ACCOUNTS],
+    [1, 50, ACCOUNTS],
+    [2, 50, ACCOUNTS],
+  ]) {
     seed(accounts);
     const workers = await Promise.all(Array.from({ length: processes }, () => startWorker(concurrency)));
     const started = Date.now();
-    await queue.addBulk(ids.slice(0, accounts).map((accountId) => ({ name: 'fetch.account', data: { accountId, trigger: 'manual' }, opts: { jobId: `drain-${processes}-${concurrency}-${accountId}` } })));
+    await queue.addBulk(
+      ids
+        .slice(0, accounts)
+        .map((accountId) => ({
+          name: 'fetch.account',
+          data: { accountId, trigger: 'manual' },
+          opts: { jobId: `drain-${processes}-${concurrency}-${accountId}` },
+        })),
+    );
     while (remaining(accounts) > 0) await new Promise((r) => setTimeout(r, 100));
     const seconds = (Date.now() - started) / 1000;
     for (const w of workers) w.kill('SIGTERM');
@@ -41,12 +58,18 @@ try {
   }
   const base = results.find((r) => r.processes === 1 && r.concurrency === 10).seconds;
   console.log(`\n### bench/scheduler/drain (${machine()})\n`);
-  console.log(`IMAP accounts × ${PER} messages of 2 KB, Dovecot behind a proxy adding 20 ms each way (40 ms round trip).\n`);
-  console.log('| fetcher processes | concurrency each | accounts | drain time | accounts/s | messages/s | speed-up vs 1 × 10 |');
+  console.log(
+    `IMAP accounts × ${PER} messages of 2 KB, Dovecot behind a proxy adding 20 ms each way (40 ms round trip).\n`,
+  );
+  console.log(
+    '| fetcher processes | concurrency each | accounts | drain time | accounts/s | messages/s | speed-up vs 1 × 10 |',
+  );
   console.log('|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     const perAccount = r.seconds / r.accounts;
-    console.log(`| ${r.processes} | ${r.concurrency} | ${r.accounts.toLocaleString('en')} | ${r.seconds.toFixed(1)} s | ${(r.accounts / r.seconds).toFixed(1)} | ${((r.accounts * PER) / r.seconds).toFixed(0)} | ${((base / ACCOUNTS) / perAccount).toFixed(2)}× |`);
+    console.log(
+      `| ${r.processes} | ${r.concurrency} | ${r.accounts.toLocaleString('en')} | ${r.seconds.toFixed(1)} s | ${(r.accounts / r.seconds).toFixed(1)} | ${((r.accounts * PER) / r.seconds).toFixed(0)} | ${(base / ACCOUNTS / perAccount).toFixed(2)}× |`,
+    );
   }
 } finally {
   await queue.obliterate({ force: true }).catch(() => undefined);
@@ -60,7 +83,10 @@ try {
 
 function startWorker(concurrency) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'start', '--fetcher'], { env: { ...env, MAILDUCT_FETCH_CONCURRENCY: String(concurrency), LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [bin, 'start', '--fetcher'], {
+      env: { ...env, MAILDUCT_FETCH_CONCURRENCY: String(concurrency), LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
@@ -87,6 +113,7 @@ function seed(accounts) {
 
 function remaining(accounts) {
   let n = 0;
-  for (let u = 1; u <= accounts; u++) for (const sub of ['new', 'cur']) n += readdirSync(join(dc.dir, 'mail', `user${u}`, 'Maildir', sub)).length;
+  for (let u = 1; u <= accounts; u++)
+    for (const sub of ['new', 'cur']) n += readdirSync(join(dc.dir, 'mail', `user${u}`, 'Maildir', sub)).length;
   return n;
 }

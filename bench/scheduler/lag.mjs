@@ -17,8 +17,11 @@ const env = benchEnv('mailduct_bench_lag', { MAILDUCT_FETCH_CONCURRENCY: '20', L
 await freshDatabase(env);
 const db = new pg.Client({ connectionString: env.DATABASE_URL });
 await db.connect();
-await db.query(`INSERT INTO mail_account (type, host, port, username, password_enc, poll_interval_seconds)
-  SELECT 'POP3', '127.0.0.1', 9, 'u' || i, 'v1.x.x.x.x', 60 FROM generate_series(1, $1) i`, [COUNT]);
+await db.query(
+  `INSERT INTO mail_account (type, host, port, username, password_enc, poll_interval_seconds)
+  SELECT 'POP3', '127.0.0.1', 9, 'u' || i, 'v1.x.x.x.x', 60 FROM generate_series(1, $1) i`,
+  [COUNT],
+);
 await db.end();
 const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
 const queue = new Queue('fetch', { connection: redis, prefix: env.MAILDUCT_QUEUE_PREFIX });
@@ -42,7 +45,9 @@ await Promise.all(workers.map((w) => new Promise((r) => w.once('exit', r))));
 const values = [...lags.values()].sort((a, b) => a - b);
 const pct = (p) => values[Math.min(values.length - 1, Math.floor(values.length * p))];
 console.log(`\n### bench/scheduler/lag (${machine()})\n`);
-console.log(`${COUNT.toLocaleString('en')} accounts every 60 s, 2 fetcher processes (concurrency 20 each), ${SECONDS} s: ${values.length.toLocaleString('en')} scheduled jobs measured (${Math.round(values.length / SECONDS)}/s).\n`);
+console.log(
+  `${COUNT.toLocaleString('en')} accounts every 60 s, 2 fetcher processes (concurrency 20 each), ${SECONDS} s: ${values.length.toLocaleString('en')} scheduled jobs measured (${Math.round(values.length / SECONDS)}/s).\n`,
+);
 console.log('| lag (job started − job due) | p50 | p90 | p99 | max |');
 console.log('|---|---:|---:|---:|---:|');
 console.log(`| ms | ${pct(0.5)} | ${pct(0.9)} | ${pct(0.99)} | ${values.at(-1)} |`);

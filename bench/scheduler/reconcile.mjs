@@ -15,8 +15,11 @@ for (const count of [10_000, Number(process.env.BENCH_LARGE_ACCOUNTS || 100_000)
   await freshDatabase(env);
   const db = new pg.Client({ connectionString: env.DATABASE_URL });
   await db.connect();
-  await db.query(`INSERT INTO mail_account (type, host, username, password_enc, validity, poll_interval_seconds)
-    SELECT 'IMAP', 'mail' || (i % 100) || '.example.com', 'u' || i, 'x', (CASE WHEN i % 10 = 0 THEN 'invalid' ELSE 'valid' END)::"Validity", 600 FROM generate_series(1, $1) i`, [count]);
+  await db.query(
+    `INSERT INTO mail_account (type, host, username, password_enc, validity, poll_interval_seconds)
+    SELECT 'IMAP', 'mail' || (i % 100) || '.example.com', 'u' || i, 'x', (CASE WHEN i % 10 = 0 THEN 'invalid' ELSE 'valid' END)::"Validity", 600 FROM generate_series(1, $1) i`,
+    [count],
+  );
   await db.end();
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   const queue = new Queue('fetch', { connection: redis, prefix: env.MAILDUCT_QUEUE_PREFIX });
@@ -36,4 +39,7 @@ for (const count of [10_000, Number(process.env.BENCH_LARGE_ACCOUNTS || 100_000)
 console.log(`\n### bench/scheduler/reconcile (${machine()})\n`);
 console.log('| accounts (90 % valid) | from empty | schedulers created | again, nothing to change |');
 console.log('|---:|---:|---:|---:|');
-for (const r of results) console.log(`| ${r.count.toLocaleString('en')} | ${(r.empty.ms / 1000).toFixed(2)} s | ${r.empty.upserted.toLocaleString('en')} | ${(r.again.ms / 1000).toFixed(2)} s |`);
+for (const r of results)
+  console.log(
+    `| ${r.count.toLocaleString('en')} | ${(r.empty.ms / 1000).toFixed(2)} s | ${r.empty.upserted.toLocaleString('en')} | ${(r.again.ms / 1000).toFixed(2)} s |`,
+  );

@@ -16,14 +16,24 @@ interface Service {
   healthcheck?: { test: string[] };
 }
 
-const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+};
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
 const apps = ['api', 'scheduler', 'fetcher'] as const;
 const knownEnv = new Set([...Object.keys(ConfigSchema.shape), 'PORT']);
 
 describe('docker-compose.yml', () => {
   it('has postgres, redis, a migration and the three components', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['api', 'fetcher', 'migrate', 'postgres', 'redis', 'scheduler']);
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'api',
+      'fetcher',
+      'migrate',
+      'postgres',
+      'redis',
+      'scheduler',
+    ]);
     expect(compose.services.postgres!.image).toMatch(/^postgres:1[4-9]/); // lz4 column compression needs >= 14
     expect(compose.services.redis!.image).toMatch(/^redis:7/);
     expect(compose.services.redis!.command).toEqual(expect.arrayContaining(['--maxmemory-policy', 'noeviction']));
@@ -63,7 +73,10 @@ describe('docker-compose.yml', () => {
 
   it('starts components only after a successful migration and a healthy redis', () => {
     for (const name of apps) {
-      expect(compose.services[name]!.depends_on).toEqual({ migrate: { condition: 'service_completed_successfully' }, redis: { condition: 'service_healthy' } });
+      expect(compose.services[name]!.depends_on).toEqual({
+        migrate: { condition: 'service_completed_successfully' },
+        redis: { condition: 'service_healthy' },
+      });
     }
     expect(compose.services.migrate!.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
     expect(compose.services.postgres!.healthcheck?.test.join(' ')).toContain('pg_isready');

@@ -10,7 +10,9 @@ import { ROOT } from '../helpers/cli.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 
 /** README's screenshots are rewritten only when asked (UPDATE_SCREENSHOTS=1); other runs leave the checkout clean. */
-const SHOTS = process.env.UPDATE_SCREENSHOTS ? join(ROOT, 'docs', 'screenshots') : join(tmpdir(), 'mailduct-screenshots');
+const SHOTS = process.env.UPDATE_SCREENSHOTS
+  ? join(ROOT, 'docs', 'screenshots')
+  : join(tmpdir(), 'mailduct-screenshots');
 const ADMIN = 'ui-admin-token-0123456789';
 
 let t: TestApi;
@@ -21,12 +23,24 @@ let page: Page;
 let base: string;
 
 beforeAll(async () => {
-  [t, dc] = await Promise.all([createTestApi({ MAILDUCT_ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'warn' }), startDovecot({ users: 2 })]);
+  [t, dc] = await Promise.all([
+    createTestApi({ MAILDUCT_ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'warn' }),
+    startDovecot({ users: 2 }),
+  ]);
   fetcher = await startFetcher(t.ctx.config, createLogger({ level: 'silent' }));
   base = await t.app.listen({ host: '127.0.0.1', port: 0 });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   mkdirSync(SHOTS, { recursive: true });
@@ -89,10 +103,14 @@ describe('admin UI in Chromium', () => {
     await dc.seed(dc.users[0]!, 3, 1500, { prefix: 'ui' });
     await accountRow(dc.users[0]!).locator('a').first().click();
     await page.click('#test-connection');
-    await expect.poll(() => page.textContent('#test-result'), { timeout: 15_000 }).toContain('Connection OK: 3 message(s) waiting.');
+    await expect
+      .poll(() => page.textContent('#test-result'), { timeout: 15_000 })
+      .toContain('Connection OK: 3 message(s) waiting.');
     await page.goto(`${base}/accounts`);
     await accountRow(dc.users[0]!).locator('button[data-fetch]').click();
-    await expect.poll(() => accountRow(dc.users[0]!).locator('.result').textContent(), { timeout: 20_000 }).toBe('fetched 3, ignored 0, quarantined 0, oversized 0');
+    await expect
+      .poll(() => accountRow(dc.users[0]!).locator('.result').textContent(), { timeout: 20_000 })
+      .toBe('fetched 3, ignored 0, quarantined 0, oversized 0');
     expect(dc.count(dc.users[0]!)).toBe(0);
     await shot('accounts');
   });
@@ -107,7 +125,9 @@ describe('admin UI in Chromium', () => {
     await page.waitForURL(/notice=updated/);
     expect((await t.deps.services.accounts.credentials(id)).password).toBe(dc.password);
     // …and a fetch still authenticates with it.
-    expect((await t.app.inject({ method: 'POST', url: `/api/v1/mail-accounts/${id}/test`, headers: t.auth })).json()).toMatchObject({ ok: true });
+    expect(
+      (await t.app.inject({ method: 'POST', url: `/api/v1/mail-accounts/${id}/test`, headers: t.auth })).json(),
+    ).toMatchObject({ ok: true });
     await page.fill('#password', 'a-new-password');
     await page.click('button[value=continue]');
     await page.waitForURL(/notice=updated/);
@@ -118,7 +138,10 @@ describe('admin UI in Chromium', () => {
 
   it('marks invalid accounts, hides them when the remembered toggle is off, and filters as you type', async () => {
     const id = Number(await accountRow(dc.users[0]!).getAttribute('data-account-id'));
-    await t.deps.services.accounts.create({ type: 'POP3S', host: 'pop.example.com', username: 'second', password: 'x' }, 'test');
+    await t.deps.services.accounts.create(
+      { type: 'POP3S', host: 'pop.example.com', username: 'second', password: 'x' },
+      'test',
+    );
     await page.goto(`${base}/accounts/${id}`);
     await page.selectOption('#validity', 'invalid');
     await page.click('button[value=finish]');

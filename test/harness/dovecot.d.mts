@@ -29,4 +29,10 @@ export interface Dovecot {
 export function startDovecot(options?: { users?: number; noTls?: boolean; password?: string }): Promise<Dovecot>;
 
 /** Seed a user's folder of the Dovecot in `dir` (from any process): COUNT messages of SIZE bytes. */
-export function seedMaildir(dir: string, user: string, count: number, size: number, options?: { folder?: string; prefix?: string }): void;
+export function seedMaildir(
+  dir: string,
+  user: string,
+  count: number,
+  size: number,
+  options?: { folder?: string; prefix?: string },
+): void;

@@ -4,7 +4,19 @@
 // Plain JavaScript so that benchmarks (node) and tests (vitest) share it; types in dovecot.d.mts.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,7 +32,8 @@ const CERT_DIR = '/tmp/mailduct-dovecot-cert';
  * @param {{ users?: number; noTls?: boolean; password?: string }} [options]
  */
 export async function startDovecot(options = {}) {
-  if (!existsSync(DOVECOT)) throw new Error('dovecot is not installed: apt-get install -y dovecot-imapd dovecot-pop3d (npm test does this)');
+  if (!existsSync(DOVECOT))
+    throw new Error('dovecot is not installed: apt-get install -y dovecot-imapd dovecot-pop3d (npm test does this)');
   const users = Array.from({ length: options.users ?? 4 }, (_, i) => `user${i + 1}`);
   const password = options.password ?? 'password';
   if (/[:\n]/.test(password)) throw new Error('the test password must not contain ":" or a line break');
@@ -35,13 +48,29 @@ export async function startDovecot(options = {}) {
     writeFileSync(join(dir, 'dovecot.conf'), config({ dir, owner, ssl, imapPort, pop3Port, imapsPort, pop3sPort }));
     try {
       await launch(join(dir, 'dovecot.conf'), dir);
-      await waitForGreetings([[imapPort, '* OK'], [pop3Port, '+OK']], dir);
+      await waitForGreetings(
+        [
+          [imapPort, '* OK'],
+          [pop3Port, '+OK'],
+        ],
+        dir,
+      );
     } catch (err) {
       await stop(dir);
       if (attempt < 7 && /in use/i.test(String(err))) continue;
       throw err;
     }
-    return harness({ dir, users, password, owner, imapPort, pop3Port, imapsPort, pop3sPort, ca: ssl ? readFileSync(ssl.cert, 'utf8') : '' });
+    return harness({
+      dir,
+      users,
+      password,
+      owner,
+      imapPort,
+      pop3Port,
+      imapsPort,
+      pop3sPort,
+      ca: ssl ? readFileSync(ssl.cert, 'utf8') : '',
+    });
   }
   throw new Error('could not find free ports for Dovecot');
 }
@@ -54,7 +83,23 @@ async function certificate() {
   if (!existsSync(cert) || !existsSync(key)) {
     mkdirSync(CERT_DIR, { recursive: true });
     const tmp = `${CERT_DIR}/new-${process.pid}`;
-    await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', `${tmp}.key`, '-out', `${tmp}.cert`]);
+    await run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '3650',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      `${tmp}.key`,
+      '-out',
+      `${tmp}.cert`,
+    ]);
     // renamed into place, so a concurrent test never reads half a file
     renameSync(`${tmp}.key`, key);
     renameSync(`${tmp}.cert`, cert);
@@ -69,11 +114,17 @@ async function certificate() {
 
 /** Ports the kernel hands out as free (closed again at once; Dovecot binds them right after). */
 async function freePorts(n) {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  })));
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise((resolve, reject) => {
+          const s = net.createServer();
+          s.once('error', reject);
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
+  );
   const ports = servers.map((s) => s.address().port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return ports;
@@ -81,16 +132,26 @@ async function freePorts(n) {
 
 /** Who owns the Maildirs: as root, nobody (Dovecot refuses to run mail processes as root). */
 function mailOwner() {
-  if (process.getuid?.() !== 0) return { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, user: null, group: null, loginUser: null };
+  if (process.getuid?.() !== 0)
+    return { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, user: null, group: null, loginUser: null };
   const passwd = readFileSync('/etc/passwd', 'utf8');
   const has = (name) => passwd.split('\n').some((l) => l.startsWith(`${name}:`));
-  return { uid: 65534, gid: 65534, user: has('dovecot') ? 'dovecot' : 'nobody', group: has('dovecot') ? 'dovecot' : 'nogroup', loginUser: has('dovenull') ? 'dovenull' : 'nobody' };
+  return {
+    uid: 65534,
+    gid: 65534,
+    user: has('dovecot') ? 'dovecot' : 'nobody',
+    group: has('dovecot') ? 'dovecot' : 'nogroup',
+    loginUser: has('dovenull') ? 'dovenull' : 'nobody',
+  };
 }
 
 function layout(dir, users, password, owner) {
   for (const sub of ['run', 'state', 'log', 'mail', 'ssl']) mkdirSync(join(dir, sub), { recursive: true });
-  writeFileSync(join(dir, 'users.passwd'), users.map((u) => `${u}:{PLAIN}${password}::::::\n`).join(''), { mode: 0o644 });
-  for (const u of users) for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(dir, 'mail', u, 'Maildir', sub), { recursive: true });
+  writeFileSync(join(dir, 'users.passwd'), users.map((u) => `${u}:{PLAIN}${password}::::::\n`).join(''), {
+    mode: 0o644,
+  });
+  for (const u of users)
+    for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(dir, 'mail', u, 'Maildir', sub), { recursive: true });
   if (process.getuid?.() === 0) chownTree(join(dir, 'mail'), owner.uid, owner.gid);
 }
 
@@ -105,7 +166,8 @@ function config(o) {
   const identity = owner.user
     ? `default_internal_user = ${owner.user}\ndefault_internal_group = ${owner.group}\ndefault_login_user = ${owner.loginUser}`
     : `default_internal_user = ${process.env.USER ?? 'root'}\ndefault_login_user = ${process.env.USER ?? 'root'}`;
-  const listener = (name, port, tls) => `  inet_listener ${name} {\n    address = 127.0.0.1\n    port = ${port}\n${tls ? '    ssl = yes\n' : ''}  }\n`;
+  const listener = (name, port, tls) =>
+    `  inet_listener ${name} {\n    address = 127.0.0.1\n    port = ${port}\n${tls ? '    ssl = yes\n' : ''}  }\n`;
   return `# Written by test/harness/dovecot.mjs for one test run.
 instance_name = mailduct-test-${o.imapPort}
 base_dir = ${dir}/run
@@ -163,7 +225,9 @@ function launch(conf, dir) {
   return new Promise((resolve, reject) => {
     const child = spawn(DOVECOT, ['-c', conf], { stdio: 'ignore' });
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`dovecot exited ${code}:\n${readLog(dir)}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`dovecot exited ${code}:\n${readLog(dir)}`)),
+    );
   });
 }
 
@@ -278,7 +342,9 @@ export function seedMaildir(dir, user, count, size, options = {}) {
       `Message-ID: <${tag}-${i}-${runTag}@seed.test>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=us-ascii\nContent-Transfer-Encoding: 7bit\nX-Seed-Index: ${i}\n\n`;
     const remaining = Math.max(1, size - Buffer.byteLength(head));
     const rest = remaining % SEED_LINE.length;
-    const body = SEED_LINE.repeat(Math.floor(remaining / SEED_LINE.length)) + (rest === 0 ? '' : rest === 1 ? '\n' : `${'x'.repeat(rest - 1)}\n`);
+    const body =
+      SEED_LINE.repeat(Math.floor(remaining / SEED_LINE.length)) +
+      (rest === 0 ? '' : rest === 1 ? '\n' : `${'x'.repeat(rest - 1)}\n`);
     put(dir, user, target, Buffer.from(head + body), true);
   }
 }
@@ -327,7 +393,10 @@ function harness(o) {
     },
     count(user, folder) {
       const md = maildirOf(dir, user, folder);
-      return ['new', 'cur'].reduce((n, sub) => n + (existsSync(join(md, sub)) ? readdirSync(join(md, sub)).length : 0), 0);
+      return ['new', 'cur'].reduce(
+        (n, sub) => n + (existsSync(join(md, sub)) ? readdirSync(join(md, sub)).length : 0),
+        0,
+      );
     },
     stop: () => stop(dir),
   };

@@ -5,9 +5,14 @@ export async function dumpDatabase(databaseUrl: string): Promise<string> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const tables = await client.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
+    const tables = await client.query<{ tablename: string }>(
+      "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+    );
     let dump = '';
-    for (const { tablename } of tables.rows) dump += (await client.query(`SELECT row_to_json(t)::text AS j FROM "${tablename}" t`)).rows.map((r) => r.j).join('\n');
+    for (const { tablename } of tables.rows)
+      dump += (await client.query(`SELECT row_to_json(t)::text AS j FROM "${tablename}" t`)).rows
+        .map((r) => r.j)
+        .join('\n');
     return dump;
   } finally {
     await client.end();

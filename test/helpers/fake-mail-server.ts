@@ -55,7 +55,12 @@ export function flood(socket: net.Socket, total = Number.POSITIVE_INFINITY, chun
 }
 
 /** A minimal IMAP conversation up to a selected INBOX with one message of `size` bytes; `onFetchBody` misbehaves. */
-export function imapScript(o: { greeting?: (s: net.Socket) => void; onSelect?: (s: net.Socket, tag: string) => boolean; onFetchBody?: (s: net.Socket, tag: string) => void; size?: number }): FakeServerScript {
+export function imapScript(o: {
+  greeting?: (s: net.Socket) => void;
+  onSelect?: (s: net.Socket, tag: string) => boolean;
+  onFetchBody?: (s: net.Socket, tag: string) => void;
+  size?: number;
+}): FakeServerScript {
   return {
     onConnect: (s) => (o.greeting ? o.greeting(s) : s.write('* OK [CAPABILITY IMAP4rev1 UIDPLUS] fake ready\r\n')),
     onLine: (s, line) => {
@@ -70,8 +75,8 @@ export function imapScript(o: { greeting?: (s: net.Socket) => void; onSelect?: (
       else if (cmd === 'UID' && /SEARCH/i.test(line)) {
         const larger = /LARGER (\d+)/i.exec(line);
         s.write(`* SEARCH${!larger || (o.size ?? 100) > Number(larger[1]) ? ' 1' : ''}\r\n${tag} OK done\r\n`);
-      }
-      else if (cmd === 'FETCH' || cmd === 'UID') s.write(`* 1 FETCH (UID 1 RFC822.SIZE ${o.size ?? 100})\r\n${tag} OK done\r\n`);
+      } else if (cmd === 'FETCH' || cmd === 'UID')
+        s.write(`* 1 FETCH (UID 1 RFC822.SIZE ${o.size ?? 100})\r\n${tag} OK done\r\n`);
       else if (cmd === 'LOGOUT') s.end(`* BYE\r\n${tag} OK bye\r\n`);
       else s.write(`${tag} OK\r\n`);
     },
@@ -79,7 +84,11 @@ export function imapScript(o: { greeting?: (s: net.Socket) => void; onSelect?: (
 }
 
 /** A minimal POP3 conversation; `onRetr` misbehaves. */
-export function pop3Script(o: { greeting?: (s: net.Socket) => void; listSize?: number; onRetr?: (s: net.Socket) => void }): FakeServerScript {
+export function pop3Script(o: {
+  greeting?: (s: net.Socket) => void;
+  listSize?: number;
+  onRetr?: (s: net.Socket) => void;
+}): FakeServerScript {
   return {
     onConnect: (s) => (o.greeting ? o.greeting(s) : s.write('+OK fake POP3 ready\r\n')),
     onLine: (s, line) => {
@@ -114,7 +123,11 @@ export interface MailboxRecord {
  * sends their real bodies, honouring a partial range <0.n> like a correct server: a server whose
  * sizes are wrong, not one that breaks the protocol.
  */
-export function imapMailboxScript(messages: ScriptedMessage[], record: MailboxRecord, capabilities = 'IMAP4rev1 UIDPLUS'): FakeServerScript {
+export function imapMailboxScript(
+  messages: ScriptedMessage[],
+  record: MailboxRecord,
+  capabilities = 'IMAP4rev1 UIDPLUS',
+): FakeServerScript {
   return {
     onConnect: (s) => s.write(`* OK [CAPABILITY ${capabilities}] fake ready\r\n`),
     onLine: (s, line) => {
@@ -123,7 +136,10 @@ export function imapMailboxScript(messages: ScriptedMessage[], record: MailboxRe
       const cmd = command.toUpperCase();
       if (cmd === 'CAPABILITY') s.write(`* CAPABILITY ${capabilities}\r\n${tag} OK done\r\n`);
       else if (cmd === 'LOGIN') s.write(`${tag} OK logged in\r\n`);
-      else if (cmd === 'SELECT' || cmd === 'EXAMINE') s.write(`* ${messages.length} EXISTS\r\n* OK [UIDVALIDITY 1] ok\r\n* OK [UIDNEXT ${messages.length + 1}] ok\r\n${tag} OK [READ-WRITE] selected\r\n`);
+      else if (cmd === 'SELECT' || cmd === 'EXAMINE')
+        s.write(
+          `* ${messages.length} EXISTS\r\n* OK [UIDVALIDITY 1] ok\r\n* OK [UIDNEXT ${messages.length + 1}] ok\r\n${tag} OK [READ-WRITE] selected\r\n`,
+        );
       else if (cmd === 'LOGOUT') s.end(`* BYE\r\n${tag} OK bye\r\n`);
       else if (cmd !== 'UID') s.write(`${tag} OK\r\n`);
       else imapUidCommand(s, tag!, args, messages, record);
@@ -131,7 +147,13 @@ export function imapMailboxScript(messages: ScriptedMessage[], record: MailboxRe
   };
 }
 
-function imapUidCommand(s: net.Socket, tag: string, args: string, messages: ScriptedMessage[], record: MailboxRecord): void {
+function imapUidCommand(
+  s: net.Socket,
+  tag: string,
+  args: string,
+  messages: ScriptedMessage[],
+  record: MailboxRecord,
+): void {
   const [sub = '', set = ''] = args.split(' ');
   const uids = set.split(',').flatMap((part) => {
     const [a, b] = part.split(':');
@@ -167,7 +189,11 @@ function imapUidCommand(s: net.Socket, tag: string, args: string, messages: Scri
 }
 
 /** A POP3 server listing `messages` with the sizes given and sending their real bodies. */
-export function pop3MailboxScript(messages: ScriptedMessage[], record: MailboxRecord, capabilities = ['USER', 'UIDL']): FakeServerScript {
+export function pop3MailboxScript(
+  messages: ScriptedMessage[],
+  record: MailboxRecord,
+  capabilities = ['USER', 'UIDL'],
+): FakeServerScript {
   const pending: number[] = [];
   return {
     onConnect: (s) => s.write('+OK fake POP3 ready\r\n'),

@@ -30,26 +30,56 @@ export interface FetchWorld {
   /** Every ticket job in Redis, payloads checked against the published JSON Schema. */
   tickets(): Promise<{ id: string; name: string; data: TicketPayloadV1 }[]>;
   /** Inbound message rows (no bytes). */
-  messages(accountId?: number): Promise<{ id: number; status: string; queueId: number | null; sha256: string; subject: string | null; error: string | null }[]>;
+  messages(
+    accountId?: number,
+  ): Promise<
+    {
+      id: number;
+      status: string;
+      queueId: number | null;
+      sha256: string;
+      subject: string | null;
+      error: string | null;
+    }[]
+  >;
   close(): Promise<void>;
 }
 
 /** `prepare` runs on the new database before anything connects to it (e.g. to set its TimeZone). */
-export async function createFetchWorld(dovecot: Dovecot, overrides: Partial<FetchServiceDeps> = {}, env: NodeJS.ProcessEnv = {}, prepare?: (ctx: TestContext) => Promise<void>): Promise<FetchWorld> {
+export async function createFetchWorld(
+  dovecot: Dovecot,
+  overrides: Partial<FetchServiceDeps> = {},
+  env: NodeJS.ProcessEnv = {},
+  prepare?: (ctx: TestContext) => Promise<void>,
+): Promise<FetchWorld> {
   const caFile = join(dovecot.dir, 'ssl', 'cert.pem');
   writeFileSync(caFile, dovecot.ca);
   const ctx = await createTestContext(env);
   await prepare?.(ctx);
   const runtime = createFetchRuntime(ctx.config, createLogger({ level: 'silent' }), overrides);
-  const accounts = new AccountService({ prisma: runtime.prisma, secrets: new SecretBox(ctx.config.secretKey), defaults: { pollIntervalSeconds: 600 } });
+  const accounts = new AccountService({
+    prisma: runtime.prisma,
+    secrets: new SecretBox(ctx.config.secretKey),
+    defaults: { pollIntervalSeconds: 600 },
+  });
   const world: FetchWorld = {
     ctx,
     runtime,
     accounts,
     dovecot,
     async account(type, user, extra = {}) {
-      const port = { IMAP: dovecot.imapPort, IMAPS: dovecot.imapsPort, IMAPTLS: dovecot.imapPort, POP3: dovecot.pop3Port, POP3S: dovecot.pop3sPort, POP3TLS: dovecot.pop3Port }[type];
-      const view = await accounts.create({ type, host: 'localhost', port, username: user, password: dovecot.password, tlsVerify: false, ...extra }, 'test');
+      const port = {
+        IMAP: dovecot.imapPort,
+        IMAPS: dovecot.imapsPort,
+        IMAPTLS: dovecot.imapPort,
+        POP3: dovecot.pop3Port,
+        POP3S: dovecot.pop3sPort,
+        POP3TLS: dovecot.pop3Port,
+      }[type];
+      const view = await accounts.create(
+        { type, host: 'localhost', port, username: user, password: dovecot.password, tlsVerify: false, ...extra },
+        'test',
+      );
       return view.id;
     },
     async seedEveryUser(perUser, size, prefix) {
@@ -61,14 +91,26 @@ export async function createFetchWorld(dovecot: Dovecot, overrides: Partial<Fetc
       return ids;
     },
     async tickets() {
-      const jobs = await runtime.queues.tickets.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized']);
+      const jobs = await runtime.queues.tickets.getJobs([
+        'waiting',
+        'active',
+        'delayed',
+        'completed',
+        'failed',
+        'prioritized',
+      ]);
       return jobs.map((j) => {
-        if (!validatePayload(j.data)) throw new Error(`ticket ${j.id} does not match the schema: ${JSON.stringify(validatePayload.errors)}`);
+        if (!validatePayload(j.data))
+          throw new Error(`ticket ${j.id} does not match the schema: ${JSON.stringify(validatePayload.errors)}`);
         return { id: j.id!, name: j.name, data: j.data as TicketPayloadV1 };
       });
     },
     async messages(accountId) {
-      const rows = await runtime.prisma.inboundMessage.findMany({ where: accountId ? { accountId } : {}, orderBy: { id: 'asc' }, select: { id: true, status: true, queueId: true, sha256: true, subject: true, error: true } });
+      const rows = await runtime.prisma.inboundMessage.findMany({
+        where: accountId ? { accountId } : {},
+        orderBy: { id: 'asc' },
+        select: { id: true, status: true, queueId: true, sha256: true, subject: true, error: true },
+      });
       return rows.map((r) => ({ ...r, id: Number(r.id) }));
     },
     async close() {

@@ -12,7 +12,18 @@ const run = promisify(execFile);
  * and unpacked into a cache directory, never installed. Each connection runs one imap4d in inetd
  * mode, pre-authenticated as the user running the tests, on a Maildir of the test's own.
  */
-const PACKAGES = ['mailutils-imap4d', 'libmailutils9', 'libmu-dbm9', 'mailutils-common', 'libgsasl18', 'libkyotocabinet16v5', 'libntlm0', 'libidn12', 'libgssglue1', 'liblzo2-2'];
+const PACKAGES = [
+  'mailutils-imap4d',
+  'libmailutils9',
+  'libmu-dbm9',
+  'mailutils-common',
+  'libgsasl18',
+  'libkyotocabinet16v5',
+  'libntlm0',
+  'libidn12',
+  'libgssglue1',
+  'liblzo2-2',
+];
 const CACHE = '/tmp/mailduct-mailutils';
 const ROOT = join(CACHE, 'root');
 const BINARY = join(ROOT, 'usr', 'sbin', 'imap4d');
@@ -37,9 +48,12 @@ async function ensureBinaries(): Promise<void> {
       await run('apt-get', ['download', ...PACKAGES], { cwd: CACHE });
     });
   } catch (err) {
-    throw new Error(`cannot fetch GNU Mailutils for the test (apt-get download ${PACKAGES.join(' ')}): ${(err as Error).message}`);
+    throw new Error(
+      `cannot fetch GNU Mailutils for the test (apt-get download ${PACKAGES.join(' ')}): ${(err as Error).message}`,
+    );
   }
-  for (const deb of readdirSync(CACHE).filter((f) => f.endsWith('.deb'))) await run('dpkg-deb', ['-x', join(CACHE, deb), ROOT]);
+  for (const deb of readdirSync(CACHE).filter((f) => f.endsWith('.deb')))
+    await run('dpkg-deb', ['-x', join(CACHE, deb), ROOT]);
 }
 
 export async function startMailutilsImap(dir: string): Promise<MailutilsImap> {
@@ -47,11 +61,20 @@ export async function startMailutilsImap(dir: string): Promise<MailutilsImap> {
   const maildir = join(dir, 'Maildir');
   for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
   const config = join(dir, 'imap4d.conf');
-  writeFileSync(config, `mailbox {\n  mailbox-pattern "${maildir}";\n  mailbox-type maildir;\n}\nlogging {\n  syslog false;\n}\n`);
-  const env = { ...process.env, LD_LIBRARY_PATH: [join(ROOT, 'usr', 'lib', 'x86_64-linux-gnu'), join(ROOT, 'lib', 'x86_64-linux-gnu')].join(':') };
+  writeFileSync(
+    config,
+    `mailbox {\n  mailbox-pattern "${maildir}";\n  mailbox-type maildir;\n}\nlogging {\n  syslog false;\n}\n`,
+  );
+  const env = {
+    ...process.env,
+    LD_LIBRARY_PATH: [join(ROOT, 'usr', 'lib', 'x86_64-linux-gnu'), join(ROOT, 'lib', 'x86_64-linux-gnu')].join(':'),
+  };
   const children = new Set<ReturnType<typeof spawn>>();
   const server = net.createServer((socket) => {
-    const child = spawn(BINARY, ['--inetd', '--preauth', `--config-file=${config}`], { stdio: [socket, socket, 'ignore'], env });
+    const child = spawn(BINARY, ['--inetd', '--preauth', `--config-file=${config}`], {
+      stdio: [socket, socket, 'ignore'],
+      env,
+    });
     children.add(child);
     child.on('exit', () => {
       children.delete(child);
@@ -65,7 +88,11 @@ export async function startMailutilsImap(dir: string): Promise<MailutilsImap> {
     maildir,
     deliver(messages) {
       // Maildir files hold LF line endings (imap4d serves a CRLF file as an empty message).
-      for (const m of messages) writeFileSync(join(maildir, 'cur', `${Date.now()}.M${++n}P${process.pid}.mailduct:2,${m.deleted ? 'T' : ''}`), m.text.replaceAll('\r\n', '\n'));
+      for (const m of messages)
+        writeFileSync(
+          join(maildir, 'cur', `${Date.now()}.M${++n}P${process.pid}.mailduct:2,${m.deleted ? 'T' : ''}`),
+          m.text.replaceAll('\r\n', '\n'),
+        );
     },
     count() {
       return ['cur', 'new'].reduce((sum, sub) => sum + readdirSync(join(maildir, sub)).length, 0);

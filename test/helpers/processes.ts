@@ -11,8 +11,16 @@ export interface Child {
 }
 
 /** Start `mailduct start <flags>` and wait until it logs "mailduct started" (unless `wait` is false). */
-export async function startChild(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 20_000, wait = true): Promise<Child> {
-  const proc = spawnCli(['start', ...args], { ...env, LOG_LEVEL: env.LOG_LEVEL === 'silent' || !env.LOG_LEVEL ? 'info' : env.LOG_LEVEL });
+export async function startChild(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 20_000,
+  wait = true,
+): Promise<Child> {
+  const proc = spawnCli(['start', ...args], {
+    ...env,
+    LOG_LEVEL: env.LOG_LEVEL === 'silent' || !env.LOG_LEVEL ? 'info' : env.LOG_LEVEL,
+  });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -35,7 +43,11 @@ export async function startChild(args: string[], env: NodeJS.ProcessEnv, timeout
 }
 
 /** Poll `check` every 100 ms until it returns true, or fail after `timeoutMs`. */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 60_000,
+): Promise<void> {
   const started = Date.now();
   while (!(await check())) {
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);

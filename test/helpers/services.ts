@@ -32,7 +32,9 @@ export async function resolveServices(): Promise<Services> {
       redisUrl = c.getConnectionUrl();
     }
   } catch (err) {
-    throw new Error(`Tests need PostgreSQL and Redis: set DATABASE_URL and REDIS_URL (npm test does this for local services) or run a Docker engine for testcontainers. (${(err as Error).message})`);
+    throw new Error(
+      `Tests need PostgreSQL and Redis: set DATABASE_URL and REDIS_URL (npm test does this for local services) or run a Docker engine for testcontainers. (${(err as Error).message})`,
+    );
   }
   const baseUrl = databaseBaseUrl;
   return {

@@ -15,7 +15,11 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1', listenHost = '127.0.0.1'): Promise<TcpProxy> {
+export async function startTcpProxy(
+  targetPort: number,
+  targetHost = '127.0.0.1',
+  listenHost = '127.0.0.1',
+): Promise<TcpProxy> {
   let delayMs = 0;
   let refusing = false;
   let cutAfter: number | null = null;

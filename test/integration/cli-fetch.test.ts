@@ -17,7 +17,11 @@ let silent: Server;
 beforeAll(async () => {
   [ctx, dc] = await Promise.all([createTestContext(), startDovecot({ users: 7 })]);
   prisma = createPrisma(ctx.databaseUrl);
-  accounts = new AccountService({ prisma, secrets: new SecretBox(ctx.config.secretKey), defaults: { pollIntervalSeconds: 600 } });
+  accounts = new AccountService({
+    prisma,
+    secrets: new SecretBox(ctx.config.secretKey),
+    defaults: { pollIntervalSeconds: 600 },
+  });
   silent = createServer(() => {}).listen(0, '127.0.0.1'); // accepts and never greets
 });
 afterAll(async () => {
@@ -27,7 +31,11 @@ afterAll(async () => {
   await dc?.stop();
 });
 
-const create = (user: string, extra: object = {}) => accounts.create({ type: 'POP3', host: '127.0.0.1', port: dc.pop3Port, username: user, password: dc.password, ...extra }, 'test');
+const create = (user: string, extra: object = {}) =>
+  accounts.create(
+    { type: 'POP3', host: '127.0.0.1', port: dc.pop3Port, username: user, password: dc.password, ...extra },
+    'test',
+  );
 
 describe('mailduct fetch', () => {
   it('says so when there are no valid accounts, and exits 0', async () => {
@@ -121,7 +129,12 @@ describe('mailduct fetch', () => {
   });
 
   it('rejects bad numbers as usage errors', async () => {
-    for (const args of [['fetch', '--limit', '0'], ['fetch', '--account-id', 'abc'], ['fetch', '--timeout', '-5'], ['fetch', 'now']]) {
+    for (const args of [
+      ['fetch', '--limit', '0'],
+      ['fetch', '--account-id', 'abc'],
+      ['fetch', '--timeout', '-5'],
+      ['fetch', 'now'],
+    ]) {
       expect((await runCli(args, ctx.env)).code, args.join(' ')).toBe(2);
     }
   });

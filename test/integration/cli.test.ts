@@ -47,7 +47,12 @@ describe('mailduct CLI', () => {
       expect(second.code).toBe(0);
       expect(second.stdout).not.toContain('created database');
       const prisma = createPrisma(url.toString());
-      expect((await prisma.queue.findMany({ orderBy: { id: 'asc' } })).map((q) => q.name)).toEqual(['Postmaster', 'Raw', 'Junk', 'Misc']);
+      expect((await prisma.queue.findMany({ orderBy: { id: 'asc' } })).map((q) => q.name)).toEqual([
+        'Postmaster',
+        'Raw',
+        'Junk',
+        'Misc',
+      ]);
       await prisma.$disconnect();
     } finally {
       await adminQuery(ctx.databaseUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
@@ -63,7 +68,10 @@ describe('mailduct CLI', () => {
     expect(await new TokenService(prisma, undefined).verify(token)).toMatchObject({ name: 'ci-bot', role: 'admin' });
     const viewer = await runCli(['token', 'create', '--name', 'viewer', '--role', 'read-only'], ctx.env);
     expect(viewer.stdout).toContain('(read-only)');
-    expect(await new TokenService(prisma, undefined).verify(viewer.stdout.trim().split('\n').at(-1)!)).toMatchObject({ name: 'viewer', role: 'read-only' });
+    expect(await new TokenService(prisma, undefined).verify(viewer.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      name: 'viewer',
+      role: 'read-only',
+    });
     expect((await runCli(['token', 'create', '--name', 'x', '--role', 'root'], ctx.env)).code).toBe(2);
     await prisma.$disconnect();
     const again = await runCli(['token', 'create', '--name', 'ci-bot'], ctx.env);

@@ -10,7 +10,10 @@ beforeAll(async () => {
   db = new pg.Client({ connectionString: t.ctx.databaseUrl });
   await db.connect();
   // Something to point ids at.
-  const account = await t.deps.services.accounts.create({ type: 'IMAP', host: 'fuzz.example.com', username: 'fuzz', password: 'fuzz-password' }, 'seed');
+  const account = await t.deps.services.accounts.create(
+    { type: 'IMAP', host: 'fuzz.example.com', username: 'fuzz', password: 'fuzz-password' },
+    'seed',
+  );
   await t.deps.services.addresses.create({ address: 'fuzz@example.com', queueId: 1 }, 'seed');
   expect(account.id).toBe(1);
 });
@@ -31,9 +34,31 @@ async function snapshot(): Promise<string> {
 /** JSON nested n levels deep, as text (building it as an object would blow the test's own stack). */
 const deep = (n: number): string => `${'{"v":'.repeat(n)}"bottom"${'}'.repeat(n)}`;
 const HUGE = 'x'.repeat(200_000);
-const STRINGS = ["' OR 1=1 --", '"; DROP TABLE mail_account; --', '\u0000', '😀🚀 عربى 漢字 ﷽ e\u0301', '../../etc/passwd', '${jndi:ldap://x}', '<script>alert(1)</script>', HUGE, '%00', ' '];
+const STRINGS = [
+  "' OR 1=1 --",
+  '"; DROP TABLE mail_account; --',
+  '\u0000',
+  '😀🚀 عربى 漢字 ﷽ e\u0301',
+  '../../etc/passwd',
+  '${jndi:ldap://x}',
+  '<script>alert(1)</script>',
+  HUGE,
+  '%00',
+  ' ',
+];
 const WRONG: unknown[] = [123, -1, 1.5, true, null, [], {}, [1, 2], { nested: { deeper: { v: 1 } } }, 'string'];
-const BAD_IDS = ['0', '-1', 'abc', '1.5', '99999999999999999999999', '%00', '..%2F..', "1'%20OR%201=1", '1e3', '%F0%9F%98%80'];
+const BAD_IDS = [
+  '0',
+  '-1',
+  'abc',
+  '1.5',
+  '99999999999999999999999',
+  '%00',
+  '..%2F..',
+  "1'%20OR%201=1",
+  '1e3',
+  '%F0%9F%98%80',
+];
 
 interface Op {
   method: string;
@@ -41,11 +66,14 @@ interface Op {
   body?: { properties?: Record<string, unknown>; required?: string[] };
 }
 
-function operations(doc: { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema: Op['body'] }> } }>> }): Op[] {
+function operations(doc: {
+  paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema: Op['body'] }> } }>>;
+}): Op[] {
   const ops: Op[] = [];
   for (const [path, methods] of Object.entries(doc.paths)) {
     if (!path.startsWith('/api/')) continue;
-    for (const [method, op] of Object.entries(methods)) ops.push({ method: method.toUpperCase(), path, body: op.requestBody?.content?.['application/json']?.schema });
+    for (const [method, op] of Object.entries(methods))
+      ops.push({ method: method.toUpperCase(), path, body: op.requestBody?.content?.['application/json']?.schema });
   }
   return ops;
 }
@@ -70,14 +98,24 @@ describe('API fuzzer over every endpoint', () => {
     let requests = 0;
     const check = async (method: string, url: string, payload?: unknown, headers: Record<string, string> = {}) => {
       const before = await snapshot();
-      const res = await t.app.inject({ method: method as 'GET', url, headers: { ...t.auth, ...headers }, ...(payload === undefined ? {} : { payload: typeof payload === 'string' ? payload : JSON.stringify(payload) }) });
+      const res = await t.app.inject({
+        method: method as 'GET',
+        url,
+        headers: { ...t.auth, ...headers },
+        ...(payload === undefined ? {} : { payload: typeof payload === 'string' ? payload : JSON.stringify(payload) }),
+      });
       requests++;
       statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
-      expect(res.statusCode, `${method} ${url} ${String(payload).slice(0, 200)} → ${res.body.slice(0, 300)}`).toBeLessThan(500);
+      expect(
+        res.statusCode,
+        `${method} ${url} ${String(payload).slice(0, 200)} → ${res.body.slice(0, 300)}`,
+      ).toBeLessThan(500);
       if (res.statusCode >= 400) {
         const body = res.json();
         expect(body.error, `${method} ${url}`).toMatchObject({ code: expect.any(String), message: expect.any(String) });
-        expect(await snapshot(), `${method} ${url} changed the database while answering ${res.statusCode}`).toBe(before);
+        expect(await snapshot(), `${method} ${url} changed the database while answering ${res.statusCode}`).toBe(
+          before,
+        );
       }
       expect(res.body).not.toContain('fuzz-password');
     };
@@ -86,17 +124,35 @@ describe('API fuzzer over every endpoint', () => {
       // Bad ids in the path.
       if (op.path.includes('{')) for (const id of BAD_IDS) await check(op.method, op.path.replace(/\{[^}]+\}/g, id));
       // Junk query strings.
-      for (const s of ['limit=abc', 'limit=-5', 'offset=1e9', `q=${encodeURIComponent(HUGE.slice(0, 5000))}`, 'includeInvalid=perhaps', 'status=%00', 'q=%00', `q=${encodeURIComponent("' OR 1=1 --")}`, 'unknown=1']) await check(op.method, `${concrete}?${s}`);
+      for (const s of [
+        'limit=abc',
+        'limit=-5',
+        'offset=1e9',
+        `q=${encodeURIComponent(HUGE.slice(0, 5000))}`,
+        'includeInvalid=perhaps',
+        'status=%00',
+        'q=%00',
+        `q=${encodeURIComponent("' OR 1=1 --")}`,
+        'unknown=1',
+      ])
+        await check(op.method, `${concrete}?${s}`);
       if (op.method === 'GET' || op.method === 'DELETE') continue;
       for (const body of bodiesFor(op)) {
-        const text = body !== null && typeof body === 'object' && 'raw' in body ? (body as { raw: string }).raw : JSON.stringify(body);
+        const text =
+          body !== null && typeof body === 'object' && 'raw' in body
+            ? (body as { raw: string }).raw
+            : JSON.stringify(body);
         await check(op.method, concrete, text, { 'content-type': 'application/json' });
       }
       await check(op.method, concrete, '{"broken": ', { 'content-type': 'application/json' });
       await check(op.method, concrete, 'a=b', { 'content-type': 'text/plain' });
       await check(op.method, concrete, '', { 'content-type': 'application/json' });
-      await check(op.method, concrete, `{"a":"${'y'.repeat(2 * 1024 * 1024)}"}`, { 'content-type': 'application/json' });
+      await check(op.method, concrete, `{"a":"${'y'.repeat(2 * 1024 * 1024)}"}`, {
+        'content-type': 'application/json',
+      });
     }
-    console.info(`api-fuzz: ${requests} requests over ${ops.length} operations; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
+    console.info(
+      `api-fuzz: ${requests} requests over ${ops.length} operations; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`,
+    );
   }, 300_000);
 });

@@ -5,7 +5,13 @@ import { waitFor } from '../helpers/processes.js';
 
 /** Add one fetch job per account (fresh ids, so earlier runs do not shadow them). */
 export async function enqueueAll(w: FetchWorld, accountIds: readonly number[], round: string): Promise<void> {
-  await w.runtime.queues.fetch.addBulk(accountIds.map((accountId) => ({ name: 'fetch.account', data: { accountId, trigger: 'manual' as const }, opts: { jobId: `r-${round}-${accountId}`, removeOnComplete: true, removeOnFail: true } })));
+  await w.runtime.queues.fetch.addBulk(
+    accountIds.map((accountId) => ({
+      name: 'fetch.account',
+      data: { accountId, trigger: 'manual' as const },
+      opts: { jobId: `r-${round}-${accountId}`, removeOnComplete: true, removeOnFail: true },
+    })),
+  );
 }
 
 /**
@@ -13,15 +19,28 @@ export async function enqueueAll(w: FetchWorld, accountIds: readonly number[], r
  * injected next hits work under way: runs are short (MAILDUCT_FETCH_LIMIT), so a round may end
  * before the count is reached; more rounds are enqueued until both hold.
  */
-export async function waitForDrainInFlight(w: FetchWorld, accountIds: readonly number[], stored: number): Promise<void> {
+export async function waitForDrainInFlight(
+  w: FetchWorld,
+  accountIds: readonly number[],
+  stored: number,
+): Promise<void> {
   let round = 0;
-  await waitFor('the drain to be under way, with runs in flight', async () => {
-    const { prisma, queues } = w.runtime;
-    if ((await prisma.inboundMessage.count()) >= stored && (await prisma.fetchRun.count({ where: { outcome: 'running' } })) > 0) return true;
-    const counts = await queues.fetch.getJobCounts('waiting', 'active', 'delayed');
-    if ((counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0) === 0) await enqueueAll(w, accountIds, `warm-${round++}`);
-    return false;
-  }, 30_000);
+  await waitFor(
+    'the drain to be under way, with runs in flight',
+    async () => {
+      const { prisma, queues } = w.runtime;
+      if (
+        (await prisma.inboundMessage.count()) >= stored &&
+        (await prisma.fetchRun.count({ where: { outcome: 'running' } })) > 0
+      )
+        return true;
+      const counts = await queues.fetch.getJobCounts('waiting', 'active', 'delayed');
+      if ((counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0) === 0)
+        await enqueueAll(w, accountIds, `warm-${round++}`);
+      return false;
+    },
+    30_000,
+  );
 }
 
 /** Messages still on the server for these users. */
@@ -33,9 +52,16 @@ export function remaining(dc: Dovecot, users: readonly string[]): number {
  * The invariant after a disturbed drain: every seeded message is stored exactly once, has
  * exactly one ticket job, and no mailbox holds anything.
  */
-export async function expectExactlyOnce(w: FetchWorld, dc: Dovecot, users: readonly string[], perUser: number): Promise<{ rows: number; tickets: number }> {
+export async function expectExactlyOnce(
+  w: FetchWorld,
+  dc: Dovecot,
+  users: readonly string[],
+  perUser: number,
+): Promise<{ rows: number; tickets: number }> {
   expect(remaining(dc, users)).toBe(0);
-  const rows = await w.runtime.prisma.inboundMessage.findMany({ select: { id: true, messageIdHeader: true, status: true } });
+  const rows = await w.runtime.prisma.inboundMessage.findMany({
+    select: { id: true, messageIdHeader: true, status: true },
+  });
   const expected = users.length * perUser;
   expect(rows.length).toBe(expected);
   expect(new Set(rows.map((r) => r.messageIdHeader)).size).toBe(expected);

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
-import { imapMailboxScript, pop3MailboxScript, startFakeServer, type FakeServer, type MailboxRecord, type ScriptedMessage } from '../helpers/fake-mail-server.js';
+import {
+  imapMailboxScript,
+  pop3MailboxScript,
+  startFakeServer,
+  type FakeServer,
+  type MailboxRecord,
+  type ScriptedMessage,
+} from '../helpers/fake-mail-server.js';
 import { createFetchWorld, type FetchWorld } from '../helpers/fetch-world.js';
 import { startMailutilsImap, type MailutilsImap } from '../helpers/mailutils.js';
 
@@ -18,8 +25,23 @@ const servers: FakeServer[] = [];
 
 beforeAll(async () => {
   odd = await startDovecot({ users: 4, noTls: true });
-  await odd.configure(['protocol imap {', '  imap_capability = IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE', '}', 'protocol pop3 {', '  pop3_uidl_format = %v', '}'].join('\n'));
-  w = await createFetchWorld(odd, { settings: { maxMessageBytes: 1024 * 1024, fetchLimit: 5000, timeouts: { connect: 3000, greeting: 3000, command: 5000 } } });
+  await odd.configure(
+    [
+      'protocol imap {',
+      '  imap_capability = IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE',
+      '}',
+      'protocol pop3 {',
+      '  pop3_uidl_format = %v',
+      '}',
+    ].join('\n'),
+  );
+  w = await createFetchWorld(odd, {
+    settings: {
+      maxMessageBytes: 1024 * 1024,
+      fetchLimit: 5000,
+      timeouts: { connect: 3000, greeting: 3000, command: 5000 },
+    },
+  });
 }, 60_000);
 afterAll(async () => {
   for (const s of servers) await s.close();
@@ -29,7 +51,14 @@ afterAll(async () => {
 
 /** Another mail client's session on a user's INBOX. */
 async function imapSession(user: string): Promise<ImapFlow> {
-  const client = new ImapFlow({ host: odd.host, port: odd.imapPort, secure: false, auth: { user, pass: odd.password }, logger: false, disableAutoEnable: true });
+  const client = new ImapFlow({
+    host: odd.host,
+    port: odd.imapPort,
+    secure: false,
+    auth: { user, pass: odd.password },
+    logger: false,
+    disableAutoEnable: true,
+  });
   await client.connect();
   await client.mailboxOpen('INBOX');
   return client;
@@ -63,7 +92,7 @@ describe('an IMAP server without UIDPLUS', () => {
     expect(odd.count(user)).toBe(0);
   });
 
-  it('leaves another client\'s \\Deleted message that it did not download alone: ours stay flagged until a later run can expunge them', async () => {
+  it("leaves another client's \\Deleted message that it did not download alone: ours stay flagged until a later run can expunge them", async () => {
     const user = odd.users[2]!;
     await odd.seed(user, 3, 2000, { prefix: 'ours' });
     await odd.seed(user, 1, 2000, { prefix: 'theirs' });
@@ -76,7 +105,9 @@ describe('an IMAP server without UIDPLUS', () => {
     // a run limited to 3 messages does not download it: a plain EXPUNGE would remove it unstored
     const first = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual', limit: 3 });
     expect(first).toMatchObject({ outcome: 'success', counts: { fetched: 3, deleted: 0 } });
-    expect(first.counts.warnings.join(' ')).toMatch(/no UIDPLUS and 1 other message\(s\) in "INBOX" are flagged \\Deleted: 3 stored message\(s\) were flagged/);
+    expect(first.counts.warnings.join(' ')).toMatch(
+      /no UIDPLUS and 1 other message\(s\) in "INBOX" are flagged \\Deleted: 3 stored message\(s\) were flagged/,
+    );
     expect(odd.count(user)).toBe(4);
     const runs = await w.runtime.prisma.fetchRun.findMany({ where: { accountId: id } });
     expect(runs[0]!.warnings).toEqual(first.counts.warnings);
@@ -86,7 +117,10 @@ describe('an IMAP server without UIDPLUS', () => {
     await other.messageFlagsRemove(String(theirs), ['\\Deleted'], { uid: true });
     await other.logout();
     const second = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual', limit: 3 });
-    expect(second).toMatchObject({ outcome: 'success', counts: { fetched: 0, duplicates: 3, deleted: 3, warnings: [] } });
+    expect(second).toMatchObject({
+      outcome: 'success',
+      counts: { fetched: 0, duplicates: 3, deleted: 3, warnings: [] },
+    });
     const after = await imapSession(user);
     expect(await after.search({ all: true }, { uid: true })).toEqual([theirs]);
     await after.logout();
@@ -107,29 +141,39 @@ describe('a server whose sizes are wrong', () => {
   ];
 
   async function account(type: 'IMAP' | 'POP3', record: MailboxRecord): Promise<number> {
-    const server = await startFakeServer(type === 'IMAP' ? imapMailboxScript(mailbox, record) : pop3MailboxScript(mailbox, record));
+    const server = await startFakeServer(
+      type === 'IMAP' ? imapMailboxScript(mailbox, record) : pop3MailboxScript(mailbox, record),
+    );
     servers.push(server);
-    return (await w.accounts.create({ type, host: '127.0.0.1', port: server.port, username: `sizes-${server.port}`, password: 'sizes-password' }, 'test')).id;
+    return (
+      await w.accounts.create(
+        { type, host: '127.0.0.1', port: server.port, username: `sizes-${server.port}`, password: 'sizes-password' },
+        'test',
+      )
+    ).id;
   }
 
-  it.each(['IMAP', 'POP3'] as const)('%s: a message larger on the wire than listed is left and reported; the others are fetched and deleted', async (type) => {
-    const record: MailboxRecord = { flagged: [], expunged: [], deleted: [], sentBytes: 0 };
-    const id = await account(type, record);
-    const outcome = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' });
-    expect(outcome).toMatchObject({ outcome: 'success', counts: { fetched: 2, oversized: 1 } });
-    expect(outcome.counts.warnings.join(' ')).toMatch(/much larger than it listed them/);
-    expect(await storedSubjects(id)).toEqual(['listed 1', 'listed 3']);
-    if (type === 'IMAP') {
-      expect(record.expunged.sort()).toEqual([1, 3]);
-      // asked for at most the cap of a 200-byte listing + 1 (64 KiB more), not the 1.2 MB
-      expect(record.sentBytes).toBeLessThan(3 * (200 + 64 * 1024 + 1));
-    } else {
-      expect(record.deleted.sort()).toEqual([1, 3]);
-    }
-    // the account drains: the next run does the same, and is not a failure
-    const again = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' });
-    expect(again).toMatchObject({ outcome: 'success', counts: { oversized: 1 } });
-  });
+  it.each(['IMAP', 'POP3'] as const)(
+    '%s: a message larger on the wire than listed is left and reported; the others are fetched and deleted',
+    async (type) => {
+      const record: MailboxRecord = { flagged: [], expunged: [], deleted: [], sentBytes: 0 };
+      const id = await account(type, record);
+      const outcome = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' });
+      expect(outcome).toMatchObject({ outcome: 'success', counts: { fetched: 2, oversized: 1 } });
+      expect(outcome.counts.warnings.join(' ')).toMatch(/much larger than it listed them/);
+      expect(await storedSubjects(id)).toEqual(['listed 1', 'listed 3']);
+      if (type === 'IMAP') {
+        expect(record.expunged.sort()).toEqual([1, 3]);
+        // asked for at most the cap of a 200-byte listing + 1 (64 KiB more), not the 1.2 MB
+        expect(record.sentBytes).toBeLessThan(3 * (200 + 64 * 1024 + 1));
+      } else {
+        expect(record.deleted.sort()).toEqual([1, 3]);
+      }
+      // the account drains: the next run does the same, and is not a failure
+      const again = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' });
+      expect(again).toMatchObject({ outcome: 'success', counts: { oversized: 1 } });
+    },
+  );
 });
 
 describe('an IMAP folder above 150,000 messages', () => {
@@ -147,9 +191,12 @@ describe('an IMAP folder above 150,000 messages', () => {
   it('is listed in UID SEARCH spans (one UID SEARCH ALL answer would pass the 1 MiB line limit) and fetched', async () => {
     const user = big.users[0]!;
     const count = 160_000;
-    big.writeMessages(user, (function* () {
-      for (let i = 1; i <= count; i++) yield `Subject: big folder ${i}\r\nMessage-ID: <big-${i}@test>\r\n\r\nx\r\n`;
-    })());
+    big.writeMessages(
+      user,
+      (function* () {
+        for (let i = 1; i <= count; i++) yield `Subject: big folder ${i}\r\nMessage-ID: <big-${i}@test>\r\n\r\nx\r\n`;
+      })(),
+    );
     const id = await bw.account('IMAP', user);
     const outcome = await bw.runtime.service.fetchAccount({ accountId: id, trigger: 'manual', limit: 20 });
     expect(outcome.error).toBeNull();
@@ -162,18 +209,37 @@ describe('servers that downgrade mail with raw UTF-8 headers unless the client t
   // Like Courier: a client that has not said it takes UTF-8 (POP3 UTF8, RFC 6856; IMAP ENABLE
   // UTF8=ACCEPT, RFC 6855) gets a generated notice in place of such a mail, with a new MIME
   // boundary every session. Storing that and deleting the original would lose the mail.
-  const original = 'From: Jürgen Müller <juergen@example.de>\r\nSubject: Grüße aus Köln\r\nMessage-ID: <utf8@example.de>\r\n\r\nHallo\r\n';
-  const notice = () => `Subject: message not available\r\nContent-Type: multipart/mixed; boundary="b${Math.random()}"\r\n\r\nThis message contains 8-bit headers.\r\n`;
+  const original =
+    'From: Jürgen Müller <juergen@example.de>\r\nSubject: Grüße aus Köln\r\nMessage-ID: <utf8@example.de>\r\n\r\nHallo\r\n';
+  const notice = () =>
+    `Subject: message not available\r\nContent-Type: multipart/mixed; boundary="b${Math.random()}"\r\n\r\nThis message contains 8-bit headers.\r\n`;
 
   it('POP3: sends UTF8 when CAPA offers it, and stores the mail as it is', async () => {
     let utf8 = false;
     const record: MailboxRecord = { flagged: [], expunged: [], deleted: [], sentBytes: 0 };
-    const message = { listed: Buffer.byteLength(original), get body() { return utf8 ? original : notice(); } };
+    const message = {
+      listed: Buffer.byteLength(original),
+      get body() {
+        return utf8 ? original : notice();
+      },
+    };
     const script = pop3MailboxScript([message], record, ['USER', 'UIDL', 'UTF8']);
-    const server = await startFakeServer({ onConnect: script.onConnect, onLine: (s, line) => (line.toUpperCase() === 'UTF8' ? ((utf8 = true), s.write('+OK UTF8 enabled\r\n')) : script.onLine(s, line)) });
+    const server = await startFakeServer({
+      onConnect: script.onConnect,
+      onLine: (s, line) =>
+        line.toUpperCase() === 'UTF8' ? ((utf8 = true), s.write('+OK UTF8 enabled\r\n')) : script.onLine(s, line),
+    });
     servers.push(server);
-    const id = (await w.accounts.create({ type: 'POP3', host: '127.0.0.1', port: server.port, username: 'utf8-pop', password: 'utf8-password' }, 'test')).id;
-    expect(await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' })).toMatchObject({ outcome: 'success', counts: { fetched: 1 } });
+    const id = (
+      await w.accounts.create(
+        { type: 'POP3', host: '127.0.0.1', port: server.port, username: 'utf8-pop', password: 'utf8-password' },
+        'test',
+      )
+    ).id;
+    expect(await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' })).toMatchObject({
+      outcome: 'success',
+      counts: { fetched: 1 },
+    });
     const [row] = await w.runtime.prisma.inboundMessage.findMany({ where: { accountId: id } });
     expect(Buffer.from(row!.raw!).toString('utf8').trimEnd()).toBe(original.trimEnd());
     expect(row!.subject).toBe('Grüße aus Köln');
@@ -182,7 +248,12 @@ describe('servers that downgrade mail with raw UTF-8 headers unless the client t
   it('IMAP: enables UTF8=ACCEPT when the server offers it, and stores the mail as it is', async () => {
     let enabled = false;
     const record: MailboxRecord = { flagged: [], expunged: [], deleted: [], sentBytes: 0 };
-    const message = { listed: Buffer.byteLength(original), get body() { return enabled ? original : notice(); } };
+    const message = {
+      listed: Buffer.byteLength(original),
+      get body() {
+        return enabled ? original : notice();
+      },
+    };
     const script = imapMailboxScript([message], record, 'IMAP4rev1 UIDPLUS ENABLE UTF8=ACCEPT');
     const server = await startFakeServer({
       onConnect: script.onConnect,
@@ -195,8 +266,16 @@ describe('servers that downgrade mail with raw UTF-8 headers unless the client t
       },
     });
     servers.push(server);
-    const id = (await w.accounts.create({ type: 'IMAP', host: '127.0.0.1', port: server.port, username: 'utf8-imap', password: 'utf8-password' }, 'test')).id;
-    expect(await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' })).toMatchObject({ outcome: 'success', counts: { fetched: 1 } });
+    const id = (
+      await w.accounts.create(
+        { type: 'IMAP', host: '127.0.0.1', port: server.port, username: 'utf8-imap', password: 'utf8-password' },
+        'test',
+      )
+    ).id;
+    expect(await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' })).toMatchObject({
+      outcome: 'success',
+      counts: { fetched: 1 },
+    });
     const [row] = await w.runtime.prisma.inboundMessage.findMany({ where: { accountId: id } });
     expect(Buffer.from(row!.raw!).toString('utf8')).toBe(original);
     expect(record.expunged).toEqual([1]);
@@ -221,22 +300,36 @@ describe('GNU Mailutils imap4d: another IMAP server, without UIDPLUS', () => {
   });
 
   it('leaves a message another client flagged \\Deleted, and expunges the stored ones once it may', async () => {
-    const mail = (n: number) => `From: customer@example.com\r\nTo: desk@example.com\r\nSubject: mailutils ${n}\r\nMessage-ID: <mailutils-${n}@example.com>\r\n\r\nbody ${n}\r\n`;
+    const mail = (n: number) =>
+      `From: customer@example.com\r\nTo: desk@example.com\r\nSubject: mailutils ${n}\r\nMessage-ID: <mailutils-${n}@example.com>\r\n\r\nbody ${n}\r\n`;
     mu.deliver([1, 2, 3].map((n) => ({ text: mail(n) })));
     mu.deliver([{ text: mail(4), deleted: true }]);
     // imap4d pre-authenticates: the account's user name and password are not asked for
-    const id = (await mw.accounts.create({ type: 'IMAP', host: '127.0.0.1', port: mu.port, username: 'preauth', password: 'not-asked' }, 'test')).id;
+    const id = (
+      await mw.accounts.create(
+        { type: 'IMAP', host: '127.0.0.1', port: mu.port, username: 'preauth', password: 'not-asked' },
+        'test',
+      )
+    ).id;
     const first = await mw.runtime.service.fetchAccount({ accountId: id, trigger: 'manual', limit: 3 });
     expect(first.error).toBeNull();
     expect(first).toMatchObject({ outcome: 'success', counts: { fetched: 3, deleted: 0 } });
     expect(first.counts.warnings.join(' ')).toMatch(/no UIDPLUS and 1 other message/);
     expect(mu.count()).toBe(4);
     // the flag is taken back (by hand here): the next run expunges exactly the stored three
-    for (const f of readdirSync(join(mu.maildir, 'cur')).filter((f) => f.endsWith(',T'))) renameSync(join(mu.maildir, 'cur', f), join(mu.maildir, 'cur', f.slice(0, -1)));
+    for (const f of readdirSync(join(mu.maildir, 'cur')).filter((f) => f.endsWith(',T')))
+      renameSync(join(mu.maildir, 'cur', f), join(mu.maildir, 'cur', f.slice(0, -1)));
     const second = await mw.runtime.service.fetchAccount({ accountId: id, trigger: 'manual', limit: 3 });
-    expect(second).toMatchObject({ outcome: 'success', counts: { fetched: 0, duplicates: 3, deleted: 3, warnings: [] } });
+    expect(second).toMatchObject({
+      outcome: 'success',
+      counts: { fetched: 0, duplicates: 3, deleted: 3, warnings: [] },
+    });
     expect(mu.count()).toBe(1);
-    expect((await mw.messages(id)).map((m) => m.subject ?? '').sort()).toEqual(['mailutils 1', 'mailutils 2', 'mailutils 3']);
+    expect((await mw.messages(id)).map((m) => m.subject ?? '').sort()).toEqual([
+      'mailutils 1',
+      'mailutils 2',
+      'mailutils 3',
+    ]);
     const third = await mw.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' });
     expect(third).toMatchObject({ outcome: 'success', counts: { fetched: 1, deleted: 1 } });
     expect(mu.count()).toBe(0);

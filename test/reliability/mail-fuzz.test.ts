@@ -25,7 +25,14 @@ const seeds = readdirSync(CORPUS, { withFileTypes: true })
   .filter((_, i) => i % 4 === 0)
   .map((f) => readFileSync(f));
 
-const table = buildRoutingTable([{ id: 1, name: 'Postmaster', valid: true }, { id: 2, name: 'Raw', valid: true }], [{ address: 'support@example.com', queueId: 1, valid: true }], 'Raw');
+const table = buildRoutingTable(
+  [
+    { id: 1, name: 'Postmaster', valid: true },
+    { id: 2, name: 'Raw', valid: true },
+  ],
+  [{ address: 'support@example.com', queueId: 1, valid: true }],
+  'Raw',
+);
 
 type Mutation = (b: Buffer, r: () => number) => Buffer;
 const pick = <T>(r: () => number, list: readonly T[]) => list[Math.floor(r() * list.length)]!;
@@ -41,15 +48,37 @@ const MUTATIONS: Record<string, Mutation> = {
     return Buffer.concat([b.subarray(0, at), Buffer.alloc(1 + Math.floor(r() * 50)), b.subarray(at)]);
   },
   truncate: (b, r) => b.subarray(0, Math.floor(r() * b.length)),
-  duplicateHeaders: (b, r) => Buffer.concat([Buffer.from(`To: ${'a@b.c, '.repeat(Math.floor(r() * 500))}x@y.z\r\n`.repeat(20)), b]),
-  encodedWordGarbage: (b, r) => Buffer.concat([Buffer.from(`Subject: =?${pick(r, ['UTF-8', 'x-unknown', 'ISO-2022-JP', ''])}?${pick(r, ['B', 'Q', 'Z'])}?${'=%FF=00=?'.repeat(100)}?=\r\nFrom: =?UTF-8?B?${'////'.repeat(50)}?= <a@b>\r\n`), b]),
-  brokenBoundary: (b) => Buffer.from(b.toString('latin1').replace(/boundary="?[^";\r\n]+"?/gi, 'boundary=""').replace(/--[A-Za-z0-9'()+_,./:=?-]{6,}/g, '--'), 'latin1'),
-  tenThousandHeaders: (b) => Buffer.concat([Buffer.from(Array.from({ length: 10_000 }, (_, i) => `X-Fuzz-${i}: ${i}\r\n`).join('')), b]),
+  duplicateHeaders: (b, r) =>
+    Buffer.concat([Buffer.from(`To: ${'a@b.c, '.repeat(Math.floor(r() * 500))}x@y.z\r\n`.repeat(20)), b]),
+  encodedWordGarbage: (b, r) =>
+    Buffer.concat([
+      Buffer.from(
+        `Subject: =?${pick(r, ['UTF-8', 'x-unknown', 'ISO-2022-JP', ''])}?${pick(r, ['B', 'Q', 'Z'])}?${'=%FF=00=?'.repeat(100)}?=\r\nFrom: =?UTF-8?B?${'////'.repeat(50)}?= <a@b>\r\n`,
+      ),
+      b,
+    ]),
+  brokenBoundary: (b) =>
+    Buffer.from(
+      b
+        .toString('latin1')
+        .replace(/boundary="?[^";\r\n]+"?/gi, 'boundary=""')
+        .replace(/--[A-Za-z0-9'()+_,./:=?-]{6,}/g, '--'),
+      'latin1',
+    ),
+  tenThousandHeaders: (b) =>
+    Buffer.concat([Buffer.from(Array.from({ length: 10_000 }, (_, i) => `X-Fuzz-${i}: ${i}\r\n`).join('')), b]),
   megabyteHeaderLine: (b) => Buffer.concat([Buffer.from(`Subject: ${'A'.repeat(1024 * 1024)}\r\n`), b]),
-  otoboHeaders: (b, r) => Buffer.concat([Buffer.from(`X-OTOBO-Queue: ${pick(r, ['Raw', '', 'Nope', '\u0000', 'Ra\tw'])}\r\nX-OTOBO-Ignore: ${pick(r, ['yes', 'YES', 'maybe'])}\r\nx-otobo-DynamicField-${'x'.repeat(300)}: v\r\n`), b]),
+  otoboHeaders: (b, r) =>
+    Buffer.concat([
+      Buffer.from(
+        `X-OTOBO-Queue: ${pick(r, ['Raw', '', 'Nope', '\u0000', 'Ra\tw'])}\r\nX-OTOBO-Ignore: ${pick(r, ['yes', 'YES', 'maybe'])}\r\nx-otobo-DynamicField-${'x'.repeat(300)}: v\r\n`,
+      ),
+      b,
+    ]),
   deepMultipart: () => {
     let body = 'leaf\r\n';
-    for (let i = 0; i < 200; i++) body = `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n${body}--b${i}--\r\n`;
+    for (let i = 0; i < 200; i++)
+      body = `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n${body}--b${i}--\r\n`;
     return Buffer.from(`From: a@b\r\nTo: support@example.com\r\n${body}`);
   },
   onlyGarbage: (_b, r) => Buffer.from(Array.from({ length: 2000 }, () => Math.floor(r() * 256))),
@@ -72,7 +101,8 @@ describe('mail fuzzer through header parse and dispatch', () => {
         expect(['dispatched', 'ignored', 'quarantined'], name).toContain(outcome.status);
         // Storable as it is: nothing PostgreSQL refuses in text or jsonb is left for the store to trip on.
         expect(storableStrings(outcome), name).toBe(outcome);
-        if (outcome.status === 'quarantined') expect(outcome.error, name).toMatch(/^(empty message|no header fields found)$/);
+        if (outcome.status === 'quarantined')
+          expect(outcome.error, name).toMatch(/^(empty message|no header fields found)$/);
         slowest = Math.max(slowest, performance.now() - started);
         runs++;
       }

@@ -16,7 +16,11 @@ const fetchers: Child[] = [];
 beforeAll(async () => {
   dc = await startDovecot({ users: ACCOUNTS });
   // Small runs (MAILDUCT_FETCH_LIMIT), so the drain is still under way when PostgreSQL goes.
-  w = await createFetchWorld(dc, {}, { MAILDUCT_LOCK_TTL_MS: '3000', MAILDUCT_FETCH_CONCURRENCY: '3', MAILDUCT_FETCH_LIMIT: '40' });
+  w = await createFetchWorld(
+    dc,
+    {},
+    { MAILDUCT_LOCK_TTL_MS: '3000', MAILDUCT_FETCH_CONCURRENCY: '3', MAILDUCT_FETCH_LIMIT: '40' },
+  );
   pgProxy = await startTcpProxy(Number(new URL(w.ctx.databaseUrl).port || 5432));
 }, 60_000);
 afterAll(async () => {
@@ -47,17 +51,27 @@ describe('PostgreSQL becomes unreachable in the middle of a drain', () => {
     expect(dc.users.length * PER_ACCOUNT - remaining(dc, dc.users)).toBeLessThanOrEqual(storedAtCut);
     pgProxy.refuse(false);
     let round = 0;
-    await waitFor('every mailbox to be empty', async () => {
-      if (remaining(dc, dc.users) === 0) return true;
-      const counts = await w.runtime.queues.fetch.getJobCounts('waiting', 'delayed');
-      if ((counts.waiting ?? 0) + (counts.delayed ?? 0) === 0) await enqueueAll(w, ids, `b${round++}`);
-      return false;
-    }, 120_000);
-    await waitFor('every account lock to be free', async () => (await Promise.all(ids.map((id) => w.runtime.locks.holder(id)))).every((h) => h === null), 30_000);
+    await waitFor(
+      'every mailbox to be empty',
+      async () => {
+        if (remaining(dc, dc.users) === 0) return true;
+        const counts = await w.runtime.queues.fetch.getJobCounts('waiting', 'delayed');
+        if ((counts.waiting ?? 0) + (counts.delayed ?? 0) === 0) await enqueueAll(w, ids, `b${round++}`);
+        return false;
+      },
+      120_000,
+    );
+    await waitFor(
+      'every account lock to be free',
+      async () => (await Promise.all(ids.map((id) => w.runtime.locks.holder(id)))).every((h) => h === null),
+      30_000,
+    );
     const totals = await expectExactlyOnce(w, dc, dc.users, PER_ACCOUNT);
     const storageFailures = await w.runtime.prisma.fetchRun.count({ where: { errorClass: 'storage' } });
     expect(storageFailures).toBeGreaterThan(0);
     expect(await w.runtime.prisma.fetchRun.count({ where: { outcome: 'running' } })).toBe(0);
-    console.info(`postgres-outage: cut with ${onServerAtCut} messages on the servers and ${storedAtCut} stored; ${storageFailures} runs failed with class storage; afterwards ${totals.rows} stored once, ${totals.tickets} tickets`);
+    console.info(
+      `postgres-outage: cut with ${onServerAtCut} messages on the servers and ${storedAtCut} stored; ${storageFailures} runs failed with class storage; afterwards ${totals.rows} stored once, ${totals.tickets} tickets`,
+    );
   });
 });

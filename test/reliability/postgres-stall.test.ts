@@ -21,7 +21,11 @@ beforeAll(async () => {
   // connections stay open and nothing answers, as with a stalled server or a half-open link.
   const viaProxy = new URL(w.ctx.databaseUrl);
   viaProxy.port = String(pgProxy.port);
-  const config = loadConfig({ ...w.ctx.env, DATABASE_URL: viaProxy.toString(), MAILDUCT_DB_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS) });
+  const config = loadConfig({
+    ...w.ctx.env,
+    DATABASE_URL: viaProxy.toString(),
+    MAILDUCT_DB_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
+  });
   stalled = createFetchRuntime(config, createLogger({ level: 'silent' }));
 });
 afterAll(async () => {
@@ -41,7 +45,10 @@ describe('PostgreSQL stops answering in the middle of a run', () => {
       (outcome) => ({ outcome, error: null }),
       (error: unknown) => ({ outcome: null, error }),
     );
-    await waitFor('the run to be under way', async () => (await w.runtime.prisma.inboundMessage.count({ where: { accountId: id } })) >= 200);
+    await waitFor(
+      'the run to be under way',
+      async () => (await w.runtime.prisma.inboundMessage.count({ where: { accountId: id } })) >= 200,
+    );
     pgProxy.delay(3_600_000);
     const storedAtStall = await w.runtime.prisma.inboundMessage.count({ where: { accountId: id } });
     const stallStarted = Date.now();
@@ -54,7 +61,9 @@ describe('PostgreSQL stops answering in the middle of a run', () => {
     expect(3000 - dc.count(user)).toBeLessThanOrEqual(storedAtStall);
     pgProxy.delay(0);
     // Another fetcher (its lock taken over once the stalled one's lapses) drains the rest, exactly once.
-    await expect.poll(async () => (await w.runtime.locks.holder(id)) === null, { timeout: 90_000, interval: 500 }).toBe(true);
+    await expect
+      .poll(async () => (await w.runtime.locks.holder(id)) === null, { timeout: 90_000, interval: 500 })
+      .toBe(true);
     const again = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' });
     expect(again.outcome).toBe('success');
     expect(dc.count(user)).toBe(0);
@@ -63,6 +72,8 @@ describe('PostgreSQL stops answering in the middle of a run', () => {
     expect(new Set(rows.map((r) => r.sha256)).size).toBe(3000);
     const tickets = (await w.tickets()).filter((t) => t.data.accountId === id);
     expect(tickets).toHaveLength(3000);
-    console.info(`postgres-stall: ${storedAtStall} stored when PostgreSQL stopped answering; the run ended ${took} ms later (${ended.outcome ? `${ended.outcome.outcome}, ${ended.outcome.error?.class}` : `threw: ${(ended.error as Error).message}`})`);
+    console.info(
+      `postgres-stall: ${storedAtStall} stored when PostgreSQL stopped answering; the run ended ${took} ms later (${ended.outcome ? `${ended.outcome.outcome}, ${ended.outcome.error?.class}` : `threw: ${(ended.error as Error).message}`})`,
+    );
   }, 180_000);
 });

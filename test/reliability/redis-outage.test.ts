@@ -16,7 +16,11 @@ const fetchers: Child[] = [];
 beforeAll(async () => {
   [dc, redis] = await Promise.all([startDovecot({ users: ACCOUNTS }), ownRedis()]);
   // Small runs (MAILDUCT_FETCH_LIMIT), so the drain is still under way when Redis goes.
-  w = await createFetchWorld(dc, {}, { REDIS_URL: redis.url, MAILDUCT_LOCK_TTL_MS: '3000', MAILDUCT_FETCH_CONCURRENCY: '3', MAILDUCT_FETCH_LIMIT: '40' });
+  w = await createFetchWorld(
+    dc,
+    {},
+    { REDIS_URL: redis.url, MAILDUCT_LOCK_TTL_MS: '3000', MAILDUCT_FETCH_CONCURRENCY: '3', MAILDUCT_FETCH_LIMIT: '40' },
+  );
 }, 60_000);
 afterAll(async () => {
   for (const f of fetchers) await f.stop('SIGKILL');
@@ -49,19 +53,32 @@ describe('Redis stops in the middle of a drain and comes back', () => {
     const storedWhileDown = await w.runtime.prisma.inboundMessage.count();
     await new Promise((r) => setTimeout(r, 3000));
     // Nothing may have left a server unless it is stored and its ticket enqueued.
-    const stored = await w.runtime.prisma.inboundMessage.count({ where: { deletedOnServerAt: { not: null }, enqueuedAt: null } });
+    const stored = await w.runtime.prisma.inboundMessage.count({
+      where: { deletedOnServerAt: { not: null }, enqueuedAt: null },
+    });
     expect(stored).toBe(0);
     await redis.start();
     let round = 0;
-    await waitFor('every mailbox to be empty', async () => {
-      if (remaining(dc, dc.users) === 0) return true;
-      const counts = await retry(() => w.runtime.queues.fetch.getJobCounts('waiting', 'delayed'));
-      if ((counts.waiting ?? 0) + (counts.delayed ?? 0) === 0) await retry(() => enqueueAll(w, ids, `b${round++}`));
-      return false;
-    }, 120_000);
-    await waitFor('every account lock to be free', async () => (await Promise.all(ids.map((id) => retry(() => w.runtime.locks.holder(id))))).every((h) => h === null), 30_000);
+    await waitFor(
+      'every mailbox to be empty',
+      async () => {
+        if (remaining(dc, dc.users) === 0) return true;
+        const counts = await retry(() => w.runtime.queues.fetch.getJobCounts('waiting', 'delayed'));
+        if ((counts.waiting ?? 0) + (counts.delayed ?? 0) === 0) await retry(() => enqueueAll(w, ids, `b${round++}`));
+        return false;
+      },
+      120_000,
+    );
+    await waitFor(
+      'every account lock to be free',
+      async () =>
+        (await Promise.all(ids.map((id) => retry(() => w.runtime.locks.holder(id))))).every((h) => h === null),
+      30_000,
+    );
     const totals = await expectExactlyOnce(w, dc, dc.users, PER_ACCOUNT);
     for (const f of fetchers) expect(f.proc.exitCode).toBeNull(); // still running
-    console.info(`redis-outage: ${storedWhileDown} stored when Redis went away for 3 s; afterwards ${totals.rows} stored once, ${totals.tickets} tickets`);
+    console.info(
+      `redis-outage: ${storedWhileDown} stored when Redis went away for 3 s; afterwards ${totals.rows} stored once, ${totals.tickets} tickets`,
+    );
   });
 });

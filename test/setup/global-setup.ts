@@ -19,17 +19,25 @@ const root = join(import.meta.dirname, '..', '..');
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // CLI and fetcher tests run the compiled code as child processes, as users do.
-  const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: root, encoding: 'utf8' });
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   if (tsc.status !== 0) throw new Error(`tsc -b failed:\n${tsc.stdout}${tsc.stderr}`);
   const services = await resolveServices();
   const templateUrl = withDatabase(services.databaseBaseUrl, TEMPLATE_DATABASE);
   await services.recreateDatabase(TEMPLATE_DATABASE);
-  const migrate = spawnSync(process.execPath, [join(root, 'node_modules', 'prisma', 'build', 'index.js'), 'migrate', 'deploy'], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: templateUrl, CHECKPOINT_DISABLE: '1' },
-    encoding: 'utf8',
-  });
-  if (migrate.status !== 0) throw new Error(`migrating the template database failed:\n${migrate.stdout}\n${migrate.stderr}`);
+  const migrate = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules', 'prisma', 'build', 'index.js'), 'migrate', 'deploy'],
+    {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: templateUrl, CHECKPOINT_DISABLE: '1' },
+      encoding: 'utf8',
+    },
+  );
+  if (migrate.status !== 0)
+    throw new Error(`migrating the template database failed:\n${migrate.stdout}\n${migrate.stderr}`);
   project.provide('databaseBaseUrl', services.databaseBaseUrl);
   project.provide('redisUrl', services.redisUrl);
   return services.stop;

@@ -23,7 +23,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     // Per-request info lines are noise at a thousand requests a second; kept at debug/trace.
-    logController: new LogController({ disableRequestLogging: deps.config.logLevel !== 'debug' && deps.config.logLevel !== 'trace' }),
+    logController: new LogController({
+      disableRequestLogging: deps.config.logLevel !== 'debug' && deps.config.logLevel !== 'trace',
+    }),
     ajv: { customOptions: { allErrors: true } },
     // Behind a reverse proxy: the client's address (rate limits) and https (Secure cookie) come from it.
     trustProxy: trustProxyOption(deps.config.trustProxy),
@@ -58,6 +60,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 }
 
 /** Fastify's trustProxy: a number of hops becomes "trust the first N". */
-function trustProxyOption(v: boolean | number | string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+function trustProxyOption(
+  v: boolean | number | string[],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
   return typeof v === 'number' ? (_address: string, hop: number) => hop < v : v;
 }

@@ -43,7 +43,9 @@ export function createApiDeps(config: Readonly<Config>, logger: Logger): ApiDeps
   const redis = createRedis(config.redisUrl, { name: 'mailduct-api' });
   const pool = createPgPool(config.databaseUrl, 8, config.dbQueryTimeoutMs);
   const secrets = new SecretBox(config.secretKey, config.oldSecretKeys);
-  const directory = new AccountDirectory(prismaDirectorySource(prisma, () => readAccountVersion(redis, config.queuePrefix)));
+  const directory = new AccountDirectory(
+    prismaDirectorySource(prisma, () => readAccountVersion(redis, config.queuePrefix)),
+  );
   const accounts = new AccountService({
     prisma,
     secrets,
@@ -54,7 +56,10 @@ export function createApiDeps(config: Readonly<Config>, logger: Logger): ApiDeps
       try {
         await announceAccountChange(redis, config.queuePrefix, change);
       } catch (err) {
-        logger.warn({ err, accountId: change.accountId }, 'account change not announced; the scheduler will pick it up on its next reconcile');
+        logger.warn(
+          { err, accountId: change.accountId },
+          'account change not announced; the scheduler will pick it up on its next reconcile',
+        );
       }
     },
   });
@@ -65,9 +70,21 @@ export function createApiDeps(config: Readonly<Config>, logger: Logger): ApiDeps
     queues: new QueueService(prisma, config.defaultQueue),
     addresses: new AddressService(prisma),
     tokens: new TokenService(prisma, config.adminToken),
-    messages: new MessageService({ prisma, store: new PgMessageStore(pool), routing, publisher: new BullTicketPublisher(queues.tickets) }),
+    messages: new MessageService({
+      prisma,
+      store: new PgMessageStore(pool),
+      routing,
+      publisher: new BullTicketPublisher(queues.tickets),
+    }),
     sessions: new SessionStore(redis, config.queuePrefix),
-    probes: new ProbeService({ prisma, secrets, routing, extraCa: config.extraCa, maxMessageBytes: config.maxMessageBytes, hostPolicy: new MailHostPolicy(config.allowedMailHosts, config.deniedMailHosts) }),
+    probes: new ProbeService({
+      prisma,
+      secrets,
+      routing,
+      extraCa: config.extraCa,
+      maxMessageBytes: config.maxMessageBytes,
+      hostPolicy: new MailHostPolicy(config.allowedMailHosts, config.deniedMailHosts),
+    }),
     metrics: new MetricReads(pool),
     limits: {
       signIn: new AttemptLimiter(redis, `${config.queuePrefix}:rate-limit:sign-in`, 10, 60),

@@ -71,7 +71,13 @@ export async function main(argv: string[], io: Io = consoleIo, env: NodeJS.Proce
  * Each command's module is loaded when it runs: `start` pulls in the API (Fastify, Bull Board, the
  * admin UI), which would add about a second to the start-up of `mailduct fetch`.
  */
-async function run(command: string, rest: string[], values: Record<string, unknown>, config: Readonly<Config>, io: Io): Promise<number> {
+async function run(
+  command: string,
+  rest: string[],
+  values: Record<string, unknown>,
+  config: Readonly<Config>,
+  io: Io,
+): Promise<number> {
   const out = (l: string) => io.out(l);
   switch (command) {
     case 'start': {
@@ -85,7 +91,13 @@ async function run(command: string, rest: string[], values: Record<string, unkno
     }
     case 'token': {
       const { token } = await import('./commands/token.js');
-      return token(config, rest[0], values.name as string | undefined, out, (values.role as string | undefined) ?? 'admin');
+      return token(
+        config,
+        rest[0],
+        values.name as string | undefined,
+        out,
+        (values.role as string | undefined) ?? 'admin',
+      );
     }
     case 'keys': {
       const { keys } = await import('./commands/keys.js');

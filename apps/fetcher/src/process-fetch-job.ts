@@ -29,11 +29,16 @@ export const processFetchJob =
   (deps: ProcessDeps) =>
   async (job: Job<FetchJobData>): Promise<FetchOutcome | SkippedRun> => {
     const { accountId, trigger } = job.data;
-    const account = await deps.prisma.mailAccount.findUnique({ where: { id: accountId }, select: { id: true, host: true, validity: true, backoffUntil: true } });
+    const account = await deps.prisma.mailAccount.findUnique({
+      where: { id: accountId },
+      select: { id: true, host: true, validity: true, backoffUntil: true },
+    });
     const decision = shouldRun(account, accountId, trigger, new Date());
     if (!decision.run) return { accountId, outcome: 'skipped', skippedReason: decision.reason };
     // shouldRun never runs a deleted account: `account` is there
-    const outcome = await deps.budget.run(account!.host, () => deps.service.fetchAccount(job.data, { signal: deps.stop, interrupt: deps.interrupt }));
+    const outcome = await deps.budget.run(account!.host, () =>
+      deps.service.fetchAccount(job.data, { signal: deps.stop, interrupt: deps.interrupt }),
+    );
     if (outcome.outcome === 'failed') {
       await job.updateProgress(outcome as unknown as object);
       throw new UnrecoverableError(`${outcome.error!.class}: ${outcome.error!.message}`);

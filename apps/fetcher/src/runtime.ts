@@ -2,7 +2,13 @@ import type { Config } from '@mailduct/core/config';
 import { SecretBox } from '@mailduct/core/crypto';
 import { createPgPool, createPrisma, type PrismaClient } from '@mailduct/core/db';
 import { announceAccountChange, lockSkipsKey } from '@mailduct/core/events';
-import { FetchService, RoutingLoader, RunRecorder, STORE_CONNECTIONS_PER_RUN, type FetchServiceDeps } from '@mailduct/core/fetch';
+import {
+  FetchService,
+  RoutingLoader,
+  RunRecorder,
+  STORE_CONNECTIONS_PER_RUN,
+  type FetchServiceDeps,
+} from '@mailduct/core/fetch';
 import { BullTicketPublisher, openQueues, type MailductQueues } from '@mailduct/core/jobs';
 import { AccountLocks } from '@mailduct/core/lock';
 import { MailHostPolicy } from '@mailduct/core/mail';
@@ -26,7 +32,11 @@ export interface FetchRuntime {
 }
 
 /** Wire a FetchService from configuration; `overrides` replace parts (tests: hooks, client factory). */
-export function createFetchRuntime(config: Readonly<Config>, logger: Logger, overrides: Partial<FetchServiceDeps> = {}): FetchRuntime {
+export function createFetchRuntime(
+  config: Readonly<Config>,
+  logger: Logger,
+  overrides: Partial<FetchServiceDeps> = {},
+): FetchRuntime {
   const prisma = createPrisma(config.databaseUrl, config.dbQueryTimeoutMs);
   const pool = createPgPool(config.databaseUrl, 4, config.dbQueryTimeoutMs);
   const redis = createRedis(config.redisUrl, { name: 'mailduct-fetcher', forWorker: true });
@@ -42,7 +52,13 @@ export function createFetchRuntime(config: Readonly<Config>, logger: Logger, ove
     routing: new RoutingLoader(prisma, config.defaultQueue),
     recorder: new RunRecorder(prisma, config.parkAfterAuthFailures),
     logger,
-    settings: { maxMessageBytes: config.maxMessageBytes, fetchLimit: config.fetchLimit, fetchMemoryBytes: config.fetchMemoryBytes, extraCa: config.extraCa, hostPolicy: new MailHostPolicy(config.allowedMailHosts, config.deniedMailHosts) },
+    settings: {
+      maxMessageBytes: config.maxMessageBytes,
+      fetchLimit: config.fetchLimit,
+      fetchMemoryBytes: config.fetchMemoryBytes,
+      extraCa: config.extraCa,
+      hostPolicy: new MailHostPolicy(config.allowedMailHosts, config.deniedMailHosts),
+    },
     onLockSkipped: async () => {
       await redis.incr(lockSkipsKey(config.queuePrefix)).catch(() => undefined);
     },

@@ -22,7 +22,11 @@ const HARD_LIMIT_MS = 28_000;
  * stops taking jobs, lets runs finish their current batch and commit, drops connections after
  * 20 s, releases locks and returns within 30 s.
  */
-export async function startFetcher(config: Readonly<Config>, logger: Logger, overrides: Partial<FetchServiceDeps> = {}): Promise<RunningFetcher> {
+export async function startFetcher(
+  config: Readonly<Config>,
+  logger: Logger,
+  overrides: Partial<FetchServiceDeps> = {},
+): Promise<RunningFetcher> {
   const runtime = createFetchRuntime(config, logger, overrides);
   const stop = new AbortController();
   const interrupt = new AbortController();
@@ -31,14 +35,32 @@ export async function startFetcher(config: Readonly<Config>, logger: Logger, ove
   const connection = createRedis(config.redisUrl, { forWorker: true, name: 'mailduct-fetch-worker' });
   const worker = new Worker<FetchJobData>(
     QUEUE_NAMES.fetch,
-    processFetchJob({ prisma: runtime.prisma, service: runtime.service, budget: new HostBudget(config.maxConnectionsPerHost), stop: stop.signal, interrupt: interrupt.signal }),
-    { connection, prefix: config.queuePrefix, concurrency: config.fetchConcurrency, removeOnComplete: { count: 5000, age: 7 * 24 * 3600 }, removeOnFail: { count: 5000, age: 7 * 24 * 3600 }, lockDuration: 60_000 },
+    processFetchJob({
+      prisma: runtime.prisma,
+      service: runtime.service,
+      budget: new HostBudget(config.maxConnectionsPerHost),
+      stop: stop.signal,
+      interrupt: interrupt.signal,
+    }),
+    {
+      connection,
+      prefix: config.queuePrefix,
+      concurrency: config.fetchConcurrency,
+      removeOnComplete: { count: 5000, age: 7 * 24 * 3600 },
+      removeOnFail: { count: 5000, age: 7 * 24 * 3600 },
+      lockDuration: 60_000,
+    },
   );
   worker.on('error', (err) => logger.error({ err }, 'fetch worker error'));
-  worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, accountId: job?.data.accountId, err: err.message }, 'fetch job failed'));
+  worker.on('failed', (job, err) =>
+    logger.warn({ jobId: job?.id, accountId: job?.data.accountId, err: err.message }, 'fetch job failed'),
+  );
   // Open the store's connections now rather than in the first run; a database that is not there
   // yet fails that run as a storage error, not the start of the process.
-  await Promise.all([worker.waitUntilReady(), runtime.ready().catch((err: Error) => logger.warn({ err: err.message }, 'PostgreSQL or Redis not ready yet'))]);
+  await Promise.all([
+    worker.waitUntilReady(),
+    runtime.ready().catch((err: Error) => logger.warn({ err: err.message }, 'PostgreSQL or Redis not ready yet')),
+  ]);
   logger.info({ concurrency: config.fetchConcurrency }, 'fetcher ready');
   return {
     async close() {

@@ -18,7 +18,12 @@ export interface Housekeeping {
  * completed events, re-enqueues dispatched tickets Redis no longer has (the outbox sweep), and
  * drops raw mail after MAILDUCT_RETENTION_DAYS. Idempotent, so several schedulers may run it.
  */
-export function startHousekeeping(config: Readonly<Config>, logger: Logger, queues: MailductQueues, o: { everyMs?: number; sweepAfterMs?: number } = {}): Housekeeping {
+export function startHousekeeping(
+  config: Readonly<Config>,
+  logger: Logger,
+  queues: MailductQueues,
+  o: { everyMs?: number; sweepAfterMs?: number } = {},
+): Housekeeping {
   const pool = createPgPool(config.databaseUrl, 2, config.dbQueryTimeoutMs);
   const store = new PgMessageStore(pool);
   const eventsConnection = createRedis(config.redisUrl, { forWorker: true, name: 'mailduct-ticket-events' });
@@ -26,10 +31,16 @@ export function startHousekeeping(config: Readonly<Config>, logger: Logger, queu
   events.on('error', () => {});
   events.on('completed', ({ jobId }) => {
     const id = /^msg-(\d+)$/.exec(jobId)?.[1];
-    if (id) markConsumed(pool, [Number(id)]).catch((err: unknown) => logger.warn({ err, jobId }, 'could not record a consumed ticket; the sweep will'));
+    if (id)
+      markConsumed(pool, [Number(id)]).catch((err: unknown) =>
+        logger.warn({ err, jobId }, 'could not record a consumed ticket; the sweep will'),
+      );
   });
   const runOnce = async () => {
-    const sweep = await sweepOutbox({ pool, store, publisher: new BullTicketPublisher(queues.tickets), tickets: queues.tickets }, { olderThanMs: o.sweepAfterMs ?? 10 * 60_000, batch: 500 });
+    const sweep = await sweepOutbox(
+      { pool, store, publisher: new BullTicketPublisher(queues.tickets), tickets: queues.tickets },
+      { olderThanMs: o.sweepAfterMs ?? 10 * 60_000, batch: 500 },
+    );
     const expired = await expireRawMail(pool, config.retentionDays);
     if (sweep.requeued > 0) logger.warn({ requeued: sweep.requeued }, 'tickets missing from Redis were enqueued again');
     if (expired > 0) logger.info({ expired }, 'raw mail past its retention removed');
@@ -37,7 +48,9 @@ export function startHousekeeping(config: Readonly<Config>, logger: Logger, queu
   };
   let running = Promise.resolve();
   const timer = setInterval(() => {
-    running = running.then(() => runOnce().then(() => undefined)).catch((err: unknown) => logger.warn({ err }, 'housekeeping failed'));
+    running = running
+      .then(() => runOnce().then(() => undefined))
+      .catch((err: unknown) => logger.warn({ err }, 'housekeeping failed'));
   }, o.everyMs ?? 60_000);
   return {
     runOnce,

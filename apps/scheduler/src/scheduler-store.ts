@@ -3,7 +3,11 @@ import { JOB_NAMES } from '@mailduct/core/jobs';
 import type { ExistingScheduler, SchedulerSpec } from '@mailduct/core/schedule';
 
 /** Job options of scheduled fetch jobs: one attempt (the schedule repeats), bounded history. */
-const SCHEDULED_JOB_OPTS = { attempts: 1, removeOnComplete: { count: 5000, age: 7 * 24 * 3600 }, removeOnFail: { count: 5000, age: 7 * 24 * 3600 } };
+const SCHEDULED_JOB_OPTS = {
+  attempts: 1,
+  removeOnComplete: { count: 5000, age: 7 * 24 * 3600 },
+  removeOnFail: { count: 5000, age: 7 * 24 * 3600 },
+};
 
 /** The job schedulers of the `fetch` queue: read them all, create or change one, remove one. */
 export class SchedulerStore {
@@ -14,14 +18,23 @@ export class SchedulerStore {
     const page = 1000;
     for (let start = 0; ; start += page) {
       const batch = await this.queue.getJobSchedulers(start, start + page - 1, true);
-      for (const s of batch) out.push({ id: s.key, every: s.every ? Number(s.every) : null, offset: s.offset === undefined || s.offset === null ? null : Number(s.offset) });
+      for (const s of batch)
+        out.push({
+          id: s.key,
+          every: s.every ? Number(s.every) : null,
+          offset: s.offset === undefined || s.offset === null ? null : Number(s.offset),
+        });
       if (batch.length < page) break;
     }
     return out;
   }
 
   async upsert(spec: SchedulerSpec): Promise<void> {
-    await this.queue.upsertJobScheduler(spec.id, { every: spec.every, offset: spec.offset }, { name: JOB_NAMES.fetchAccount, data: spec.data, opts: SCHEDULED_JOB_OPTS });
+    await this.queue.upsertJobScheduler(
+      spec.id,
+      { every: spec.every, offset: spec.offset },
+      { name: JOB_NAMES.fetchAccount, data: spec.data, opts: SCHEDULED_JOB_OPTS },
+    );
   }
 
   async remove(id: string): Promise<void> {

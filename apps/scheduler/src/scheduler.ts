@@ -32,14 +32,25 @@ export class AccountScheduler {
     const plan = planReconcile(accounts, existing);
     await inParallel(plan.upsert, (spec) => this.store.upsert(spec));
     await inParallel(plan.remove, (id) => this.store.remove(id));
-    const result = { accounts: accounts.length, upserted: plan.upsert.length, removed: plan.remove.length, unchanged: plan.unchanged, ms: Date.now() - started };
+    const result = {
+      accounts: accounts.length,
+      upserted: plan.upsert.length,
+      removed: plan.remove.length,
+      unchanged: plan.unchanged,
+      ms: Date.now() - started,
+    };
     if (result.upserted + result.removed > 0) this.logger.info(result, 'schedulers reconciled');
     return result;
   }
 
   async syncAccount(accountId: number): Promise<void> {
-    const row = await this.prisma.mailAccount.findUnique({ where: { id: accountId }, select: { id: true, validity: true, pollIntervalSeconds: true } });
-    const spec = row ? specFor({ id: row.id, valid: row.validity === 'valid', pollIntervalSeconds: row.pollIntervalSeconds }) : null;
+    const row = await this.prisma.mailAccount.findUnique({
+      where: { id: accountId },
+      select: { id: true, validity: true, pollIntervalSeconds: true },
+    });
+    const spec = row
+      ? specFor({ id: row.id, valid: row.validity === 'valid', pollIntervalSeconds: row.pollIntervalSeconds })
+      : null;
     if (spec) await this.store.upsert(spec);
     else await this.store.remove(`account:${accountId}`);
   }
@@ -48,8 +59,14 @@ export class AccountScheduler {
     const out: SchedulableAccount[] = [];
     let cursor = 0;
     for (;;) {
-      const rows = await this.prisma.mailAccount.findMany({ where: { id: { gt: cursor } }, orderBy: { id: 'asc' }, take: 10_000, select: { id: true, validity: true, pollIntervalSeconds: true } });
-      for (const r of rows) out.push({ id: r.id, valid: r.validity === 'valid', pollIntervalSeconds: r.pollIntervalSeconds });
+      const rows = await this.prisma.mailAccount.findMany({
+        where: { id: { gt: cursor } },
+        orderBy: { id: 'asc' },
+        take: 10_000,
+        select: { id: true, validity: true, pollIntervalSeconds: true },
+      });
+      for (const r of rows)
+        out.push({ id: r.id, valid: r.validity === 'valid', pollIntervalSeconds: r.pollIntervalSeconds });
       if (rows.length < 10_000) return out;
       cursor = rows[rows.length - 1]!.id;
     }

@@ -19,7 +19,11 @@ export interface RunningScheduler {
  * account as soon as the API announces a change to it (Redis pub/sub). A missed announcement is
  * healed by the next reconcile. Also runs the housekeeping (outbox sweep, raw-mail retention).
  */
-export async function startScheduler(config: Readonly<Config>, logger: Logger, options: { reconcileMs?: number } = {}): Promise<RunningScheduler> {
+export async function startScheduler(
+  config: Readonly<Config>,
+  logger: Logger,
+  options: { reconcileMs?: number } = {},
+): Promise<RunningScheduler> {
   const prisma = createPrisma(config.databaseUrl, config.dbQueryTimeoutMs);
   const redis = createRedis(config.redisUrl, { forWorker: true, name: 'mailduct-scheduler' });
   const subscriber = createRedis(config.redisUrl, { forWorker: true, name: 'mailduct-scheduler-sub' });
@@ -28,7 +32,8 @@ export async function startScheduler(config: Readonly<Config>, logger: Logger, o
   const housekeeping = startHousekeeping(config, logger, queues);
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
-  const serially = (task: () => Promise<unknown>) => (running = running.then(task).catch((err) => logger.warn({ err }, 'scheduler task failed')));
+  const serially = (task: () => Promise<unknown>) =>
+    (running = running.then(task).catch((err) => logger.warn({ err }, 'scheduler task failed')));
 
   await subscriber.subscribe(accountChangeChannel(config.queuePrefix));
   subscriber.on('message', (_channel, message) => {

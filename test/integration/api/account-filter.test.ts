@@ -30,7 +30,10 @@ afterAll(async () => t?.close());
 async function list(query: string) {
   const res = await t.app.inject({ method: 'GET', url: `/api/v1/mail-accounts?${query}`, headers: t.auth });
   expect(res.statusCode).toBe(200);
-  return res.json() as { items: { host: string; username: string; type: string; validity: string; comment: string | null }[]; total: number };
+  return res.json() as {
+    items: { host: string; username: string; type: string; validity: string; comment: string | null }[];
+    total: number;
+  };
 }
 
 describe('GET /api/v1/mail-accounts filtering', () => {
@@ -52,7 +55,18 @@ describe('GET /api/v1/mail-accounts filtering', () => {
 
   it('matches the user name', async () => {
     const page = await list('q=agent12');
-    expect(page.items.map((a) => a.username).sort()).toEqual(['agent120', 'agent121', 'agent122', 'agent123', 'agent124', 'agent125', 'agent126', 'agent127', 'agent128', 'agent129']);
+    expect(page.items.map((a) => a.username).sort()).toEqual([
+      'agent120',
+      'agent121',
+      'agent122',
+      'agent123',
+      'agent124',
+      'agent125',
+      'agent126',
+      'agent127',
+      'agent128',
+      'agent129',
+    ]);
   });
 
   it('matches the type', async () => {
@@ -71,12 +85,20 @@ describe('GET /api/v1/mail-accounts filtering', () => {
     const all = (await list('limit=500')).items.map((a) => `${a.host}/${a.username}`);
     expect(all).toEqual([...all].sort());
     const pages: string[] = [];
-    for (let offset = 0; offset < 300; offset += 50) pages.push(...(await list(`limit=50&offset=${offset}`)).items.map((a) => `${a.host}/${a.username}`));
+    for (let offset = 0; offset < 300; offset += 50)
+      pages.push(...(await list(`limit=50&offset=${offset}`)).items.map((a) => `${a.host}/${a.username}`));
     expect(pages).toEqual(all);
   });
 
   it('rejects bad list parameters', async () => {
-    for (const q of ['limit=0', 'limit=501', 'offset=-1', 'includeInvalid=maybe', 'q=' + 'x'.repeat(201), 'sort=host']) {
+    for (const q of [
+      'limit=0',
+      'limit=501',
+      'offset=-1',
+      'includeInvalid=maybe',
+      'q=' + 'x'.repeat(201),
+      'sort=host',
+    ]) {
       const res = await t.app.inject({ method: 'GET', url: `/api/v1/mail-accounts?${q}`, headers: t.auth });
       expect(res.statusCode, q).toBe(400);
     }
@@ -88,7 +110,10 @@ describe('list consistency across API processes', () => {
     const other = createApiDeps(t.ctx.config, createLogger({ level: 'silent' }));
     try {
       expect((await list('q=replica-made')).total).toBe(0); // warms this instance's directory
-      const created = await other.services.accounts.create({ type: 'IMAP', host: 'replica-made.example.com', username: 'r', password: 'p' }, 'other');
+      const created = await other.services.accounts.create(
+        { type: 'IMAP', host: 'replica-made.example.com', username: 'r', password: 'p' },
+        'other',
+      );
       expect((await list('q=replica-made')).items.map((a) => a.host)).toEqual(['replica-made.example.com']);
       await other.services.accounts.update(created.id, { validity: 'invalid' }, 'other');
       expect((await list('q=replica-made&includeInvalid=false')).total).toBe(0);
@@ -104,12 +129,18 @@ describe('list consistency across API processes', () => {
     const deps = createApiDeps(config, createLogger({ level: 'silent' }));
     const app = await buildApp(deps);
     try {
-      for (const q of ['q=mail3.example&limit=500', 'q=pop3tls&includeInvalid=false&limit=500', 'limit=50&offset=100']) {
+      for (const q of [
+        'q=mail3.example&limit=500',
+        'q=pop3tls&includeInvalid=false&limit=500',
+        'limit=50&offset=100',
+      ]) {
         const viaSql = await app.inject({ method: 'GET', url: `/api/v1/mail-accounts?${q}`, headers: t.auth });
         expect(viaSql.statusCode).toBe(200);
         const viaDirectory = await list(q);
         expect(viaSql.json().total).toBe(viaDirectory.total);
-        expect(viaSql.json().items.map((a: { username: string }) => a.username)).toEqual(viaDirectory.items.map((a) => a.username));
+        expect(viaSql.json().items.map((a: { username: string }) => a.username)).toEqual(
+          viaDirectory.items.map((a) => a.username),
+        );
       }
     } finally {
       await app.close();

@@ -18,9 +18,17 @@ afterAll(async () => {
   await dc?.stop();
 });
 
-const call = (method: 'GET' | 'POST', url: string, payload?: object) => t.app.inject({ method, url, headers: t.auth, payload });
+const call = (method: 'GET' | 'POST', url: string, payload?: object) =>
+  t.app.inject({ method, url, headers: t.auth, payload });
 async function account(user: string, extra: object = {}): Promise<number> {
-  const res = await call('POST', '/api/v1/mail-accounts', { type: 'IMAP', host: '127.0.0.1', port: dc.imapPort, username: user, password: dc.password, ...extra });
+  const res = await call('POST', '/api/v1/mail-accounts', {
+    type: 'IMAP',
+    host: '127.0.0.1',
+    port: dc.imapPort,
+    username: user,
+    password: dc.password,
+    ...extra,
+  });
   expect(res.statusCode, res.body).toBe(201);
   return res.json().id;
 }
@@ -35,27 +43,49 @@ describe('fetch now', () => {
     const { jobId } = res.json();
     expect(res.headers.location).toBe(`/api/v1/fetch-jobs/${jobId}`);
     let view = (await call('GET', `/api/v1/fetch-jobs/${jobId}`)).json();
-    await waitFor('the job to finish', async () => {
-      view = (await call('GET', `/api/v1/fetch-jobs/${jobId}`)).json();
-      return view.state === 'completed' || view.state === 'failed';
-    }, 20_000);
-    expect(view).toMatchObject({ accountId: id, trigger: 'manual', state: 'completed', result: { outcome: 'success', counts: { fetched: 4 } } });
+    await waitFor(
+      'the job to finish',
+      async () => {
+        view = (await call('GET', `/api/v1/fetch-jobs/${jobId}`)).json();
+        return view.state === 'completed' || view.state === 'failed';
+      },
+      20_000,
+    );
+    expect(view).toMatchObject({
+      accountId: id,
+      trigger: 'manual',
+      state: 'completed',
+      result: { outcome: 'success', counts: { fetched: 4 } },
+    });
     expect(dc.count(dc.users[0]!)).toBe(0);
     const runs = (await call('GET', `/api/v1/mail-accounts/${id}/runs`)).json();
-    expect(runs.items[0]).toMatchObject({ trigger: 'manual', outcome: 'success', fetched: 4, error: null, worker: expect.stringMatching(/:\d+$/) });
+    expect(runs.items[0]).toMatchObject({
+      trigger: 'manual',
+      outcome: 'success',
+      fetched: 4,
+      error: null,
+      worker: expect.stringMatching(/:\d+$/),
+    });
   });
 
   it('reports a failed run as a failed job with the run result', async () => {
     const id = await account(dc.users[1]!, { password: 'bad-password' });
     const { jobId } = (await call('POST', `/api/v1/mail-accounts/${id}/fetch`, { limit: 15 })).json();
     let view: { state: string; result: unknown; failedReason: string } = { state: '', result: null, failedReason: '' };
-    await waitFor('the job to finish', async () => {
-      view = (await call('GET', `/api/v1/fetch-jobs/${jobId}`)).json();
-      return view.state === 'failed';
-    }, 20_000);
+    await waitFor(
+      'the job to finish',
+      async () => {
+        view = (await call('GET', `/api/v1/fetch-jobs/${jobId}`)).json();
+        return view.state === 'failed';
+      },
+      20_000,
+    );
     expect(view.failedReason).toMatch(/^auth: login refused/);
     expect(view.result).toMatchObject({ outcome: 'failed', error: { class: 'auth' } });
-    expect((await call('GET', `/api/v1/mail-accounts/${id}`)).json().state).toMatchObject({ lastError: { class: 'auth' }, consecutiveFailures: 1 });
+    expect((await call('GET', `/api/v1/mail-accounts/${id}`)).json().state).toMatchObject({
+      lastError: { class: 'auth' },
+      consecutiveFailures: 1,
+    });
   });
 
   it('404s for an unknown account or job', async () => {
@@ -70,22 +100,54 @@ describe('test connection', () => {
     await dc.seed(dc.users[2]!, 3, 1000);
     const id = await account(dc.users[2]!);
     expect((await call('POST', `/api/v1/mail-accounts/${id}/test`)).json()).toMatchObject({ ok: true, messages: 3 });
-    const unsaved = await call('POST', '/api/v1/mail-accounts/test', { type: 'POP3S', host: 'localhost', port: dc.pop3sPort, username: dc.users[2], password: dc.password, tlsVerify: false });
+    const unsaved = await call('POST', '/api/v1/mail-accounts/test', {
+      type: 'POP3S',
+      host: 'localhost',
+      port: dc.pop3sPort,
+      username: dc.users[2],
+      password: dc.password,
+      tlsVerify: false,
+    });
     expect(unsaved.json()).toMatchObject({ ok: true, messages: 3 });
     // The edit form sends no password: the stored one is used.
-    const edited = await call('POST', '/api/v1/mail-accounts/test', { accountId: id, type: 'IMAP', host: '127.0.0.1', port: dc.imapPort, username: dc.users[2] });
+    const edited = await call('POST', '/api/v1/mail-accounts/test', {
+      accountId: id,
+      type: 'IMAP',
+      host: '127.0.0.1',
+      port: dc.imapPort,
+      username: dc.users[2],
+    });
     expect(edited.json()).toMatchObject({ ok: true });
   });
 
   it('names the error class and the server message, never the password', async () => {
-    const wrong = await call('POST', '/api/v1/mail-accounts/test', { type: 'IMAP', host: '127.0.0.1', port: dc.imapPort, username: dc.users[2], password: 'Secret-Wrong-77' });
+    const wrong = await call('POST', '/api/v1/mail-accounts/test', {
+      type: 'IMAP',
+      host: '127.0.0.1',
+      port: dc.imapPort,
+      username: dc.users[2],
+      password: 'Secret-Wrong-77',
+    });
     expect(wrong.json()).toMatchObject({ ok: false, error: { class: 'auth', code: 'MAIL_AUTH_REFUSED' } });
     expect(wrong.body).not.toContain('Secret-Wrong-77');
-    const badHost = await call('POST', '/api/v1/mail-accounts/test', { type: 'IMAP', host: 'no-such-host.invalid', username: 'x', password: 'y' });
+    const badHost = await call('POST', '/api/v1/mail-accounts/test', {
+      type: 'IMAP',
+      host: 'no-such-host.invalid',
+      username: 'x',
+      password: 'y',
+    });
     expect(badHost.json()).toMatchObject({ ok: false, error: { class: 'network' } });
-    const tls = await call('POST', '/api/v1/mail-accounts/test', { type: 'IMAPS', host: 'localhost', port: dc.imapsPort, username: dc.users[2], password: dc.password });
+    const tls = await call('POST', '/api/v1/mail-accounts/test', {
+      type: 'IMAPS',
+      host: 'localhost',
+      port: dc.imapsPort,
+      username: dc.users[2],
+      password: dc.password,
+    });
     expect(tls.json()).toMatchObject({ ok: false, error: { class: 'tls', code: 'MAIL_TLS_FAILED' } });
-    expect((await call('POST', '/api/v1/mail-accounts/test', { type: 'IMAP', host: 'x.example' })).statusCode).toBe(400);
+    expect((await call('POST', '/api/v1/mail-accounts/test', { type: 'IMAP', host: 'x.example' })).statusCode).toBe(
+      400,
+    );
   });
 });
 
@@ -99,7 +161,13 @@ describe('dry run', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().total).toBe(5);
     expect(res.json().items).toHaveLength(3);
-    expect(res.json().items[0]).toMatchObject({ subject: 'dry message 1', from: 'sender@seed.test', status: 'dispatched', queue: { name: 'Junk' }, by: 'queue' });
+    expect(res.json().items[0]).toMatchObject({
+      subject: 'dry message 1',
+      from: 'sender@seed.test',
+      status: 'dispatched',
+      queue: { name: 'Junk' },
+      by: 'queue',
+    });
     expect(dc.count(user)).toBe(5);
     expect(await t.deps.prisma.inboundMessage.count()).toBe(before);
     expect(await t.deps.prisma.fetchRun.count({ where: { accountId: id } })).toBe(0);

@@ -38,16 +38,28 @@ describe('API authentication', () => {
   });
 
   it('accepts MAILDUCT_ADMIN_TOKEN and records it as "admin"', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/queues', headers: { authorization: `Bearer ${ADMIN}` }, payload: { name: 'Sales' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/queues',
+      headers: { authorization: `Bearer ${ADMIN}` },
+      payload: { name: 'Sales' },
+    });
     expect(res.statusCode).toBe(201);
-    const audit = await t.deps.prisma.auditEvent.findFirst({ where: { entity: 'queue', entityId: String(res.json().id) } });
+    const audit = await t.deps.prisma.auditEvent.findFirst({
+      where: { entity: 'queue', entityId: String(res.json().id) },
+    });
     expect(audit?.actor).toBe('admin');
   });
 
   it('refuses other authorization schemes', async () => {
     const basic = Buffer.from(`x:${t.token}`).toString('base64');
-    expect((await t.app.inject({ method: 'GET', url: '/api/v1/queues', headers: { authorization: `Basic ${basic}` } })).statusCode).toBe(401);
-    expect((await t.app.inject({ method: 'GET', url: '/api/v1/queues', headers: { authorization: t.token } })).statusCode).toBe(401);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/v1/queues', headers: { authorization: `Basic ${basic}` } }))
+        .statusCode,
+    ).toBe(401);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/v1/queues', headers: { authorization: t.token } })).statusCode,
+    ).toBe(401);
   });
 
   it('stores tokens only as hashes', async () => {

@@ -19,7 +19,11 @@ describe('health', () => {
   });
 
   it('is not ready, naming what is down, when Redis and PostgreSQL are unreachable', async () => {
-    const config = loadConfig({ ...t.ctx.env, REDIS_URL: 'redis://127.0.0.1:1', DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/x' });
+    const config = loadConfig({
+      ...t.ctx.env,
+      REDIS_URL: 'redis://127.0.0.1:1',
+      DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/x',
+    });
     const deps = createApiDeps(config, createLogger({ level: 'silent' }));
     const app = await buildApp(deps);
     try {
@@ -39,7 +43,13 @@ describe('OpenAPI', () => {
   it('describes every resource at /docs/json and serves the UI at /docs', async () => {
     const doc = (await t.app.inject({ url: '/docs/json' })).json();
     expect(doc.openapi).toMatch(/^3\./);
-    for (const path of ['/api/v1/mail-accounts/', '/api/v1/mail-accounts/{id}', '/api/v1/queues/', '/api/v1/system-addresses/{id}', '/health/ready']) {
+    for (const path of [
+      '/api/v1/mail-accounts/',
+      '/api/v1/mail-accounts/{id}',
+      '/api/v1/queues/',
+      '/api/v1/system-addresses/{id}',
+      '/health/ready',
+    ]) {
       expect(Object.keys(doc.paths)).toContain(path);
     }
     const create = doc.paths['/api/v1/mail-accounts/'].post.requestBody.content['application/json'].schema;
@@ -66,7 +76,11 @@ describe('over a real socket', () => {
     const body = (await listed.json()) as { total: number; items: { username: string }[] };
     expect(body.total).toBe(1);
     expect(body.items[0]!.username).toBe('socket');
-    const broken = await fetch(`${address}/api/v1/queues`, { method: 'POST', headers: { ...t.auth, 'content-type': 'application/json' }, body: '{oops' });
+    const broken = await fetch(`${address}/api/v1/queues`, {
+      method: 'POST',
+      headers: { ...t.auth, 'content-type': 'application/json' },
+      body: '{oops',
+    });
     expect(broken.status).toBe(400);
     expect(await broken.json()).toMatchObject({ error: { code: 'MALFORMED_REQUEST' } });
   });

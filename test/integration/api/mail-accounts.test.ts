@@ -25,7 +25,18 @@ describe('POST /api/v1/mail-accounts', () => {
     const res = await post(unique());
     expect(res.statusCode).toBe(201);
     const body = res.json();
-    expect(body).toMatchObject({ type: 'IMAP', imapFolder: 'INBOX', trusted: false, dispatch: { by: 'to' }, validity: 'valid', tlsVerify: true, pollIntervalSeconds: 600, hasPassword: true, effectivePort: 143, createdBy: 'test-admin' });
+    expect(body).toMatchObject({
+      type: 'IMAP',
+      imapFolder: 'INBOX',
+      trusted: false,
+      dispatch: { by: 'to' },
+      validity: 'valid',
+      tlsVerify: true,
+      pollIntervalSeconds: 600,
+      hasPassword: true,
+      effectivePort: 143,
+      createdBy: 'test-admin',
+    });
     expect(body).not.toHaveProperty('password');
     expect(body).not.toHaveProperty('passwordEnc');
     expect(res.headers.location).toBe(`/api/v1/mail-accounts/${body.id}`);
@@ -53,7 +64,12 @@ describe('POST /api/v1/mail-accounts', () => {
   it('rejects an unknown type, naming the allowed ones', async () => {
     const res = await post(unique({ type: 'SMTP' }));
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.details).toContainEqual(expect.objectContaining({ field: 'type', problem: expect.stringContaining('IMAP, IMAPS, IMAPTLS, POP3, POP3S, POP3TLS') }));
+    expect(res.json().error.details).toContainEqual(
+      expect.objectContaining({
+        field: 'type',
+        problem: expect.stringContaining('IMAP, IMAPS, IMAPTLS, POP3, POP3S, POP3TLS'),
+      }),
+    );
   });
 
   it('rejects a host with a scheme', async () => {
@@ -75,7 +91,12 @@ describe('POST /api/v1/mail-accounts', () => {
   });
 
   it('refuses an invalid queue', async () => {
-    const q = await t.app.inject({ method: 'POST', url: '/api/v1/queues', headers: t.auth, payload: { name: 'Closed', valid: false } });
+    const q = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/queues',
+      headers: t.auth,
+      payload: { name: 'Closed', valid: false },
+    });
     const res = await post(unique({ dispatch: { by: 'queue', queueId: q.json().id } }));
     expect(res.statusCode).toBe(400);
     expect(res.json().error.details[0].problem).toMatch(/not valid/);
@@ -106,9 +127,16 @@ describe('POST /api/v1/mail-accounts', () => {
   });
 
   it('answers malformed JSON with 400 and the error shape', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/mail-accounts', headers: { ...t.auth, 'content-type': 'application/json' }, payload: '{"type": "IMAP",' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/mail-accounts',
+      headers: { ...t.auth, 'content-type': 'application/json' },
+      payload: '{"type": "IMAP",',
+    });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({ error: { code: 'MALFORMED_REQUEST', message: 'request body is not valid JSON', details: null } });
+    expect(res.json()).toEqual({
+      error: { code: 'MALFORMED_REQUEST', message: 'request body is not valid JSON', details: null },
+    });
   });
 
   it('refuses a second account for the same mailbox', async () => {
@@ -123,32 +151,65 @@ describe('POST /api/v1/mail-accounts', () => {
 describe('GET/PATCH/DELETE /api/v1/mail-accounts/:id', () => {
   it('keeps the stored password when PATCH omits it, and replaces it when given', async () => {
     const { id } = (await post(unique({ password: 'original-pw' }))).json();
-    const patched = await t.app.inject({ method: 'PATCH', url: `/api/v1/mail-accounts/${id}`, headers: t.auth, payload: { comment: 'edited' } });
+    const patched = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/mail-accounts/${id}`,
+      headers: t.auth,
+      payload: { comment: 'edited' },
+    });
     expect(patched.statusCode).toBe(200);
     expect(patched.json().comment).toBe('edited');
     expect((await t.deps.services.accounts.credentials(id)).password).toBe('original-pw');
-    await t.app.inject({ method: 'PATCH', url: `/api/v1/mail-accounts/${id}`, headers: t.auth, payload: { password: 'changed-pw' } });
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/mail-accounts/${id}`,
+      headers: t.auth,
+      payload: { password: 'changed-pw' },
+    });
     expect((await t.deps.services.accounts.credentials(id)).password).toBe('changed-pw');
   });
 
   it('re-applies the folder rule when the type changes', async () => {
     const { id } = (await post(unique({ imapFolder: 'Tickets' }))).json();
-    const pop = await t.app.inject({ method: 'PATCH', url: `/api/v1/mail-accounts/${id}`, headers: t.auth, payload: { type: 'POP3S' } });
+    const pop = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/mail-accounts/${id}`,
+      headers: t.auth,
+      payload: { type: 'POP3S' },
+    });
     expect(pop.json()).toMatchObject({ type: 'POP3S', imapFolder: null });
-    const imap = await t.app.inject({ method: 'PATCH', url: `/api/v1/mail-accounts/${id}`, headers: t.auth, payload: { type: 'IMAPTLS' } });
+    const imap = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/mail-accounts/${id}`,
+      headers: t.auth,
+      payload: { type: 'IMAPTLS' },
+    });
     expect(imap.json()).toMatchObject({ type: 'IMAPTLS', imapFolder: 'INBOX' });
   });
 
   it('refuses an empty PATCH', async () => {
     const { id } = (await post(unique())).json();
-    const res = await t.app.inject({ method: 'PATCH', url: `/api/v1/mail-accounts/${id}`, headers: t.auth, payload: {} });
+    const res = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/mail-accounts/${id}`,
+      headers: t.auth,
+      payload: {},
+    });
     expect(res.statusCode).toBe(400);
   });
 
   it.each(['GET', 'PATCH', 'DELETE'] as const)('%s of an unknown id is 404', async (method) => {
-    const res = await t.app.inject({ method, url: '/api/v1/mail-accounts/999999', headers: t.auth, ...(method === 'PATCH' ? { payload: { comment: 'x' } } : {}) });
+    const res = await t.app.inject({
+      method,
+      url: '/api/v1/mail-accounts/999999',
+      headers: t.auth,
+      ...(method === 'PATCH' ? { payload: { comment: 'x' } } : {}),
+    });
     expect(res.statusCode).toBe(404);
-    expect(res.json().error).toMatchObject({ code: 'ACCOUNT_NOT_FOUND', message: 'mail account 999999 does not exist' });
+    expect(res.json().error).toMatchObject({
+      code: 'ACCOUNT_NOT_FOUND',
+      message: 'mail account 999999 does not exist',
+    });
   });
 
   it.each(['abc', '0', '-1', '1.5', '99999999999'])('a bad id %j is 400', async (id) => {
@@ -162,20 +223,33 @@ describe('GET/PATCH/DELETE /api/v1/mail-accounts/:id', () => {
     const del = await t.app.inject({ method: 'DELETE', url: `/api/v1/mail-accounts/${id}`, headers: t.auth });
     expect(del.statusCode).toBe(204);
     expect(del.body).toBe('');
-    expect((await t.app.inject({ method: 'GET', url: `/api/v1/mail-accounts/${id}`, headers: t.auth })).statusCode).toBe(404);
+    expect(
+      (await t.app.inject({ method: 'GET', url: `/api/v1/mail-accounts/${id}`, headers: t.auth })).statusCode,
+    ).toBe(404);
   });
 
   it('writes an audit event per change, naming the token and the fields but no secret', async () => {
     const { id } = (await post(unique({ password: 'audit-secret-1' }))).json();
-    await t.app.inject({ method: 'PATCH', url: `/api/v1/mail-accounts/${id}`, headers: t.auth, payload: { trusted: true, password: 'audit-secret-2' } });
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/mail-accounts/${id}`,
+      headers: t.auth,
+      payload: { trusted: true, password: 'audit-secret-2' },
+    });
     await t.app.inject({ method: 'DELETE', url: `/api/v1/mail-accounts/${id}`, headers: t.auth });
-    const events = await t.deps.prisma.auditEvent.findMany({ where: { entity: 'mail_account', entityId: String(id) }, orderBy: { id: 'asc' } });
+    const events = await t.deps.prisma.auditEvent.findMany({
+      where: { entity: 'mail_account', entityId: String(id) },
+      orderBy: { id: 'asc' },
+    });
     expect(events.map((e) => [e.action, e.actor])).toEqual([
       ['create', 'test-admin'],
       ['update', 'test-admin'],
       ['delete', 'test-admin'],
     ]);
-    expect(events[1]!.changes).toEqual({ trusted: { from: false, to: true }, password: { secret: true, changed: true } });
+    expect(events[1]!.changes).toEqual({
+      trusted: { from: false, to: true },
+      password: { secret: true, changed: true },
+    });
     expect(JSON.stringify(events)).not.toMatch(/audit-secret/);
   });
 });

@@ -19,7 +19,13 @@ beforeAll(async () => {
 });
 afterAll(async () => new Promise<void>((r) => banner.close(() => r())));
 
-const probe = (t: TestApi, host: string) => t.app.inject({ method: 'POST', url: '/api/v1/mail-accounts/test', headers: t.auth, payload: { type: 'POP3', host, port, username: 'u', password: 'p' } });
+const probe = (t: TestApi, host: string) =>
+  t.app.inject({
+    method: 'POST',
+    url: '/api/v1/mail-accounts/test',
+    headers: t.auth,
+    payload: { type: 'POP3', host, port, username: 'u', password: 'p' },
+  });
 
 describe('default policy: no internal addresses', () => {
   let t: TestApi;
@@ -28,17 +34,23 @@ describe('default policy: no internal addresses', () => {
   });
   afterAll(async () => t?.close());
 
-  it.each([['127.0.0.1'], ['localhost'], ['::1'], ['169.254.169.254'], ['10.0.0.1']])('%s is refused before any connection', async (host) => {
-    const before = connections;
-    const res = await probe(t, host);
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ ok: false, error: { class: 'config', code: 'MAIL_HOST_DENIED' } });
-    expect(res.json().error.message).toMatch(/MAILDUCT_ALLOWED_MAIL_HOSTS/);
-    expect(connections).toBe(before);
-  });
+  it.each([['127.0.0.1'], ['localhost'], ['::1'], ['169.254.169.254'], ['10.0.0.1']])(
+    '%s is refused before any connection',
+    async (host) => {
+      const before = connections;
+      const res = await probe(t, host);
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ ok: false, error: { class: 'config', code: 'MAIL_HOST_DENIED' } });
+      expect(res.json().error.message).toMatch(/MAILDUCT_ALLOWED_MAIL_HOSTS/);
+      expect(connections).toBe(before);
+    },
+  );
 
   it('a fetch run of an account on an internal address fails as config', async () => {
-    const account = await t.deps.services.accounts.create({ type: 'POP3', host: '127.0.0.1', port, username: 'u', password: 'p' }, 'test');
+    const account = await t.deps.services.accounts.create(
+      { type: 'POP3', host: '127.0.0.1', port, username: 'u', password: 'p' },
+      'test',
+    );
     const { createFetchRuntime } = await import('@mailduct/fetcher');
     const { createLogger } = await import('@mailduct/core/log');
     const runtime = createFetchRuntime(t.ctx.config, createLogger({ level: 'silent' }));
@@ -74,6 +86,8 @@ describe('allowed by the operator', () => {
 describe('bad settings', () => {
   it('stop the start with the variable named', async () => {
     const { loadConfig } = await import('@mailduct/core/config');
-    expect(() => loadConfig({ MAILDUCT_SECRET_KEY: Buffer.alloc(32).toString('base64'), MAILDUCT_ALLOWED_MAIL_HOSTS: 'http://x' })).toThrow(/MAILDUCT_ALLOWED_MAIL_HOSTS/);
+    expect(() =>
+      loadConfig({ MAILDUCT_SECRET_KEY: Buffer.alloc(32).toString('base64'), MAILDUCT_ALLOWED_MAIL_HOSTS: 'http://x' }),
+    ).toThrow(/MAILDUCT_ALLOWED_MAIL_HOSTS/);
   });
 });

@@ -40,10 +40,15 @@ describe('the same mailbox spelt differently', () => {
     expect((await post({ ...base, username: 'ports', type: 'POP3' })).statusCode).toBe(201);
   });
 
-  it('a PATCH onto another account\'s mailbox is refused', async () => {
+  it("a PATCH onto another account's mailbox is refused", async () => {
     await post({ ...base, username: 'patch-a' });
     const b = (await post({ ...base, username: 'patch-b' })).json();
-    const res = await t.app.inject({ method: 'PATCH', url: `/api/v1/mail-accounts/${b.id}`, headers: t.auth, payload: { username: 'Patch-A' } });
+    const res = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/mail-accounts/${b.id}`,
+      headers: t.auth,
+      payload: { username: 'Patch-A' },
+    });
     expect(res.statusCode).toBe(409);
   });
 });
@@ -52,7 +57,9 @@ describe('parallel creates of one mailbox', () => {
   it('exactly one of 10 succeeds, the others get 409', async () => {
     const results = await Promise.all(Array.from({ length: 10 }, () => post({ ...base, username: 'parallel' })));
     expect(results.map((r) => r.statusCode).sort()).toEqual([201, ...Array(9).fill(409)]);
-    expect(results.filter((r) => r.statusCode === 409).every((r) => r.json().error.code === 'ACCOUNT_EXISTS')).toBe(true);
+    expect(results.filter((r) => r.statusCode === 409).every((r) => r.json().error.code === 'ACCOUNT_EXISTS')).toBe(
+      true,
+    );
     expect(await t.deps.prisma.mailAccount.count({ where: { username: 'parallel' } })).toBe(1);
   });
 });
@@ -67,7 +74,9 @@ describe('mailboxKey', () => {
       { type: 'POP3', host: 'h', port: 1110, username: 'B@C', imapFolder: null },
     ] as const;
     for (const [i, c] of cases.entries()) {
-      const row = await t.deps.prisma.mailAccount.create({ data: { ...c, username: `${c.username}-${i}`, passwordEnc: 'x' } });
+      const row = await t.deps.prisma.mailAccount.create({
+        data: { ...c, username: `${c.username}-${i}`, passwordEnc: 'x' },
+      });
       expect(row.mailboxKey).toBe(mailboxKey({ ...c, username: `${c.username}-${i}` }));
     }
   });

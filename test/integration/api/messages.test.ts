@@ -16,7 +16,8 @@ let dc: Dovecot;
 let fetcher: FetchRuntime;
 let accountId: number;
 const dir = mkdtempSync(join(tmpdir(), 'mailduct-msg-'));
-const RAW = 'From: Ann <ann@x.example>\r\nTo: support@example.com\r\nSubject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\nMessage-ID: <m1@x>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello there\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename="invoice.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n';
+const RAW =
+  'From: Ann <ann@x.example>\r\nTo: support@example.com\r\nSubject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\nMessage-ID: <m1@x>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello there\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename="invoice.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n';
 
 beforeAll(async () => {
   [t, dc] = await Promise.all([createTestApi(), startDovecot({ users: 1 })]);
@@ -24,7 +25,12 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'a.eml'), RAW);
   writeFileSync(join(dir, 'broken.eml'), '\r\n\r\nno headers at all\r\n');
   await dc.deliver(dc.users[0]!, [join(dir, 'a.eml'), join(dir, 'broken.eml')]);
-  const created = await t.app.inject({ method: 'POST', url: '/api/v1/mail-accounts', headers: t.auth, payload: { type: 'IMAP', host: 'localhost', port: dc.imapPort, username: dc.users[0], password: dc.password } });
+  const created = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/mail-accounts',
+    headers: t.auth,
+    payload: { type: 'IMAP', host: 'localhost', port: dc.imapPort, username: dc.users[0], password: dc.password },
+  });
   accountId = created.json().id;
   await fetcher.service.fetchAccount({ accountId, trigger: 'manual' });
 });
@@ -43,8 +49,18 @@ describe('/api/v1/messages', () => {
     expect(all.items[0]).not.toHaveProperty('raw');
     const dispatched = (await get('/api/v1/messages?status=dispatched')).json();
     expect(dispatched.items).toHaveLength(1);
-    expect(dispatched.items[0]).toMatchObject({ accountId, status: 'dispatched', subject: 'Grüße', from: 'ann@x.example', queue: { name: 'Raw' }, messageIdHeader: '<m1@x>' });
-    expect((await get('/api/v1/messages?status=quarantined')).json().items[0]).toMatchObject({ status: 'quarantined', error: 'no header fields found' });
+    expect(dispatched.items[0]).toMatchObject({
+      accountId,
+      status: 'dispatched',
+      subject: 'Grüße',
+      from: 'ann@x.example',
+      queue: { name: 'Raw' },
+      messageIdHeader: '<m1@x>',
+    });
+    expect((await get('/api/v1/messages?status=quarantined')).json().items[0]).toMatchObject({
+      status: 'quarantined',
+      error: 'no header fields found',
+    });
     expect((await get('/api/v1/messages?q=gr%C3%BC')).json().total).toBe(1);
     expect((await get('/api/v1/messages?status=lost')).statusCode).toBe(400);
   });
@@ -60,8 +76,15 @@ describe('/api/v1/messages', () => {
   it('serves the full parse with attachment metadata, cached on the row', async () => {
     const { items } = (await get('/api/v1/messages?status=dispatched')).json();
     const first = await get(`/api/v1/messages/${items[0].id}/parsed`);
-    expect(first.json()).toMatchObject({ subject: 'Grüße', text: 'Hello there', attachments: [{ filename: 'invoice.pdf', contentType: 'application/pdf', size: 9 }] });
-    const row = await t.deps.prisma.inboundMessage.findUnique({ where: { id: BigInt(items[0].id) }, select: { parsed: true } });
+    expect(first.json()).toMatchObject({
+      subject: 'Grüße',
+      text: 'Hello there',
+      attachments: [{ filename: 'invoice.pdf', contentType: 'application/pdf', size: 9 }],
+    });
+    const row = await t.deps.prisma.inboundMessage.findUnique({
+      where: { id: BigInt(items[0].id) },
+      select: { parsed: true },
+    });
     expect(row?.parsed).not.toBeNull();
     expect((await get(`/api/v1/messages/${items[0].id}/parsed`)).json()).toEqual(first.json());
   });
@@ -75,11 +98,19 @@ describe('/api/v1/messages', () => {
   it('reprocesses a quarantined message with the account settings, and refuses other statuses', async () => {
     const quarantined = (await get('/api/v1/messages?status=quarantined')).json().items[0];
     // Fix what made it fail: here the mail itself cannot change, so it is quarantined again.
-    const again = await t.app.inject({ method: 'POST', url: `/api/v1/messages/${quarantined.id}/reprocess`, headers: t.auth });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/messages/${quarantined.id}/reprocess`,
+      headers: t.auth,
+    });
     expect(again.statusCode).toBe(200);
     expect(again.json().status).toBe('quarantined');
     const dispatched = (await get('/api/v1/messages?status=dispatched')).json().items[0];
-    const refused = await t.app.inject({ method: 'POST', url: `/api/v1/messages/${dispatched.id}/reprocess`, headers: t.auth });
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/messages/${dispatched.id}/reprocess`,
+      headers: t.auth,
+    });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error.code).toBe('MESSAGE_NOT_REPROCESSABLE');
   });
@@ -87,9 +118,16 @@ describe('/api/v1/messages', () => {
   it('reprocessing dispatches a quarantined message and enqueues its ticket', async () => {
     // A message quarantined by an earlier bug: parseable, but marked quarantined.
     const { items } = (await get('/api/v1/messages?status=dispatched')).json();
-    await t.deps.prisma.inboundMessage.update({ where: { id: BigInt(items[0].id) }, data: { status: 'quarantined', queueId: null, error: 'simulated' } });
+    await t.deps.prisma.inboundMessage.update({
+      where: { id: BigInt(items[0].id) },
+      data: { status: 'quarantined', queueId: null, error: 'simulated' },
+    });
     await t.deps.queues.tickets.obliterate({ force: true });
-    const res = await t.app.inject({ method: 'POST', url: `/api/v1/messages/${items[0].id}/reprocess`, headers: t.auth });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/messages/${items[0].id}/reprocess`,
+      headers: t.auth,
+    });
     expect(res.json()).toMatchObject({ status: 'dispatched', queue: { name: 'Raw' }, error: null });
     const job = await t.deps.queues.tickets.getJob(`msg-${items[0].id}`);
     expect(job?.data).toMatchObject({ messageId: items[0].id, trusted: false, queue: { name: 'Raw' } });
@@ -100,13 +138,25 @@ describe('/api/v1/messages/:id/parsed of a mail PostgreSQL cannot hold as JSON t
   it('serves and caches the parse of a body with NUL bytes (jsonb refuses U+0000)', async () => {
     const pool = createPgPool(t.ctx.databaseUrl);
     try {
-      const raw = Buffer.from('From: ann@x.example\r\nTo: support@example.com\r\nSubject: nul\r\nContent-Type: text/plain\r\n\r\nbefore\u0000after\r\n', 'latin1');
-      const verdict = decide(raw, { trusted: false, dispatch: { by: 'to' } }, { addresses: new Map(), queues: new Map([[2, { id: 2, name: 'Raw', valid: true }]]), defaultQueueName: 'Raw' });
-      const [ref] = await new PgMessageStore(pool).put(accountId, [{ sha256: hash('sha256', raw, 'hex'), size: raw.length, raw, remoteId: 'nul', verdict }]);
+      const raw = Buffer.from(
+        'From: ann@x.example\r\nTo: support@example.com\r\nSubject: nul\r\nContent-Type: text/plain\r\n\r\nbefore\u0000after\r\n',
+        'latin1',
+      );
+      const verdict = decide(
+        raw,
+        { trusted: false, dispatch: { by: 'to' } },
+        { addresses: new Map(), queues: new Map([[2, { id: 2, name: 'Raw', valid: true }]]), defaultQueueName: 'Raw' },
+      );
+      const [ref] = await new PgMessageStore(pool).put(accountId, [
+        { sha256: hash('sha256', raw, 'hex'), size: raw.length, raw, remoteId: 'nul', verdict },
+      ]);
       const res = await get(`/api/v1/messages/${ref!.id}/parsed`);
       expect(res.statusCode).toBe(200);
       expect(res.json().text).toBe('before\uFFFDafter\n');
-      const row = await t.deps.prisma.inboundMessage.findUnique({ where: { id: BigInt(ref!.id) }, select: { parsed: true } });
+      const row = await t.deps.prisma.inboundMessage.findUnique({
+        where: { id: BigInt(ref!.id) },
+        select: { parsed: true },
+      });
       expect(row?.parsed).toMatchObject({ text: 'before\uFFFDafter\n' });
     } finally {
       await pool.end();

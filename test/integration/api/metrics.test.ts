@@ -16,8 +16,18 @@ beforeAll(async () => {
   [t, dc] = await Promise.all([createTestApi({ MAILDUCT_METRICS_TOKEN: METRICS_TOKEN }), startDovecot({ users: 2 })]);
   fetcher = createFetchRuntime(t.ctx.config, createLogger({ level: 'silent' }));
   await dc.seed(dc.users[0]!, 4, 2000);
-  good = (await t.deps.services.accounts.create({ type: 'IMAP', host: '127.0.0.1', port: dc.imapPort, username: dc.users[0]!, password: dc.password }, 'test')).id;
-  bad = (await t.deps.services.accounts.create({ type: 'POP3', host: '127.0.0.1', port: dc.pop3Port, username: dc.users[1]!, password: 'wrong' }, 'test')).id;
+  good = (
+    await t.deps.services.accounts.create(
+      { type: 'IMAP', host: '127.0.0.1', port: dc.imapPort, username: dc.users[0]!, password: dc.password },
+      'test',
+    )
+  ).id;
+  bad = (
+    await t.deps.services.accounts.create(
+      { type: 'POP3', host: '127.0.0.1', port: dc.pop3Port, username: dc.users[1]!, password: 'wrong' },
+      'test',
+    )
+  ).id;
   await fetcher.service.fetchAccount({ accountId: good, trigger: 'manual' });
   await fetcher.service.fetchAccount({ accountId: bad, trigger: 'manual' });
   const lock = await new AccountLocks(fetcher.redis, t.ctx.prefix, 10_000).acquire(good);
@@ -30,7 +40,8 @@ afterAll(async () => {
   await dc?.stop();
 });
 
-const scrape = (authorization?: string) => t.app.inject({ method: 'GET', url: '/metrics', headers: authorization ? { authorization } : {} });
+const scrape = (authorization?: string) =>
+  t.app.inject({ method: 'GET', url: '/metrics', headers: authorization ? { authorization } : {} });
 
 describe('/metrics', () => {
   it('needs the metrics token or an API token', async () => {
@@ -50,7 +61,9 @@ describe('/metrics', () => {
     expect(body).toContain(`mailduct_account_runs_total{account_id="${good}",outcome="success",error_class=""} 1`);
     expect(body).toContain(`mailduct_account_runs_total{account_id="${bad}",outcome="failed",error_class="auth"} 1`);
     expect(body).toContain(`mailduct_account_consecutive_failures{account_id="${bad}"} 1`);
-    expect(body).toMatch(new RegExp(`mailduct_account_last_success_timestamp_seconds\\{account_id="${good}"\\} \\d{10}`));
+    expect(body).toMatch(
+      new RegExp(`mailduct_account_last_success_timestamp_seconds\\{account_id="${good}"\\} \\d{10}`),
+    );
     expect(body).not.toMatch(new RegExp(`last_success_timestamp_seconds\\{account_id="${bad}"\\}`));
     expect(body).toContain('mailduct_fetch_duration_seconds_count 2');
     expect(body).toContain('mailduct_fetch_duration_seconds_bucket{le="+Inf"} 2');

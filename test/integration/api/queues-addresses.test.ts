@@ -7,7 +7,8 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const req = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) => t.app.inject({ method, url, headers: t.auth, payload });
+const req = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
+  t.app.inject({ method, url, headers: t.auth, payload });
 
 describe('/api/v1/queues', () => {
   it('lists the four seeded OTOBO queues', async () => {
@@ -32,11 +33,22 @@ describe('/api/v1/queues', () => {
 
   it('refuses to delete a queue in use, saying by what', async () => {
     const q = (await req('POST', '/api/v1/queues', { name: 'Support' })).json();
-    const account = (await req('POST', '/api/v1/mail-accounts', { type: 'IMAP', host: 'x.example.com', username: 'u', password: 'p', dispatch: { by: 'queue', queueId: q.id } })).json();
+    const account = (
+      await req('POST', '/api/v1/mail-accounts', {
+        type: 'IMAP',
+        host: 'x.example.com',
+        username: 'u',
+        password: 'p',
+        dispatch: { by: 'queue', queueId: q.id },
+      })
+    ).json();
     await req('POST', '/api/v1/system-addresses', { address: 'help@example.com', queueId: q.id });
     const res = await req('DELETE', `/api/v1/queues/${q.id}`);
     expect(res.statusCode).toBe(409);
-    expect(res.json().error).toMatchObject({ code: 'QUEUE_IN_USE', message: `queue "Support" is in use by mail account ${account.id} and system address help@example.com` });
+    expect(res.json().error).toMatchObject({
+      code: 'QUEUE_IN_USE',
+      message: `queue "Support" is in use by mail account ${account.id} and system address help@example.com`,
+    });
   });
 
   it('refuses to delete or rename the default queue', async () => {
@@ -48,7 +60,11 @@ describe('/api/v1/queues', () => {
 
 describe('/api/v1/system-addresses', () => {
   it('stores the address lower-case and refuses a case variant', async () => {
-    const created = await req('POST', '/api/v1/system-addresses', { address: 'Sales@Example.COM', displayName: 'Sales', queueId: 2 });
+    const created = await req('POST', '/api/v1/system-addresses', {
+      address: 'Sales@Example.COM',
+      displayName: 'Sales',
+      queueId: 2,
+    });
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ address: 'sales@example.com', queueName: 'Raw', valid: true });
     const dup = await req('POST', '/api/v1/system-addresses', { address: 'SALES@example.com', queueId: 3 });
@@ -57,13 +73,22 @@ describe('/api/v1/system-addresses', () => {
   });
 
   it('needs an existing queue and a real address', async () => {
-    expect((await req('POST', '/api/v1/system-addresses', { address: 'a@example.com', queueId: 999 })).json().error.details).toEqual([{ field: 'queueId', problem: 'queue 999 does not exist' }]);
-    expect((await req('POST', '/api/v1/system-addresses', { address: 'not-an-address', queueId: 1 })).json().error.details[0].field).toBe('address');
+    expect(
+      (await req('POST', '/api/v1/system-addresses', { address: 'a@example.com', queueId: 999 })).json().error.details,
+    ).toEqual([{ field: 'queueId', problem: 'queue 999 does not exist' }]);
+    expect(
+      (await req('POST', '/api/v1/system-addresses', { address: 'not-an-address', queueId: 1 })).json().error.details[0]
+        .field,
+    ).toBe('address');
   });
 
   it('moves an address to another queue and deletes it', async () => {
     const { id } = (await req('POST', '/api/v1/system-addresses', { address: 'move@example.com', queueId: 1 })).json();
-    expect((await req('PATCH', `/api/v1/system-addresses/${id}`, { queueId: 4, valid: false })).json()).toMatchObject({ queueId: 4, queueName: 'Misc', valid: false });
+    expect((await req('PATCH', `/api/v1/system-addresses/${id}`, { queueId: 4, valid: false })).json()).toMatchObject({
+      queueId: 4,
+      queueName: 'Misc',
+      valid: false,
+    });
     expect((await req('GET', '/api/v1/system-addresses?includeInvalid=false&q=move')).json().total).toBe(0);
     expect((await req('DELETE', `/api/v1/system-addresses/${id}`)).statusCode).toBe(204);
     expect((await req('DELETE', `/api/v1/system-addresses/${id}`)).statusCode).toBe(404);

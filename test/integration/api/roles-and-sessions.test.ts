@@ -12,29 +12,50 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 async function signIn(token: string): Promise<{ cookie: string; csrf: string }> {
-  const login = await t.app.inject({ method: 'POST', url: '/login', payload: `token=${encodeURIComponent(token)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const login = await t.app.inject({
+    method: 'POST',
+    url: '/login',
+    payload: `token=${encodeURIComponent(token)}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   expect(login.statusCode).toBe(303);
   const cookie = String(login.headers['set-cookie']).split(';')[0]!;
-  const csrf = /name="csrf-token" content="([^"]+)"/.exec((await t.app.inject({ method: 'GET', url: '/accounts', headers: { cookie } })).body)![1]!;
+  const csrf = /name="csrf-token" content="([^"]+)"/.exec(
+    (await t.app.inject({ method: 'GET', url: '/accounts', headers: { cookie } })).body,
+  )![1]!;
   return { cookie, csrf };
 }
 
 type Operation = { method: string; url: string };
 
 async function operations(): Promise<Operation[]> {
-  const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> };
-  return Object.entries(doc.paths).filter(([path]) => path.startsWith('/api/v1/')).flatMap(([path, methods]) => Object.keys(methods).map((m) => ({ method: m.toUpperCase(), url: path.replace(/\{[^}]+\}/g, '1') })));
+  const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json() as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  return Object.entries(doc.paths)
+    .filter(([path]) => path.startsWith('/api/v1/'))
+    .flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => ({ method: m.toUpperCase(), url: path.replace(/\{[^}]+\}/g, '1') })),
+    );
 }
 
 describe('a read-only token', () => {
   it('may call every GET of the API and nothing else (403, the database unchanged)', async () => {
-    const account = await t.deps.services.accounts.create({ type: 'IMAP', host: 'ro.example', username: 'u', password: 'p' }, 'test');
+    const account = await t.deps.services.accounts.create(
+      { type: 'IMAP', host: 'ro.example', username: 'u', password: 'p' },
+      'test',
+    );
     const auth = { authorization: `Bearer ${readOnlyToken}` };
     const ops = await operations();
     expect(ops.filter((o) => o.method !== 'GET').length).toBeGreaterThan(10);
     const audit = await t.deps.prisma.auditEvent.count();
     for (const op of ops) {
-      const res = await t.app.inject({ method: op.method as 'GET', url: op.url.replace('/1', `/${account.id}`), headers: auth, ...(op.method === 'GET' || op.method === 'DELETE' ? {} : { payload: {} }) });
+      const res = await t.app.inject({
+        method: op.method as 'GET',
+        url: op.url.replace('/1', `/${account.id}`),
+        headers: auth,
+        ...(op.method === 'GET' || op.method === 'DELETE' ? {} : { payload: {} }),
+      });
       if (op.method === 'GET') expect(res.statusCode, `${op.method} ${op.url}`).not.toBe(403);
       else {
         expect(res.statusCode, `${op.method} ${op.url}`).toBe(403);
@@ -49,10 +70,20 @@ describe('a read-only token', () => {
   it('signs in to the UI, reads its screens, cannot post its forms, and signs out', async () => {
     const { cookie, csrf } = await signIn(readOnlyToken);
     expect((await t.app.inject({ method: 'GET', url: '/queues', headers: { cookie } })).statusCode).toBe(200);
-    const post = await t.app.inject({ method: 'POST', url: '/queues', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: `_csrf=${csrf}&name=Forbidden` });
+    const post = await t.app.inject({
+      method: 'POST',
+      url: '/queues',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `_csrf=${csrf}&name=Forbidden`,
+    });
     expect(post.statusCode).toBe(403);
     expect(await t.deps.prisma.queue.count({ where: { name: 'Forbidden' } })).toBe(0);
-    const out = await t.app.inject({ method: 'POST', url: '/logout', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: `_csrf=${csrf}` });
+    const out = await t.app.inject({
+      method: 'POST',
+      url: '/logout',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `_csrf=${csrf}`,
+    });
     expect(out.statusCode).toBe(303);
   });
 });
@@ -75,23 +106,53 @@ describe('Bull Board', () => {
 
   it('is read-only at /admin/queues, for admins too: no forged ticket job', async () => {
     const { cookie } = await signIn(t.token);
-    const res = await t.app.inject({ method: 'POST', url: '/admin/queues/api/queues/tickets/add', headers: { cookie }, payload: forged });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/admin/queues/api/queues/tickets/add',
+      headers: { cookie },
+      payload: forged,
+    });
     expect(res.statusCode).toBe(405);
     expect(await t.deps.queues.tickets.count()).toBe(0);
-    expect((await t.app.inject({ method: 'GET', url: '/admin/queues/api/queues', headers: { cookie } })).statusCode).toBe(200);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/admin/queues/api/queues', headers: { cookie } })).statusCode,
+    ).toBe(200);
   });
 
   it('changes jobs at /admin/queues-manage only for admins, audited', async () => {
     const viewer = await signIn(readOnlyToken);
-    expect((await t.app.inject({ method: 'GET', url: '/admin/queues-manage/api/queues', headers: { cookie: viewer.cookie } })).statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'POST', url: '/admin/queues-manage/api/queues/tickets/add', headers: { cookie: viewer.cookie }, payload: forged })).statusCode).toBe(403);
+    expect(
+      (
+        await t.app.inject({
+          method: 'GET',
+          url: '/admin/queues-manage/api/queues',
+          headers: { cookie: viewer.cookie },
+        })
+      ).statusCode,
+    ).toBe(403);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/admin/queues-manage/api/queues/tickets/add',
+          headers: { cookie: viewer.cookie },
+          payload: forged,
+        })
+      ).statusCode,
+    ).toBe(403);
     expect(await t.deps.queues.tickets.count()).toBe(0);
     const admin = await signIn(t.token);
-    const res = await t.app.inject({ method: 'PUT', url: '/admin/queues-manage/api/queues/tickets/pause', headers: { cookie: admin.cookie } });
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: '/admin/queues-manage/api/queues/tickets/pause',
+      headers: { cookie: admin.cookie },
+    });
     expect(res.statusCode).toBe(200);
     expect(await t.deps.queues.tickets.isPaused()).toBe(true);
     await t.deps.queues.tickets.resume();
     const audit = await t.deps.prisma.auditEvent.findMany({ where: { action: 'queue-job' } });
-    expect(audit).toEqual([expect.objectContaining({ actor: 'test-admin', entity: 'job', entityId: '/api/queues/tickets/pause' })]);
+    expect(audit).toEqual([
+      expect.objectContaining({ actor: 'test-admin', entity: 'job', entityId: '/api/queues/tickets/pause' }),
+    ]);
   });
 });

@@ -22,15 +22,30 @@ async function call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, pa
 
 describe('passwords never leak', () => {
   it('are absent from responses, errors, logs and every database table', async () => {
-    const created = await call('POST', '/api/v1/mail-accounts', { type: 'IMAPS', host: 'secret.example.com', username: 'leak-test', password: MARK });
+    const created = await call('POST', '/api/v1/mail-accounts', {
+      type: 'IMAPS',
+      host: 'secret.example.com',
+      username: 'leak-test',
+      password: MARK,
+    });
     expect(created.statusCode).toBe(201);
     const id = created.json().id;
     await call('GET', `/api/v1/mail-accounts/${id}`);
     await call('GET', '/api/v1/mail-accounts?q=secret');
     await call('PATCH', `/api/v1/mail-accounts/${id}`, { password: `${MARK}-2`, comment: 'rotated' });
     // Rejected requests carrying the password: too long, duplicate, bad field next to it.
-    await call('POST', '/api/v1/mail-accounts', { type: 'IMAPS', host: 'secret.example.com', username: 'x', password: `${MARK}${'x'.repeat(200)}` });
-    await call('POST', '/api/v1/mail-accounts', { type: 'IMAPS', host: 'secret.example.com', username: 'leak-test', password: MARK });
+    await call('POST', '/api/v1/mail-accounts', {
+      type: 'IMAPS',
+      host: 'secret.example.com',
+      username: 'x',
+      password: `${MARK}${'x'.repeat(200)}`,
+    });
+    await call('POST', '/api/v1/mail-accounts', {
+      type: 'IMAPS',
+      host: 'secret.example.com',
+      username: 'leak-test',
+      password: MARK,
+    });
     await call('PATCH', `/api/v1/mail-accounts/${id}`, { password: MARK, port: 'nope' });
     await call('POST', '/api/v1/mail-accounts', { type: 'IMAPS', host: 'imaps://bad', username: 'y', password: MARK });
     expect(bodies.length).toBeGreaterThan(10);
@@ -48,7 +63,10 @@ describe('passwords never leak', () => {
   });
 
   it('redacts secrets that reach the logger by mistake', () => {
-    t.deps.logger.info({ password: MARK, account: { password: MARK }, req: { headers: { authorization: `Bearer ${MARK}` } } }, 'oops');
+    t.deps.logger.info(
+      { password: MARK, account: { password: MARK }, req: { headers: { authorization: `Bearer ${MARK}` } } },
+      'oops',
+    );
     const line = t.logs.at(-1)!;
     expect(line).toContain('oops');
     expect(line).not.toContain(MARK);
@@ -59,16 +77,32 @@ describe('key rotation', () => {
   it('re-encrypts every account under the new key; the old key is then no longer needed', async () => {
     const oldKey = t.ctx.config.secretKey;
     const ids: number[] = [];
-    for (let i = 0; i < 25; i++) ids.push((await t.deps.services.accounts.create({ type: 'POP3S', host: 'rot.example.com', username: `r${i}`, password: `pw-${i}` }, 'test')).id);
+    for (let i = 0; i < 25; i++)
+      ids.push(
+        (
+          await t.deps.services.accounts.create(
+            { type: 'POP3S', host: 'rot.example.com', username: `r${i}`, password: `pw-${i}` },
+            'test',
+          )
+        ).id,
+      );
     const newKey = randomBytes(32).toString('base64');
     const rotating = new SecretBox(newKey, [oldKey]);
     const result = await rotateAccountKeys(t.deps.prisma, rotating);
     expect(result.unreadable).toEqual([]);
     expect(result.rotated).toBe(result.total);
     expect((await rotateAccountKeys(t.deps.prisma, rotating)).rotated).toBe(0);
-    const newOnly = new AccountService({ prisma: t.deps.prisma, secrets: new SecretBox(newKey), defaults: { pollIntervalSeconds: 600 } });
+    const newOnly = new AccountService({
+      prisma: t.deps.prisma,
+      secrets: new SecretBox(newKey),
+      defaults: { pollIntervalSeconds: 600 },
+    });
     for (const [i, id] of ids.entries()) expect((await newOnly.credentials(id)).password).toBe(`pw-${i}`);
-    const oldOnly = new AccountService({ prisma: t.deps.prisma, secrets: new SecretBox(oldKey), defaults: { pollIntervalSeconds: 600 } });
+    const oldOnly = new AccountService({
+      prisma: t.deps.prisma,
+      secrets: new SecretBox(oldKey),
+      defaults: { pollIntervalSeconds: 600 },
+    });
     await expect(oldOnly.credentials(ids[0]!)).rejects.toMatchObject({ code: 'SECRET_UNREADABLE' });
   });
 

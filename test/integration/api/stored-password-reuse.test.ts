@@ -34,12 +34,21 @@ afterAll(async () => {
   await t?.close();
 });
 
-const post = (url: string, payload?: object) => t.app.inject({ method: 'POST', url, headers: t.auth, ...(payload ? { payload } : {}) });
+const post = (url: string, payload?: object) =>
+  t.app.inject({ method: 'POST', url, headers: t.auth, ...(payload ? { payload } : {}) });
 
 describe('POST /api/v1/mail-accounts/test with a stored account and no password', () => {
   let id: number;
   beforeAll(async () => {
-    id = (await post('/api/v1/mail-accounts', { type: 'POP3', host: '127.0.0.1', port: stored.port, username: 'desk', password: STORED_PASSWORD })).json().id;
+    id = (
+      await post('/api/v1/mail-accounts', {
+        type: 'POP3',
+        host: '127.0.0.1',
+        port: stored.port,
+        username: 'desk',
+        password: STORED_PASSWORD,
+      })
+    ).json().id;
   });
 
   it.each([
@@ -49,7 +58,14 @@ describe('POST /api/v1/mail-accounts/test with a stored account and no password'
     ['another type (no TLS where TLS was stored, or the other way round)', () => ({ type: 'POP3TLS' })],
   ])('%s: 400 naming the password; nothing is sent anywhere', async (_name, change) => {
     const before = received.stored!.length + received.catcher!.length;
-    const res = await post('/api/v1/mail-accounts/test', { accountId: id, type: 'POP3', host: '127.0.0.1', port: stored.port, username: 'desk', ...change() });
+    const res = await post('/api/v1/mail-accounts/test', {
+      accountId: id,
+      type: 'POP3',
+      host: '127.0.0.1',
+      port: stored.port,
+      username: 'desk',
+      ...change(),
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.details).toEqual([expect.objectContaining({ field: 'password' })]);
     expect(received.stored!.length + received.catcher!.length).toBe(before);
@@ -57,7 +73,13 @@ describe('POST /api/v1/mail-accounts/test with a stored account and no password'
   });
 
   it('the same server and user: the stored password is used, and the test is audited', async () => {
-    const res = await post('/api/v1/mail-accounts/test', { accountId: id, type: 'POP3', host: '127.0.0.1', port: stored.port, username: 'desk' });
+    const res = await post('/api/v1/mail-accounts/test', {
+      accountId: id,
+      type: 'POP3',
+      host: '127.0.0.1',
+      port: stored.port,
+      username: 'desk',
+    });
     expect(res.json()).toMatchObject({ ok: true });
     expect(received.stored).toContain(`PASS ${STORED_PASSWORD}`);
     const audit = await t.deps.prisma.auditEvent.findMany({ where: { entityId: String(id), action: 'test' } });
@@ -70,7 +92,12 @@ describe('POST /api/v1/mail-accounts/test with a stored account and no password'
     await post(`/api/v1/mail-accounts/${id}/test`);
     await post(`/api/v1/mail-accounts/${id}/dry-run?limit=5`);
     expect((await post(`/api/v1/mail-accounts/${id}/fetch`, {})).statusCode).toBe(202);
-    const actions = (await t.deps.prisma.auditEvent.findMany({ where: { entityId: String(id), entity: 'mail_account' }, orderBy: { id: 'asc' } })).map((a) => a.action);
+    const actions = (
+      await t.deps.prisma.auditEvent.findMany({
+        where: { entityId: String(id), entity: 'mail_account' },
+        orderBy: { id: 'asc' },
+      })
+    ).map((a) => a.action);
     expect(actions).toEqual(['create', 'test', 'test', 'dry-run', 'fetch-now']);
   });
 });

@@ -8,17 +8,35 @@ let csrf: string;
 
 beforeAll(async () => {
   t = await createTestApi();
-  const login = await t.app.inject({ method: 'POST', url: '/login', payload: `token=${encodeURIComponent(t.token)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const login = await t.app.inject({
+    method: 'POST',
+    url: '/login',
+    payload: `token=${encodeURIComponent(t.token)}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   cookie = String(login.headers['set-cookie']).split(';')[0]!;
-  csrf = /name="csrf-token" content="([^"]+)"/.exec((await t.app.inject({ method: 'GET', url: '/accounts', headers: { cookie } })).body)![1]!;
+  csrf = /name="csrf-token" content="([^"]+)"/.exec(
+    (await t.app.inject({ method: 'GET', url: '/accounts', headers: { cookie } })).body,
+  )![1]!;
 });
 afterAll(async () => t?.close());
 
 const formPost = (url: string, fields: Record<string, string>) =>
-  t.app.inject({ method: 'POST', url, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: csrf, ...fields }).toString() });
+  t.app.inject({
+    method: 'POST',
+    url,
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
+  });
 
 describe('sign-in with a token that is not a string', () => {
-  it.each([['an array', ['a', 'b']], ['an object', { token: 'x' }], ['a number', 12345678901234567890], ['null', null], ['true', true]])('%s: 4xx', async (_name, token) => {
+  it.each([
+    ['an array', ['a', 'b']],
+    ['an object', { token: 'x' }],
+    ['a number', 12345678901234567890],
+    ['null', null],
+    ['true', true],
+  ])('%s: 4xx', async (_name, token) => {
     const res = await t.app.inject({ method: 'POST', url: '/login', payload: { token } });
     expect(res.statusCode).toBeGreaterThanOrEqual(400);
     expect(res.statusCode).toBeLessThan(500);
@@ -35,8 +53,24 @@ describe('form posts with ids out of range', () => {
     ['/system-addresses with a huge queue id', '/system-addresses', { address: 'huge@b.example', queueId: HUGE }],
     ['/accounts/:id', `/accounts/${HUGE}`, { type: 'IMAP', host: 'h.example', username: 'u', password: 'p' }],
     ['/accounts/:id/delete', `/accounts/${HUGE}/delete`, {}],
-    ['/accounts with a huge queue id', '/accounts', { type: 'IMAP', host: 'h.example', username: 'u', password: 'p', dispatch: 'queue', queueId: HUGE, after: 'finish' }],
-    ['/accounts with a huge port', '/accounts', { type: 'IMAP', host: 'h.example', username: 'u2', password: 'p', port: HUGE, after: 'finish' }],
+    [
+      '/accounts with a huge queue id',
+      '/accounts',
+      {
+        type: 'IMAP',
+        host: 'h.example',
+        username: 'u',
+        password: 'p',
+        dispatch: 'queue',
+        queueId: HUGE,
+        after: 'finish',
+      },
+    ],
+    [
+      '/accounts with a huge port',
+      '/accounts',
+      { type: 'IMAP', host: 'h.example', username: 'u2', password: 'p', port: HUGE, after: 'finish' },
+    ],
     ['/messages/:id/reprocess', `/messages/${HUGE}${HUGE}/reprocess`, {}],
   ])('%s: 4xx with a message', async (_name, url, fields) => {
     const res = await formPost(url, fields as Record<string, string>);

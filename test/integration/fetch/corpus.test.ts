@@ -35,36 +35,53 @@ function comparable(bytes: Buffer): string {
     const nl = b.indexOf(0x0a);
     b = nl < 0 ? Buffer.alloc(0) : b.subarray(nl + 1);
   }
-  return createHash('sha256').update(b.toString('latin1').replace(/\r\n/g, '\n').replaceAll('\u0000', '\u0080').replace(/\n$/, '')).digest('hex');
+  return createHash('sha256')
+    .update(b.toString('latin1').replace(/\r\n/g, '\n').replaceAll('\u0000', '\u0080').replace(/\n$/, ''))
+    .digest('hex');
 }
 
 describe('the public mail corpus through fetch, parse and dispatch', () => {
   it('has the files the manifest lists, unchanged', () => {
     expect(files.length).toBe(323);
-    for (const f of files) expect(createHash('sha256').update(readFileSync(f.path)).digest('hex'), f.path).toBe(f.sha256);
+    for (const f of files)
+      expect(createHash('sha256').update(readFileSync(f.path)).digest('hex'), f.path).toBe(f.sha256);
   });
 
-  it.each([['IMAP', 0] as const, ['POP3', 1] as const])('%s: every message ends dispatched, ignored or quarantined, none lost, raw bytes kept', async (type, index) => {
-    const user = dc.users[index]!;
-    await dc.deliver(user, files.map((f) => f.path));
-    const expected = new Set(files.map((f) => comparable(readFileSync(f.path))));
-    const id = await w.account(type, user, { trusted: true });
-    const outcome = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' });
-    expect(outcome.error).toBeNull();
-    expect(dc.count(user)).toBe(0);
-    const rows = await w.runtime.prisma.inboundMessage.findMany({ where: { accountId: id }, select: { id: true, status: true, raw: true, error: true } });
-    // Count in = count out (byte-identical mails are stored once by design).
-    expect(rows.length).toBe(outcome.counts.fetched);
-    const got = new Set(rows.map((r) => comparable(Buffer.from(r.raw!))));
-    expect(got).toEqual(expected);
-    const byStatus = { dispatched: 0, ignored: 0, quarantined: 0, stored: 0 };
-    for (const r of rows) byStatus[r.status]++;
-    expect(byStatus.stored).toBe(0);
-    expect(byStatus.dispatched + byStatus.ignored + byStatus.quarantined).toBe(rows.length);
-    const tickets = (await w.tickets()).filter((t) => t.data.accountId === id);
-    expect(tickets.length).toBe(byStatus.dispatched);
-    console.info(`corpus via ${type}: ${files.length} files, ${expected.size} distinct as served, stored ${rows.length}: ${JSON.stringify(byStatus)}; quarantined: ${rows.filter((r) => r.status === 'quarantined').map((r) => r.error).join(' | ')}`);
-  });
+  it.each([['IMAP', 0] as const, ['POP3', 1] as const])(
+    '%s: every message ends dispatched, ignored or quarantined, none lost, raw bytes kept',
+    async (type, index) => {
+      const user = dc.users[index]!;
+      await dc.deliver(
+        user,
+        files.map((f) => f.path),
+      );
+      const expected = new Set(files.map((f) => comparable(readFileSync(f.path))));
+      const id = await w.account(type, user, { trusted: true });
+      const outcome = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' });
+      expect(outcome.error).toBeNull();
+      expect(dc.count(user)).toBe(0);
+      const rows = await w.runtime.prisma.inboundMessage.findMany({
+        where: { accountId: id },
+        select: { id: true, status: true, raw: true, error: true },
+      });
+      // Count in = count out (byte-identical mails are stored once by design).
+      expect(rows.length).toBe(outcome.counts.fetched);
+      const got = new Set(rows.map((r) => comparable(Buffer.from(r.raw!))));
+      expect(got).toEqual(expected);
+      const byStatus = { dispatched: 0, ignored: 0, quarantined: 0, stored: 0 };
+      for (const r of rows) byStatus[r.status]++;
+      expect(byStatus.stored).toBe(0);
+      expect(byStatus.dispatched + byStatus.ignored + byStatus.quarantined).toBe(rows.length);
+      const tickets = (await w.tickets()).filter((t) => t.data.accountId === id);
+      expect(tickets.length).toBe(byStatus.dispatched);
+      console.info(
+        `corpus via ${type}: ${files.length} files, ${expected.size} distinct as served, stored ${rows.length}: ${JSON.stringify(byStatus)}; quarantined: ${rows
+          .filter((r) => r.status === 'quarantined')
+          .map((r) => r.error)
+          .join(' | ')}`,
+      );
+    },
+  );
 });
 
 describe('the corpus through the full MIME parse (GET /messages/:id/parsed)', () => {

@@ -16,15 +16,27 @@ afterAll(async () => {
 class Crash extends Error {}
 
 /** Run once with a hook that crashes at a step, then again normally: the outcome must be exact. */
-async function crashThenRecover(user: string, type: 'IMAP' | 'POP3', hooks: (crash: () => never) => PipelineHooks, between?: (w: FetchWorld, accountId: number) => Promise<void>) {
+async function crashThenRecover(
+  user: string,
+  type: 'IMAP' | 'POP3',
+  hooks: (crash: () => never) => PipelineHooks,
+  between?: (w: FetchWorld, accountId: number) => Promise<void>,
+) {
   let armed = true;
   const crash = (): never => {
     armed = false;
     throw new Crash('simulated crash');
   };
   const guarded = hooks(crash);
-  const only = (fn: ((...a: never[]) => unknown) | undefined) => (fn ? (...a: never[]) => (armed ? fn(...a) : undefined) : undefined);
-  const w = await createFetchWorld(dc, { hooks: { afterStore: only(guarded.afterStore), afterEnqueue: only(guarded.afterEnqueue), beforeCommit: only(guarded.beforeCommit) } as PipelineHooks });
+  const only = (fn: ((...a: never[]) => unknown) | undefined) =>
+    fn ? (...a: never[]) => (armed ? fn(...a) : undefined) : undefined;
+  const w = await createFetchWorld(dc, {
+    hooks: {
+      afterStore: only(guarded.afterStore),
+      afterEnqueue: only(guarded.afterEnqueue),
+      beforeCommit: only(guarded.beforeCommit),
+    } as PipelineHooks,
+  });
   worlds.push(w);
   const n = 20;
   await dc.seed(user, n, 1500, { prefix: `crash-${user}` });
@@ -48,25 +60,43 @@ async function crashThenRecover(user: string, type: 'IMAP' | 'POP3', hooks: (cra
 
 describe('crash windows: no message lost, none stored or enqueued twice', () => {
   it.each(['IMAP', 'POP3'] as const)('%s: crash after storing with the verdict, before enqueueing', async (type) => {
-    const { second } = await crashThenRecover(type === 'IMAP' ? dc.users[0]! : dc.users[1]!, type, (crash) => ({ afterStore: () => crash() }));
+    const { second } = await crashThenRecover(type === 'IMAP' ? dc.users[0]! : dc.users[1]!, type, (crash) => ({
+      afterStore: () => crash(),
+    }));
     // The rows were stored already dispatched: the second run only enqueues their tickets.
     expect(second.counts).toMatchObject({ fetched: 0, duplicates: 20, dispatched: 0 });
   });
 
-  it.each(['IMAP', 'POP3'] as const)('%s: rows left stored without a verdict are dispatched on the next run', async (type) => {
-    // What a version that stored first and dispatched in a second step left when cut off in between.
-    const leftStored = async (w: FetchWorld, accountId: number) => void (await w.runtime.prisma.inboundMessage.updateMany({ where: { accountId }, data: { status: 'stored', dispatchedAt: null } }));
-    const { second } = await crashThenRecover(type === 'IMAP' ? dc.users[6]! : dc.users[7]!, type, (crash) => ({ afterStore: () => crash() }), leftStored);
-    expect(second.counts).toMatchObject({ fetched: 0, duplicates: 20, dispatched: 20 });
-  });
+  it.each(['IMAP', 'POP3'] as const)(
+    '%s: rows left stored without a verdict are dispatched on the next run',
+    async (type) => {
+      // What a version that stored first and dispatched in a second step left when cut off in between.
+      const leftStored = async (w: FetchWorld, accountId: number) =>
+        void (await w.runtime.prisma.inboundMessage.updateMany({
+          where: { accountId },
+          data: { status: 'stored', dispatchedAt: null },
+        }));
+      const { second } = await crashThenRecover(
+        type === 'IMAP' ? dc.users[6]! : dc.users[7]!,
+        type,
+        (crash) => ({ afterStore: () => crash() }),
+        leftStored,
+      );
+      expect(second.counts).toMatchObject({ fetched: 0, duplicates: 20, dispatched: 20 });
+    },
+  );
 
   it.each(['IMAP', 'POP3'] as const)('%s: crash after enqueueing, before deleting', async (type) => {
-    const { second } = await crashThenRecover(type === 'IMAP' ? dc.users[2]! : dc.users[3]!, type, (crash) => ({ afterEnqueue: () => crash() }));
+    const { second } = await crashThenRecover(type === 'IMAP' ? dc.users[2]! : dc.users[3]!, type, (crash) => ({
+      afterEnqueue: () => crash(),
+    }));
     expect(second.counts).toMatchObject({ fetched: 0, duplicates: 20, dispatched: 0 });
   });
 
   it.each(['IMAP', 'POP3'] as const)('%s: crash after marking deleted, before the commit', async (type) => {
-    const { second } = await crashThenRecover(type === 'IMAP' ? dc.users[4]! : dc.users[5]!, type, (crash) => ({ beforeCommit: () => crash() }));
+    const { second } = await crashThenRecover(type === 'IMAP' ? dc.users[4]! : dc.users[5]!, type, (crash) => ({
+      beforeCommit: () => crash(),
+    }));
     expect(second.counts).toMatchObject({ fetched: 0, duplicates: 20, dispatched: 0 });
   });
 });

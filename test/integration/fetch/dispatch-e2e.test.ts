@@ -25,7 +25,10 @@ afterAll(async () => {
 
 function eml(headers: string[]): string {
   const file = join(dir, `m${++n}.eml`);
-  writeFileSync(file, `${[...headers, `Message-ID: <e2e-${n}@test>`, 'From: Customer <customer@x.example>', `Subject: case ${n}`].join('\r\n')}\r\n\r\nBody ${n}\r\n`);
+  writeFileSync(
+    file,
+    `${[...headers, `Message-ID: <e2e-${n}@test>`, 'From: Customer <customer@x.example>', `Subject: case ${n}`].join('\r\n')}\r\n\r\nBody ${n}\r\n`,
+  );
   return file;
 }
 
@@ -48,8 +51,14 @@ describe('dispatch through the whole pipeline', () => {
 
   it('by To: the queue of the system address, found in Cc', async () => {
     const id = await w.account('POP3', dc.users[1]!);
-    const { ticket } = await deliverAndFetch(dc.users[1]!, id, ['To: someone@else.example', 'Cc: Sales <SALES@example.com>']);
-    expect(ticket).toMatchObject({ queue: { name: 'Misc' }, dispatch: { by: 'to', matchedAddress: 'sales@example.com', header: 'Cc' } });
+    const { ticket } = await deliverAndFetch(dc.users[1]!, id, [
+      'To: someone@else.example',
+      'Cc: Sales <SALES@example.com>',
+    ]);
+    expect(ticket).toMatchObject({
+      queue: { name: 'Misc' },
+      dispatch: { by: 'to', matchedAddress: 'sales@example.com', header: 'Cc' },
+    });
   });
 
   it('by To: the default queue Raw when no system address matches', async () => {
@@ -60,7 +69,14 @@ describe('dispatch through the whole pipeline', () => {
 
   it('trusted: X-OTOBO-Queue overrides and the other X-OTOBO-* travel as attributes', async () => {
     const id = await w.account('POP3S', dc.users[3]!, { trusted: true });
-    const { ticket } = await deliverAndFetch(dc.users[3]!, id, ['To: sales@example.com', 'X-OTOBO-Queue: Junk', 'X-OTOBO-Priority: 5 very high', 'X-OTOBO-DynamicField-Contract: 42', 'Precedence: bulk', 'In-Reply-To: <p@x>']);
+    const { ticket } = await deliverAndFetch(dc.users[3]!, id, [
+      'To: sales@example.com',
+      'X-OTOBO-Queue: Junk',
+      'X-OTOBO-Priority: 5 very high',
+      'X-OTOBO-DynamicField-Contract: 42',
+      'Precedence: bulk',
+      'In-Reply-To: <p@x>',
+    ]);
     expect(ticket).toMatchObject({
       queue: { name: 'Junk' },
       dispatch: { by: 'x-otobo-queue' },
@@ -80,9 +96,19 @@ describe('dispatch through the whole pipeline', () => {
 
   it('untrusted: X-OTOBO-Queue and X-OTOBO-Ignore have no effect and are listed as stripped', async () => {
     const id = await w.account('POP3TLS', dc.users[5]!);
-    const { row, ticket } = await deliverAndFetch(dc.users[5]!, id, ['To: sales@example.com', 'X-OTOBO-Queue: Junk', 'X-OTOBO-Ignore: yes', 'X-OTOBO-Priority: 1 very low']);
+    const { row, ticket } = await deliverAndFetch(dc.users[5]!, id, [
+      'To: sales@example.com',
+      'X-OTOBO-Queue: Junk',
+      'X-OTOBO-Ignore: yes',
+      'X-OTOBO-Priority: 1 very low',
+    ]);
     expect(row.status).toBe('dispatched');
-    expect(ticket).toMatchObject({ queue: { name: 'Misc' }, trusted: false, otobo: {}, strippedOtoboHeaders: ['X-OTOBO-Queue', 'X-OTOBO-Ignore', 'X-OTOBO-Priority'] });
+    expect(ticket).toMatchObject({
+      queue: { name: 'Misc' },
+      trusted: false,
+      otobo: {},
+      strippedOtoboHeaders: ['X-OTOBO-Queue', 'X-OTOBO-Ignore', 'X-OTOBO-Priority'],
+    });
   });
 
   it('a message without any header field is quarantined, stored byte for byte, and still deleted on the server', async () => {

@@ -69,8 +69,14 @@ describe('downloading ahead', () => {
     const outcome = await fetchRecorded(id);
     expect(outcome).toMatchObject({ outcome: 'success', counts: { fetched: 350, deleted: 350 } });
     expect(events.slice(0, 3)).toEqual(['download 1', 'download 101', 'store 1']);
-    for (const n of [1, 101, 201]) expect(events.indexOf(`download ${n + 100}`)).toBeLessThan(events.indexOf(`store ${n}`));
-    expect(events.filter((e) => e.startsWith('download'))).toEqual(['download 1', 'download 101', 'download 201', 'download 301']);
+    for (const n of [1, 101, 201])
+      expect(events.indexOf(`download ${n + 100}`)).toBeLessThan(events.indexOf(`store ${n}`));
+    expect(events.filter((e) => e.startsWith('download'))).toEqual([
+      'download 1',
+      'download 101',
+      'download 201',
+      'download 301',
+    ]);
     expect(await w.messages(id)).toHaveLength(350);
     expect((await w.tickets()).filter((t) => t.data.accountId === id)).toHaveLength(350);
     expect(dc.count(user)).toBe(0);
@@ -103,7 +109,11 @@ describe('downloading ahead', () => {
     stealLockAt = { accountId: id, batch: 2 };
     try {
       const outcome = await fetchRecorded(id);
-      expect(outcome).toMatchObject({ outcome: 'failed', error: { class: 'storage', code: 'LOCK_LOST' }, counts: { deleted: 0 } });
+      expect(outcome).toMatchObject({
+        outcome: 'failed',
+        error: { class: 'storage', code: 'LOCK_LOST' },
+        counts: { deleted: 0 },
+      });
     } finally {
       stealLockAt = null;
       await w.runtime.redis.del(w.runtime.locks.key(id));

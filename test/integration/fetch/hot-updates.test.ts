@@ -15,12 +15,18 @@ import { waitFor } from '../../helpers/processes.js';
 
 let ctx: TestContext;
 let accountId: number;
-const table = buildRoutingTable([{ id: 2, name: 'Raw', valid: true }], [{ address: 'desk@example.test', queueId: 2, valid: true }], 'Raw');
+const table = buildRoutingTable(
+  [{ id: 2, name: 'Raw', valid: true }],
+  [{ address: 'desk@example.test', queueId: 2, valid: true }],
+  'Raw',
+);
 
 beforeAll(async () => {
   ctx = await createTestContext();
   const pool = createPgPool(ctx.databaseUrl);
-  const r = await pool.query(`INSERT INTO mail_account (type, host, port, username, password_enc, dispatch_by) VALUES ('IMAP', 'mail.example.test', 143, 'desk', 'x', 'to') RETURNING id`);
+  const r = await pool.query(
+    `INSERT INTO mail_account (type, host, port, username, password_enc, dispatch_by) VALUES ('IMAP', 'mail.example.test', 143, 'desk', 'x', 'to') RETURNING id`,
+  );
   accountId = r.rows[0].id;
   await pool.end();
 });
@@ -31,8 +37,16 @@ afterAll(async () => {
 /** A mail like the benchmark's: a few headers, 8 KiB of text that compresses to a row of ~1.5 KB. */
 function mail(n: number): IncomingRaw {
   const headers = `From: Customer ${n} <customer${n}@example.test>\r\nTo: desk@example.test\r\nCc: ${Array.from({ length: 5 }, (_, i) => `cc${i}@example.test`).join(', ')}\r\nSubject: Order ${n}\r\nDate: Tue, 01 Dec 2026 10:00:00 +0000\r\nMessage-ID: <order-${n}@example.test>\r\n`;
-  const raw = Buffer.from(`${headers}\r\n${`Line ${n} of the order: the quick brown fox jumps over the lazy dog.\r\n`.repeat(120)}`);
-  return { sha256: hash('sha256', raw, 'hex'), size: raw.length, raw, remoteId: String(n), verdict: decide(raw, { trusted: false, dispatch: { by: 'to' } }, table) };
+  const raw = Buffer.from(
+    `${headers}\r\n${`Line ${n} of the order: the quick brown fox jumps over the lazy dog.\r\n`.repeat(120)}`,
+  );
+  return {
+    sha256: hash('sha256', raw, 'hex'),
+    size: raw.length,
+    raw,
+    remoteId: String(n),
+    verdict: decide(raw, { trusted: false, dispatch: { by: 'to' } }, table),
+  };
 }
 
 describe('inbound_message updates after the COPY', () => {
@@ -41,14 +55,19 @@ describe('inbound_message updates after the COPY', () => {
     const store = new PgMessageStore(pool);
     const ids: number[] = [];
     for (let b = 0; b < 3; b++) {
-      const refs = await store.put(accountId, Array.from({ length: 100 }, (_, i) => mail(b * 100 + i)));
+      const refs = await store.put(
+        accountId,
+        Array.from({ length: 100 }, (_, i) => mail(b * 100 + i)),
+      );
       const batch = refs.map((r) => r.id);
       await store.markEnqueued(batch);
       await store.markDeletedOnServer(batch);
       ids.push(...batch);
     }
     await markConsumed(pool, ids);
-    const { rows: sizes } = await pool.query<{ avg: number }>('SELECT avg(pg_column_size(m.*))::int AS avg FROM inbound_message m');
+    const { rows: sizes } = await pool.query<{ avg: number }>(
+      'SELECT avg(pg_column_size(m.*))::int AS avg FROM inbound_message m',
+    );
     expect(sizes[0]!.avg).toBeGreaterThan(1000); // rows the size of a real one, raw bytes inline
     // A backend reports its counters when it ends.
     await pool.end();
@@ -56,7 +75,9 @@ describe('inbound_message updates after the COPY', () => {
     try {
       // Each statement is its own transaction, so each reads the counters afresh.
       const counts = async () => {
-        const { rows } = await stats.query<{ upd: string; hot: string }>(`SELECT n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname = 'inbound_message'`);
+        const { rows } = await stats.query<{ upd: string; hot: string }>(
+          `SELECT n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname = 'inbound_message'`,
+        );
         return { updated: Number(rows[0]!.upd), hot: Number(rows[0]!.hot) };
       };
       await waitFor('the updates to be counted', async () => (await counts()).updated >= 900, 15_000);

@@ -13,13 +13,19 @@ let ctx: TestContext;
 let pool: pg.Pool;
 let store: PgMessageStore;
 let accountId: number;
-const table = buildRoutingTable([{ id: 2, name: 'Raw', valid: true }], [{ address: 'desk@example.test', queueId: 2, valid: true }], 'Raw');
+const table = buildRoutingTable(
+  [{ id: 2, name: 'Raw', valid: true }],
+  [{ address: 'desk@example.test', queueId: 2, valid: true }],
+  'Raw',
+);
 
 beforeAll(async () => {
   ctx = await createTestContext();
   pool = createPgPool(ctx.databaseUrl);
   store = new PgMessageStore(pool);
-  const r = await pool.query(`INSERT INTO mail_account (type, host, port, username, password_enc, dispatch_by) VALUES ('POP3', 'mail.example.test', 110, 'desk', 'x', 'to') RETURNING id`);
+  const r = await pool.query(
+    `INSERT INTO mail_account (type, host, port, username, password_enc, dispatch_by) VALUES ('POP3', 'mail.example.test', 110, 'desk', 'x', 'to') RETURNING id`,
+  );
   accountId = r.rows[0].id;
 });
 afterAll(async () => {
@@ -28,13 +34,22 @@ afterAll(async () => {
 });
 
 let serial = 0;
-function mail(body: string | Buffer, headers = `To: desk@example.test\r\nSubject: Grüße ${++serial}\r\nMessage-ID: <m${serial}@example.test>\r\n`): IncomingRaw {
+function mail(
+  body: string | Buffer,
+  headers = `To: desk@example.test\r\nSubject: Grüße ${++serial}\r\nMessage-ID: <m${serial}@example.test>\r\n`,
+): IncomingRaw {
   const raw = Buffer.concat([Buffer.from(`${headers}\r\n`), Buffer.isBuffer(body) ? body : Buffer.from(body)]);
   return incoming(raw);
 }
 
 function incoming(raw: Buffer, remoteId = `uid-${++serial}`): IncomingRaw {
-  return { sha256: hash('sha256', raw, 'hex'), size: raw.length, raw, remoteId, verdict: decide(raw, { trusted: false, dispatch: { by: 'to' } }, table) };
+  return {
+    sha256: hash('sha256', raw, 'hex'),
+    size: raw.length,
+    raw,
+    remoteId,
+    verdict: decide(raw, { trusted: false, dispatch: { by: 'to' } }, table),
+  };
 }
 
 describe('PgMessageStore.put (binary COPY)', () => {
@@ -44,7 +59,9 @@ describe('PgMessageStore.put (binary COPY)', () => {
     const refs = await store.put(accountId, items);
     expect(refs.map((r) => r.isNew)).toEqual([true, true, true]);
     expect(new Set(refs.map((r) => r.id)).size).toBe(3);
-    const { rows } = await pool.query('SELECT * FROM inbound_message WHERE id = ANY($1::bigint[]) ORDER BY id', [refs.map((r) => r.id)]);
+    const { rows } = await pool.query('SELECT * FROM inbound_message WHERE id = ANY($1::bigint[]) ORDER BY id', [
+      refs.map((r) => r.id),
+    ]);
     expect(rows).toHaveLength(3);
     for (const [i, item] of items.entries()) {
       const row = rows.find((r) => Number(r.id) === refs[i]!.id)!;
@@ -86,10 +103,16 @@ describe('PgMessageStore.put (binary COPY)', () => {
       'X-OTOBO-DynamicField-Tag: x\u0000',
     ].join('\r\n');
     const raw = Buffer.from(`${headers}\r\n\r\nbody\r\n`, 'latin1');
-    const item = { ...incoming(raw, 'uidl-\u0000-from-a-hostile-server'), verdict: decide(raw, { trusted: true, dispatch: { by: 'to' } }, table) };
+    const item = {
+      ...incoming(raw, 'uidl-\u0000-from-a-hostile-server'),
+      verdict: decide(raw, { trusted: true, dispatch: { by: 'to' } }, table),
+    };
     expect(item.verdict.status).toBe('dispatched');
     const [ref] = await store.put(accountId, [item]);
-    const { rows } = await pool.query('SELECT raw, status, remote_id, message_id_header, headers, attributes, dispatch FROM inbound_message WHERE id = $1', [ref!.id]);
+    const { rows } = await pool.query(
+      'SELECT raw, status, remote_id, message_id_header, headers, attributes, dispatch FROM inbound_message WHERE id = $1',
+      [ref!.id],
+    );
     expect(rows[0].remote_id).toBe('uidl-\uFFFD-from-a-hostile-server');
     expect(Buffer.compare(rows[0].raw, raw)).toBe(0);
     expect(rows[0].status).toBe('dispatched');
@@ -105,11 +128,21 @@ describe('PgMessageStore.put (binary COPY)', () => {
     // A verdict decide() would never produce now (a NUL in the subject): stands for any value the
     // database refuses, so that one such mail cannot block its account.
     const bad = mail('refused verdict');
-    const refused: IncomingRaw = { ...bad, verdict: { ...bad.verdict, summary: { ...bad.verdict.summary!, subject: 'nul\u0000' } } as IncomingRaw['verdict'] };
+    const refused: IncomingRaw = {
+      ...bad,
+      verdict: { ...bad.verdict, summary: { ...bad.verdict.summary!, subject: 'nul\u0000' } } as IncomingRaw['verdict'],
+    };
     const items = [mail('before it'), refused, mail('after it')];
     const refs = await store.put(accountId, items);
-    expect(refs.map((r) => [r.isNew, r.status])).toEqual([[true, 'dispatched'], [true, 'quarantined'], [true, 'dispatched']]);
-    const { rows } = await pool.query('SELECT id, raw, status, subject, error, queue_id FROM inbound_message WHERE id = ANY($1::bigint[]) ORDER BY id', [refs.map((r) => r.id)]);
+    expect(refs.map((r) => [r.isNew, r.status])).toEqual([
+      [true, 'dispatched'],
+      [true, 'quarantined'],
+      [true, 'dispatched'],
+    ]);
+    const { rows } = await pool.query(
+      'SELECT id, raw, status, subject, error, queue_id FROM inbound_message WHERE id = ANY($1::bigint[]) ORDER BY id',
+      [refs.map((r) => r.id)],
+    );
     expect(rows.map((r) => r.status)).toEqual(['dispatched', 'quarantined', 'dispatched']);
     const quarantined = rows.find((r) => Number(r.id) === refs[1]!.id)!;
     expect(Buffer.compare(quarantined.raw, refused.raw)).toBe(0);
@@ -131,7 +164,9 @@ describe('PgMessageStore.put (binary COPY)', () => {
     expect(again[2]!.enqueued).toBe(true);
     expect(again[0]!.enqueued).toBe(false);
     expect(again[2]!.receivedAt.getTime()).toBe(first[0]!.receivedAt.getTime());
-    const count = await pool.query('SELECT count(*)::int AS n FROM inbound_message WHERE sha256 = ANY($1::text[])', [items.map((m) => m.sha256)]);
+    const count = await pool.query('SELECT count(*)::int AS n FROM inbound_message WHERE sha256 = ANY($1::text[])', [
+      items.map((m) => m.sha256),
+    ]);
     expect(count.rows[0].n).toBe(2);
   });
 
@@ -141,7 +176,10 @@ describe('PgMessageStore.put (binary COPY)', () => {
     const refs = await store.put(accountId, [a, twin, { ...a }]);
     expect(refs[0]!.id).not.toBe(refs[1]!.id);
     expect(refs[2]).toEqual(refs[0]);
-    const { rows } = await pool.query('SELECT remote_id, delivery FROM inbound_message WHERE sha256 = $1 ORDER BY delivery', [a.sha256]);
+    const { rows } = await pool.query(
+      'SELECT remote_id, delivery FROM inbound_message WHERE sha256 = $1 ORDER BY delivery',
+      [a.sha256],
+    );
     expect(rows).toEqual([
       { remote_id: a.remoteId, delivery: 0 },
       { remote_id: 'another-uid', delivery: 1 },
@@ -177,7 +215,10 @@ describe('PgMessageStore.put (binary COPY)', () => {
       expect(refs.filter((r) => r.isNew)).toHaveLength(1);
       expect(refs.every((r) => r.sha256 === item.sha256)).toBe(true);
     }
-    const count = await pool.query('SELECT count(*)::int AS n FROM inbound_message WHERE account_id = $1 AND sha256 = ANY($2::text[])', [accountId, items.map((m) => m.sha256)]);
+    const count = await pool.query(
+      'SELECT count(*)::int AS n FROM inbound_message WHERE account_id = $1 AND sha256 = ANY($2::text[])',
+      [accountId, items.map((m) => m.sha256)],
+    );
     expect(count.rows[0].n).toBe(items.length);
   });
 
@@ -186,7 +227,9 @@ describe('PgMessageStore.put (binary COPY)', () => {
     const err = await store.put(999_999, items).catch((e: unknown) => e);
     expect(isMailductError(err) && err.code).toBe('STORAGE_UNAVAILABLE');
     expect((err as Error).message).toMatch(/cannot store messages/);
-    const none = await pool.query('SELECT count(*)::int AS n FROM inbound_message WHERE sha256 = $1', [items[0]!.sha256]);
+    const none = await pool.query('SELECT count(*)::int AS n FROM inbound_message WHERE sha256 = $1', [
+      items[0]!.sha256,
+    ]);
     expect(none.rows[0].n).toBe(0);
     const refs = await store.put(accountId, items);
     expect(refs[0]!.isNew).toBe(true);
@@ -198,7 +241,9 @@ describe('PgMessageStore.put (binary COPY)', () => {
     counted.on('connect', (client) => {
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
       (client as { query: unknown }).query = (...args: unknown[]) => {
-        statements.push(typeof args[0] === 'string' ? args[0].trim().split(/\s+/)[0]! : (args[0] as object).constructor.name);
+        statements.push(
+          typeof args[0] === 'string' ? args[0].trim().split(/\s+/)[0]! : (args[0] as object).constructor.name,
+        );
         return query(...args);
       };
     });
@@ -218,7 +263,8 @@ describe('PgMessageStore.put (binary COPY)', () => {
   });
 
   it("dates rows by PostgreSQL's clock, later batches later", async () => {
-    const dbNow = async () => (await pool.query<{ now: Date }>('SELECT now()::timestamp(3) AS now')).rows[0]!.now.getTime();
+    const dbNow = async () =>
+      (await pool.query<{ now: Date }>('SELECT now()::timestamp(3) AS now')).rows[0]!.now.getTime();
     const before = await dbNow();
     const [a] = await store.put(accountId, [mail('early')]);
     await new Promise((r) => setTimeout(r, 50));
@@ -227,7 +273,10 @@ describe('PgMessageStore.put (binary COPY)', () => {
     expect(a!.receivedAt.getTime()).toBeGreaterThanOrEqual(before);
     expect(b!.receivedAt.getTime() - a!.receivedAt.getTime()).toBeGreaterThanOrEqual(45);
     expect(b!.receivedAt.getTime()).toBeLessThanOrEqual(after + 20); // later by at most the reservation's way to PostgreSQL
-    const { rows } = await pool.query('SELECT id, received_at FROM inbound_message WHERE id = ANY($1::bigint[]) ORDER BY id', [[a!.id, b!.id]]);
+    const { rows } = await pool.query(
+      'SELECT id, received_at FROM inbound_message WHERE id = ANY($1::bigint[]) ORDER BY id',
+      [[a!.id, b!.id]],
+    );
     expect(rows.map((r) => r.received_at.getTime())).toEqual([a!.receivedAt.getTime(), b!.receivedAt.getTime()]);
   });
 });

@@ -42,7 +42,11 @@ async function countingWorld(log: SessionLog, oneAtATime: boolean): Promise<Fetc
         if (isOpen) open--;
         isOpen = false;
       };
-      const { connect, commit, close } = { connect: client.connect.bind(client), commit: client.commit.bind(client), close: client.close.bind(client) };
+      const { connect, commit, close } = {
+        connect: client.connect.bind(client),
+        commit: client.commit.bind(client),
+        close: client.close.bind(client),
+      };
       const counted: Partial<MailboxClient> = {
         connect: async () => {
           if (open > 0) log.ahead++;

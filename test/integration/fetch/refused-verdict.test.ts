@@ -41,22 +41,25 @@ afterAll(async () => {
 });
 
 describe('a mail whose verdict PostgreSQL refuses', () => {
-  it.each(['IMAP', 'POP3'] as const)('%s: is stored quarantined, gets no ticket, and the account drains', async (type) => {
-    const user = dc.users[type === 'IMAP' ? 0 : 1]!;
-    await dc.seed(user, 30, 1500, { prefix: `fine-${type}` });
-    await dc.seed(user, 1, 1500, { prefix: `poison-${type}` });
-    await dc.seed(user, 30, 1500, { prefix: `fine-after-${type}` });
-    const id = await w.account(type, user);
-    const outcome = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' });
-    expect(outcome.outcome).toBe('success');
-    expect(outcome.counts).toMatchObject({ fetched: 61, dispatched: 60, quarantined: 1 });
-    expect(dc.count(user)).toBe(0);
-    const rows = await w.messages(id);
-    const quarantined = rows.filter((r) => r.status === 'quarantined');
-    expect(quarantined).toHaveLength(1);
-    expect(quarantined[0]!.error).toMatch(/^PostgreSQL refused what was read from the headers/);
-    const tickets = (await w.tickets()).filter((t) => t.data.accountId === id);
-    expect(tickets).toHaveLength(60);
-    expect(tickets.map((t) => t.data.messageId)).not.toContain(quarantined[0]!.id);
-  });
+  it.each(['IMAP', 'POP3'] as const)(
+    '%s: is stored quarantined, gets no ticket, and the account drains',
+    async (type) => {
+      const user = dc.users[type === 'IMAP' ? 0 : 1]!;
+      await dc.seed(user, 30, 1500, { prefix: `fine-${type}` });
+      await dc.seed(user, 1, 1500, { prefix: `poison-${type}` });
+      await dc.seed(user, 30, 1500, { prefix: `fine-after-${type}` });
+      const id = await w.account(type, user);
+      const outcome = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' });
+      expect(outcome.outcome).toBe('success');
+      expect(outcome.counts).toMatchObject({ fetched: 61, dispatched: 60, quarantined: 1 });
+      expect(dc.count(user)).toBe(0);
+      const rows = await w.messages(id);
+      const quarantined = rows.filter((r) => r.status === 'quarantined');
+      expect(quarantined).toHaveLength(1);
+      expect(quarantined[0]!.error).toMatch(/^PostgreSQL refused what was read from the headers/);
+      const tickets = (await w.tickets()).filter((t) => t.data.accountId === id);
+      expect(tickets).toHaveLength(60);
+      expect(tickets.map((t) => t.data.messageId)).not.toContain(quarantined[0]!.id);
+    },
+  );
 });

@@ -22,16 +22,22 @@ afterAll(async () => {
   await dc?.stop();
 });
 
-const near = (iso: string | Date | null | undefined, at: number) => Math.abs(new Date(iso ?? 0).getTime() - at) < 120_000;
+const near = (iso: string | Date | null | undefined, at: number) =>
+  Math.abs(new Date(iso ?? 0).getTime() - at) < 120_000;
 
 describe('PostgreSQL and the fetcher in America/New_York', () => {
   it('tickets, stored messages and runs carry the real instant', async () => {
-    const [session] = await w.runtime.prisma.$queryRawUnsafe<{ tz: string }[]>(`SELECT current_setting('TimeZone') AS tz`);
+    const [session] = await w.runtime.prisma.$queryRawUnsafe<{ tz: string }[]>(
+      `SELECT current_setting('TimeZone') AS tz`,
+    );
     expect(session!.tz).toBe('UTC'); // what mailduct's sessions use, whatever the database says
     await dc.seed(dc.users[0]!, 3, 1000, { prefix: 'tz' });
     const id = await w.account('IMAP', dc.users[0]!);
     const before = Date.now();
-    expect(await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' })).toMatchObject({ outcome: 'success', counts: { fetched: 3 } });
+    expect(await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' })).toMatchObject({
+      outcome: 'success',
+      counts: { fetched: 3 },
+    });
     const tickets = (await w.tickets()).filter((t) => t.data.accountId === id);
     expect(tickets).toHaveLength(3);
     for (const t of tickets) expect(near(t.data.receivedAt, before), t.data.receivedAt).toBe(true);
@@ -46,7 +52,10 @@ describe('PostgreSQL and the fetcher in America/New_York', () => {
   });
 
   it('the API shows the real instant too', async () => {
-    const api: TestApi = await createTestApi({ DATABASE_URL: w.ctx.databaseUrl, MAILDUCT_SECRET_KEY: w.ctx.config.secretKey });
+    const api: TestApi = await createTestApi({
+      DATABASE_URL: w.ctx.databaseUrl,
+      MAILDUCT_SECRET_KEY: w.ctx.config.secretKey,
+    });
     try {
       const res = await api.app.inject({ method: 'GET', url: '/api/v1/messages', headers: api.auth });
       expect(res.statusCode).toBe(200);

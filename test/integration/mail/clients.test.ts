@@ -13,9 +13,30 @@ afterAll(async () => Promise.all([dc?.stop(), plain?.stop()]));
 
 const TYPES: AccountType[] = ['IMAP', 'IMAPS', 'IMAPTLS', 'POP3', 'POP3S', 'POP3TLS'];
 
-function settings(server: Dovecot, type: AccountType, user: string, extra: Partial<MailboxSettings> = {}): MailboxSettings {
-  const port = { IMAP: server.imapPort, IMAPS: server.imapsPort, IMAPTLS: server.imapPort, POP3: server.pop3Port, POP3S: server.pop3sPort, POP3TLS: server.pop3Port }[type];
-  return { type, host: 'localhost', port, username: user, password: server.password, imapFolder: 'INBOX', tlsVerify: false, ...extra };
+function settings(
+  server: Dovecot,
+  type: AccountType,
+  user: string,
+  extra: Partial<MailboxSettings> = {},
+): MailboxSettings {
+  const port = {
+    IMAP: server.imapPort,
+    IMAPS: server.imapsPort,
+    IMAPTLS: server.imapPort,
+    POP3: server.pop3Port,
+    POP3S: server.pop3sPort,
+    POP3TLS: server.pop3Port,
+  }[type];
+  return {
+    type,
+    host: 'localhost',
+    port,
+    username: user,
+    password: server.password,
+    imapFolder: 'INBOX',
+    tlsVerify: false,
+    ...extra,
+  };
 }
 
 describe.each(TYPES.map((t, i) => [t, i] as const))('%s client against Dovecot', (type, i) => {
@@ -31,8 +52,15 @@ describe.each(TYPES.map((t, i) => [t, i] as const))('%s client against Dovecot',
     const raw = (one as { raw: Buffer }).raw;
     expect(raw.length).toBe(list[0]!.size); // Dovecot reports the CRLF size; we must get CRLF bytes
     expect(raw.toString()).toContain(`Subject: ${type} message 1`);
-    const many = await client.fetchMany(list.slice(1), list.slice(1).map(() => 1024 * 1024));
-    expect(many.map((d) => (d && 'raw' in d ? d.raw.toString() : String(d))).map((t) => /Subject: .* message (\d+)/.exec(t)?.[1])).toEqual(['2', '3', '4', '5']);
+    const many = await client.fetchMany(
+      list.slice(1),
+      list.slice(1).map(() => 1024 * 1024),
+    );
+    expect(
+      many
+        .map((d) => (d && 'raw' in d ? d.raw.toString() : String(d)))
+        .map((t) => /Subject: .* message (\d+)/.exec(t)?.[1]),
+    ).toEqual(['2', '3', '4', '5']);
     await client.markDeleted(list.slice(0, 2));
     await client.commit();
     await client.close();
@@ -45,14 +73,18 @@ describe('IMAP commit', () => {
     const user = dc.users[9]!;
     await dc.seed(user, 4, 2000);
     const conversation: string[] = [];
-    const client = clientFor(settings(dc, 'IMAP', user), { trace: (direction, line) => conversation.push(`${direction}: ${line}`) });
+    const client = clientFor(settings(dc, 'IMAP', user), {
+      trace: (direction, line) => conversation.push(`${direction}: ${line}`),
+    });
     await client.connect();
     const list = await client.list();
     await client.markDeleted([list[0]!, list[2]!]);
     await client.commit();
     await client.close();
     const uids = `${list[0]!.id},${list[2]!.id}`;
-    expect(conversation.some((l) => l.startsWith('C: ') && l.includes(`UID STORE ${uids} +FLAGS.SILENT (\\Deleted)`))).toBe(true);
+    expect(
+      conversation.some((l) => l.startsWith('C: ') && l.includes(`UID STORE ${uids} +FLAGS.SILENT (\\Deleted)`)),
+    ).toBe(true);
     expect(conversation.some((l) => l.startsWith('C: ') && l.includes(`UID EXPUNGE ${uids}`))).toBe(true);
     // silent, and no CONDSTORE enabled: no FETCH comes back for a flagged message (with CONDSTORE,
     // a server answers even a .SILENT STORE with each message's new MODSEQ, RFC 7162 §3.1)
@@ -66,10 +98,15 @@ describe('IMAP commit', () => {
     const user = dc.users[9]!;
     await dc.seed(user, 3, 2000, { prefix: 'modseq' });
     const conversation: string[] = [];
-    const client = clientFor(settings(dc, 'IMAP', user), { trace: (direction, line) => conversation.push(`${direction}: ${line}`) });
+    const client = clientFor(settings(dc, 'IMAP', user), {
+      trace: (direction, line) => conversation.push(`${direction}: ${line}`),
+    });
     await client.connect();
     const list = await client.list();
-    const raws = await client.fetchMany(list, list.map(() => 1024 * 1024));
+    const raws = await client.fetchMany(
+      list,
+      list.map(() => 1024 * 1024),
+    );
     await client.close();
     expect(raws.filter((d) => d && 'raw' in d)).toHaveLength(list.length);
     const answers = conversation.filter((l) => /^S: \* \d+ FETCH \(.*BODY\[\]/.test(l));
@@ -98,9 +135,21 @@ describe('IMAP listing with exactAbove', () => {
   it('lists the long way when SEARCH disagrees with EXISTS (fault injection)', async () => {
     const base = imapScript({ size: 777 });
     // A server that answers UID SEARCH without any UID while announcing one message.
-    const fake = await startFakeServer({ onConnect: base.onConnect, onLine: (s, line) => (/^\S+ UID SEARCH /i.test(line) ? s.write(`${line.split(' ')[0]} OK searched\r\n`) : base.onLine(s, line)) });
+    const fake = await startFakeServer({
+      onConnect: base.onConnect,
+      onLine: (s, line) =>
+        /^\S+ UID SEARCH /i.test(line) ? s.write(`${line.split(' ')[0]} OK searched\r\n`) : base.onLine(s, line),
+    });
     try {
-      const client = clientFor({ type: 'IMAP', host: '127.0.0.1', port: fake.port, username: 'u', password: 'p', imapFolder: 'INBOX', tlsVerify: false });
+      const client = clientFor({
+        type: 'IMAP',
+        host: '127.0.0.1',
+        port: fake.port,
+        username: 'u',
+        password: 'p',
+        imapFolder: 'INBOX',
+        tlsVerify: false,
+      });
       await client.connect();
       expect(await client.list({ exactAbove: 4096 })).toEqual([{ id: '1', seq: 1, size: 777 }]);
       await client.close();
@@ -140,7 +189,10 @@ describe('TLS and authentication', () => {
     await Promise.all(
       TYPES.map(async (type) => {
         const client = clientFor(settings(dc, type, dc.users[7]!, { password: 'Wr0ng-Secret' }));
-        const err = await client.connect().then(() => null, (e: Error) => e);
+        const err = await client.connect().then(
+          () => null,
+          (e: Error) => e,
+        );
         expect(err, type).toMatchObject({ code: 'MAIL_AUTH_REFUSED', errorClass: 'auth' });
         expect(err!.message).not.toContain('Wr0ng-Secret');
         await client.close();
@@ -150,7 +202,10 @@ describe('TLS and authentication', () => {
 
   it('names a missing IMAP folder', async () => {
     const client = clientFor(settings(dc, 'IMAP', dc.users[7]!, { imapFolder: 'No/Such/Folder' }));
-    await expect(client.connect()).rejects.toMatchObject({ code: 'MAIL_FOLDER_MISSING', message: expect.stringContaining('"No/Such/Folder"') });
+    await expect(client.connect()).rejects.toMatchObject({
+      code: 'MAIL_FOLDER_MISSING',
+      message: expect.stringContaining('"No/Such/Folder"'),
+    });
     await client.close();
   });
 

@@ -49,7 +49,9 @@ describe('POP3 multi-line framing (RFC 1939 §3)', () => {
     const body = 'Subject: s\r\n\r\nline one\r\n..dots\r\n';
     const full = `+OK\r\n${body}.\r\n`;
     for (let cut = 5; cut < full.length; cut++) {
-      expect(await retr([full.slice(0, cut), full.slice(cut)]), `cut at ${cut}`).toBe('Subject: s\r\n\r\nline one\r\n.dots\r\n');
+      expect(await retr([full.slice(0, cut), full.slice(cut)]), `cut at ${cut}`).toBe(
+        'Subject: s\r\n\r\nline one\r\n.dots\r\n',
+      );
     }
   });
 
@@ -62,7 +64,9 @@ describe('POP3 multi-line framing (RFC 1939 §3)', () => {
   });
 
   it('refuses a response larger than the limit', async () => {
-    await expect(retr([`+OK\r\n${'x'.repeat(5000)}\r\n.\r\n`], 1000)).rejects.toMatchObject({ code: 'ResponseTooLarge' });
+    await expect(retr([`+OK\r\n${'x'.repeat(5000)}\r\n.\r\n`], 1000)).rejects.toMatchObject({
+      code: 'ResponseTooLarge',
+    });
   });
 
   it('keeps what follows the terminator for the next response', async () => {

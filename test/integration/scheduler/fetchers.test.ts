@@ -25,14 +25,22 @@ describe('two fetcher processes draining 50 accounts', () => {
     const ids = await w.seedEveryUser(PER_ACCOUNT, 1500, 'drain');
     children.push(await startChild(['--fetcher'], w.ctx.env), await startChild(['--fetcher'], w.ctx.env));
     // Three jobs per account, so both processes compete for the same accounts.
-    const jobs = ids.flatMap((accountId) => [1, 2, 3].map((n) => ({ name: JOB_NAMES.fetchAccount, data: { accountId, trigger: 'manual' as const }, opts: { jobId: `drain-${accountId}-${n}` } })));
+    const jobs = ids.flatMap((accountId) =>
+      [1, 2, 3].map((n) => ({
+        name: JOB_NAMES.fetchAccount,
+        data: { accountId, trigger: 'manual' as const },
+        opts: { jobId: `drain-${accountId}-${n}` },
+      })),
+    );
     await w.runtime.queues.fetch.addBulk(jobs);
     await waitFor('the queue to drain', async () => {
       const c = await w.runtime.queues.fetch.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
       return Object.values(c).every((n) => n === 0);
     });
     for (const user of dc.users) expect(dc.count(user), user).toBe(0);
-    const rows = await w.runtime.prisma.inboundMessage.findMany({ select: { id: true, accountId: true, messageIdHeader: true, status: true } });
+    const rows = await w.runtime.prisma.inboundMessage.findMany({
+      select: { id: true, accountId: true, messageIdHeader: true, status: true },
+    });
     expect(rows).toHaveLength(ACCOUNTS * PER_ACCOUNT);
     expect(new Set(rows.map((r) => r.messageIdHeader)).size).toBe(ACCOUNTS * PER_ACCOUNT);
     expect(rows.every((r) => r.status === 'dispatched')).toBe(true);
@@ -45,7 +53,10 @@ describe('two fetcher processes draining 50 accounts', () => {
     const byAccount = new Map<number, typeof runs>();
     for (const r of runs) byAccount.set(r.accountId, [...(byAccount.get(r.accountId) ?? []), r]);
     for (const [accountId, list] of byAccount) {
-      for (let i = 1; i < list.length; i++) expect(list[i]!.startedAt.getTime(), `account ${accountId}`).toBeGreaterThanOrEqual(list[i - 1]!.finishedAt!.getTime());
+      for (let i = 1; i < list.length; i++)
+        expect(list[i]!.startedAt.getTime(), `account ${accountId}`).toBeGreaterThanOrEqual(
+          list[i - 1]!.finishedAt!.getTime(),
+        );
     }
     const completed = await w.runtime.queues.fetch.getJobs(['completed']);
     const skipped = completed.filter((j) => j.returnvalue?.outcome === 'skipped').length;

@@ -25,7 +25,8 @@ afterAll(async () => {
   await dc?.stop();
 });
 
-const schedulerExists = async (id: number) => (await w.runtime.queues.fetch.getJobScheduler(`account:${id}`)) !== undefined;
+const schedulerExists = async (id: number) =>
+  (await w.runtime.queues.fetch.getJobScheduler(`account:${id}`)) !== undefined;
 
 describe('a lock that expires while its holder is stalled', () => {
   it('the stalled fetcher deletes nothing once it resumes; the other one finishes; nothing is doubled', async () => {
@@ -35,7 +36,11 @@ describe('a lock that expires while its holder is stalled', () => {
     const stalled = spawnCli(['fetch', '--account-id', String(id)], w.ctx.env);
     let out = '';
     stalled.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    await waitFor('the first fetcher to store some mail', async () => (await w.runtime.prisma.inboundMessage.count({ where: { accountId: id } })) >= 100, 30_000);
+    await waitFor(
+      'the first fetcher to store some mail',
+      async () => (await w.runtime.prisma.inboundMessage.count({ where: { accountId: id } })) >= 100,
+      30_000,
+    );
     stalled.kill('SIGSTOP');
     await new Promise((r) => setTimeout(r, 2500)); // > MAILDUCT_LOCK_TTL_MS: the lock expires
     const takeover = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' });
@@ -45,7 +50,10 @@ describe('a lock that expires while its holder is stalled', () => {
     const code = await new Promise<number | null>((resolve) => stalled.on('exit', resolve));
     expect(code).toBe(1);
     expect(out).toMatch(/failed \(storage\): lock of account \d+ was lost/);
-    const rows = await w.runtime.prisma.inboundMessage.findMany({ where: { accountId: id }, select: { messageIdHeader: true } });
+    const rows = await w.runtime.prisma.inboundMessage.findMany({
+      where: { accountId: id },
+      select: { messageIdHeader: true },
+    });
     expect(rows).toHaveLength(3000);
     expect(new Set(rows.map((r) => r.messageIdHeader)).size).toBe(3000);
     const tickets = (await w.tickets()).filter((t) => t.data.accountId === id);
@@ -69,19 +77,34 @@ describe('failures per account', () => {
       expect(outcome).toMatchObject({ outcome: 'failed', error: { class: 'auth' }, parked: i === 3 });
     }
     const parked = await w.runtime.prisma.mailAccount.findUniqueOrThrow({ where: { id } });
-    expect(parked).toMatchObject({ validity: 'invalid_temporarily', consecutiveAuthFailures: 3, parkedReason: expect.stringMatching(/login refused 3 times/) });
-    expect(await w.runtime.prisma.auditEvent.findFirst({ where: { entity: 'mail_account', entityId: String(id), action: 'park' } })).not.toBeNull();
+    expect(parked).toMatchObject({
+      validity: 'invalid_temporarily',
+      consecutiveAuthFailures: 3,
+      parkedReason: expect.stringMatching(/login refused 3 times/),
+    });
+    expect(
+      await w.runtime.prisma.auditEvent.findFirst({
+        where: { entity: 'mail_account', entityId: String(id), action: 'park' },
+      }),
+    ).not.toBeNull();
     await waitFor('its scheduler to go', async () => !(await schedulerExists(id)), 2000);
     await w.accounts.update(id, { validity: 'valid', password: dc.password }, 'admin');
     await announceAccountChange(w.runtime.redis, w.ctx.prefix, { accountId: id, kind: 'updated' });
     const resumed = await w.runtime.prisma.mailAccount.findUniqueOrThrow({ where: { id } });
-    expect(resumed).toMatchObject({ validity: 'valid', parkedReason: null, consecutiveFailures: 0, consecutiveAuthFailures: 0 });
+    expect(resumed).toMatchObject({
+      validity: 'valid',
+      parkedReason: null,
+      consecutiveFailures: 0,
+      consecutiveAuthFailures: 0,
+    });
     await waitFor('its scheduler to come back', () => schedulerExists(id), 2000);
     expect((await w.runtime.service.fetchAccount({ accountId: id, trigger: 'schedule' })).outcome).toBe('success');
   });
 
   it('backs off after a transient error: scheduled jobs are skipped until then, fetch-now still runs', async () => {
-    const id = (await w.accounts.create({ type: 'IMAP', host: '127.0.0.1', port: 1, username: 'nobody', password: 'x' }, 'test')).id;
+    const id = (
+      await w.accounts.create({ type: 'IMAP', host: '127.0.0.1', port: 1, username: 'nobody', password: 'x' }, 'test')
+    ).id;
     const outcome = await w.runtime.service.fetchAccount({ accountId: id, trigger: 'schedule' });
     expect(outcome).toMatchObject({ outcome: 'failed', error: { class: 'network' } });
     const account = await w.runtime.prisma.mailAccount.findUniqueOrThrow({ where: { id } });
@@ -89,9 +112,19 @@ describe('failures per account', () => {
     expect(wait).toBeGreaterThan(15_000);
     expect(wait).toBeLessThan(40_000);
     const stop = new AbortController();
-    const processor = processFetchJob({ prisma: w.runtime.prisma, service: w.runtime.service, budget: new HostBudget(10), stop: stop.signal, interrupt: stop.signal });
-    const job = (data: FetchJobData) => ({ data, updateProgress: async () => undefined }) as unknown as Job<FetchJobData>;
-    expect(await processor(job({ accountId: id, trigger: 'schedule' }))).toMatchObject({ outcome: 'skipped', skippedReason: expect.stringContaining('backing off until') });
+    const processor = processFetchJob({
+      prisma: w.runtime.prisma,
+      service: w.runtime.service,
+      budget: new HostBudget(10),
+      stop: stop.signal,
+      interrupt: stop.signal,
+    });
+    const job = (data: FetchJobData) =>
+      ({ data, updateProgress: async () => undefined }) as unknown as Job<FetchJobData>;
+    expect(await processor(job({ accountId: id, trigger: 'schedule' }))).toMatchObject({
+      outcome: 'skipped',
+      skippedReason: expect.stringContaining('backing off until'),
+    });
     await expect(processor(job({ accountId: id, trigger: 'manual' }))).rejects.toThrow(/network/);
     const second = await w.runtime.prisma.mailAccount.findUniqueOrThrow({ where: { id } });
     expect(second.consecutiveFailures).toBe(2);

@@ -13,7 +13,10 @@ let housekeeping: Housekeeping;
 beforeAll(async () => {
   dc = await startDovecot({ users: 1 });
   w = await createFetchWorld(dc);
-  housekeeping = startHousekeeping(w.ctx.config, createLogger({ level: 'silent' }), w.runtime.queues, { everyMs: 3_600_000, sweepAfterMs: 0 });
+  housekeeping = startHousekeeping(w.ctx.config, createLogger({ level: 'silent' }), w.runtime.queues, {
+    everyMs: 3_600_000,
+    sweepAfterMs: 0,
+  });
 });
 afterAll(async () => {
   await housekeeping?.close();
@@ -32,8 +35,17 @@ describe('PostgreSQL as the source of truth for tickets', () => {
 
     // The ticket system consumes one ticket.
     const connection = createRedis(w.ctx.config.redisUrl, { forWorker: true });
-    const consumer = new Worker('tickets', async () => 'ok', { connection, prefix: w.ctx.prefix, concurrency: 1, limiter: { max: 1, duration: 60_000 } });
-    await waitFor('one ticket to be consumed', async () => (await w.runtime.prisma.inboundMessage.count({ where: { consumedAt: { not: null } } })) === 1, 15_000);
+    const consumer = new Worker('tickets', async () => 'ok', {
+      connection,
+      prefix: w.ctx.prefix,
+      concurrency: 1,
+      limiter: { max: 1, duration: 60_000 },
+    });
+    await waitFor(
+      'one ticket to be consumed',
+      async () => (await w.runtime.prisma.inboundMessage.count({ where: { consumedAt: { not: null } } })) === 1,
+      15_000,
+    );
     await consumer.close();
     connection.disconnect();
 
@@ -49,7 +61,10 @@ describe('PostgreSQL as the source of truth for tickets', () => {
 
     // Retention: raw mail of a ticket consumed long ago goes; the row stays.
     const consumed = await w.runtime.prisma.inboundMessage.findFirstOrThrow({ where: { consumedAt: { not: null } } });
-    await w.runtime.prisma.inboundMessage.update({ where: { id: consumed.id }, data: { consumedAt: new Date(Date.now() - 40 * 86_400_000) } });
+    await w.runtime.prisma.inboundMessage.update({
+      where: { id: consumed.id },
+      data: { consumedAt: new Date(Date.now() - 40 * 86_400_000) },
+    });
     expect((await housekeeping.runOnce()).expired).toBe(1);
     const after = await w.runtime.prisma.inboundMessage.findUniqueOrThrow({ where: { id: consumed.id } });
     expect(after.raw).toBeNull();

@@ -62,7 +62,8 @@ async function within2s(check: () => Promise<void>): Promise<number> {
   }
 }
 
-const create = (username: string, extra: object = {}) => accounts.create({ type: 'IMAP', host: 'mail.example.com', username, password: 'pw', ...extra }, 'test');
+const create = (username: string, extra: object = {}) =>
+  accounts.create({ type: 'IMAP', host: 'mail.example.com', username, password: 'pw', ...extra }, 'test');
 
 describe('scheduler', () => {
   it('reconciles at start: one scheduler per valid account, none for invalid ones', async () => {
@@ -92,7 +93,11 @@ describe('scheduler', () => {
   });
 
   it('heals a change whose announcement was lost, at the next reconcile', async () => {
-    const quiet = new AccountService({ prisma, secrets: new SecretBox(ctx.config.secretKey), defaults: { pollIntervalSeconds: 600 } });
+    const quiet = new AccountService({
+      prisma,
+      secrets: new SecretBox(ctx.config.secretKey),
+      defaults: { pollIntervalSeconds: 600 },
+    });
     const y = await quiet.create({ type: 'POP3', host: 'mail.example.com', username: 'y', password: 'pw' }, 'test');
     const fast = await start(300);
     expect(fast).toBeDefined();
@@ -110,7 +115,8 @@ describe('scheduler', () => {
     expect(after).toEqual(before);
     const delayed = await queue.getJobs(['delayed', 'waiting', 'prioritized']);
     const perScheduler = new Map<string, number>();
-    for (const j of delayed) if (j.repeatJobKey) perScheduler.set(j.repeatJobKey, (perScheduler.get(j.repeatJobKey) ?? 0) + 1);
+    for (const j of delayed)
+      if (j.repeatJobKey) perScheduler.set(j.repeatJobKey, (perScheduler.get(j.repeatJobKey) ?? 0) + 1);
     expect([...perScheduler.values()].every((n) => n === 1)).toBe(true);
     expect(perScheduler.size).toBe(after.size);
     const result = await restarted.scheduler.reconcile();

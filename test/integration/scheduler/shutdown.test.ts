@@ -21,22 +21,41 @@ describe('graceful shutdown', () => {
     await dc.seed(user, 4000, 3000, { prefix: 'shutdown' });
     const id = await w.account('IMAP', user);
     const child = await startChild(['--fetcher'], w.ctx.env);
-    await w.runtime.queues.fetch.add(JOB_NAMES.fetchAccount, { accountId: id, trigger: 'manual' }, { jobId: 'shutdown-1' });
-    await waitFor('the run to be under way', async () => (await w.runtime.prisma.inboundMessage.count({ where: { accountId: id } })) >= 200, 30_000);
+    await w.runtime.queues.fetch.add(
+      JOB_NAMES.fetchAccount,
+      { accountId: id, trigger: 'manual' },
+      { jobId: 'shutdown-1' },
+    );
+    await waitFor(
+      'the run to be under way',
+      async () => (await w.runtime.prisma.inboundMessage.count({ where: { accountId: id } })) >= 200,
+      30_000,
+    );
     const started = Date.now();
     const stopping = child.stop('SIGTERM');
     // A job that arrives while the fetcher shuts down is left for another one. (Added before the
     // SIGTERM, the fetcher would take it and complete it as skipped, the first run holding the lock.)
     await waitFor('the fetcher to begin shutting down', () => child.output().includes('shutting down'), 10_000);
-    await w.runtime.queues.fetch.add(JOB_NAMES.fetchAccount, { accountId: id, trigger: 'manual' }, { jobId: 'shutdown-2' });
+    await w.runtime.queues.fetch.add(
+      JOB_NAMES.fetchAccount,
+      { accountId: id, trigger: 'manual' },
+      { jobId: 'shutdown-2' },
+    );
     const code = await stopping;
     expect(code).toBe(0);
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(await w.runtime.locks.holder(id)).toBeNull();
     const run = await w.runtime.prisma.fetchRun.findFirstOrThrow({ where: { accountId: id } });
-    expect(run).toMatchObject({ outcome: 'failed', errorClass: 'timeout', errorMessage: 'stopped early: shutting down' });
+    expect(run).toMatchObject({
+      outcome: 'failed',
+      errorClass: 'timeout',
+      errorMessage: 'stopped early: shutting down',
+    });
     // Nothing lost: what left the server is stored and enqueued; the rest is still there.
-    const rows = await w.runtime.prisma.inboundMessage.findMany({ where: { accountId: id }, select: { id: true, deletedOnServerAt: true, enqueuedAt: true } });
+    const rows = await w.runtime.prisma.inboundMessage.findMany({
+      where: { accountId: id },
+      select: { id: true, deletedOnServerAt: true, enqueuedAt: true },
+    });
     const deleted = rows.filter((r) => r.deletedOnServerAt);
     expect(deleted.length).toBeGreaterThan(0);
     expect(deleted.every((r) => r.enqueuedAt)).toBe(true);
@@ -45,7 +64,10 @@ describe('graceful shutdown', () => {
     // The next run picks up the rest without doubling anything.
     expect((await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' })).outcome).toBe('success');
     expect(dc.count(user)).toBe(0);
-    const all = await w.runtime.prisma.inboundMessage.findMany({ where: { accountId: id }, select: { messageIdHeader: true } });
+    const all = await w.runtime.prisma.inboundMessage.findMany({
+      where: { accountId: id },
+      select: { messageIdHeader: true },
+    });
     expect(all).toHaveLength(4000);
     expect(new Set(all.map((r) => r.messageIdHeader)).size).toBe(4000);
     const tickets = (await w.tickets()).filter((t) => t.data.accountId === id);

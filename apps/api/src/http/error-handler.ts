@@ -25,12 +25,24 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) {
       request.log.error({ err }, 'unexpected error');
-      return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error; see the server log', details: null } });
+      return reply
+        .code(500)
+        .send({ error: { code: 'INTERNAL', message: 'internal error; see the server log', details: null } });
     }
-    return reply.code(status).send({ error: { code: codeForStatus(status), message: clientMessage(err), details: null } });
+    return reply
+      .code(status)
+      .send({ error: { code: codeForStatus(status), message: clientMessage(err), details: null } });
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0]}`, details: null } });
+    reply
+      .code(404)
+      .send({
+        error: {
+          code: 'NOT_FOUND',
+          message: `no route for ${request.method} ${request.url.split('?')[0]}`,
+          details: null,
+        },
+      });
   });
 }
 
@@ -39,8 +51,14 @@ function problemOf(v: AjvIssue, context: string | undefined): FieldProblem & { i
   const join = (name: unknown) => (base ? `${base}.${String(name)}` : String(name));
   const where = context ? { in: context } : {};
   if (v.keyword === 'required') return { field: join(v.params.missingProperty), problem: 'is required', ...where };
-  if (v.keyword === 'additionalProperties') return { field: join(v.params.additionalProperty), problem: 'is not a known field', ...where };
-  if (v.keyword === 'enum') return { field: base || '(root)', problem: `must be one of ${(v.params.allowedValues as unknown[]).join(', ')}`, ...where };
+  if (v.keyword === 'additionalProperties')
+    return { field: join(v.params.additionalProperty), problem: 'is not a known field', ...where };
+  if (v.keyword === 'enum')
+    return {
+      field: base || '(root)',
+      problem: `must be one of ${(v.params.allowedValues as unknown[]).join(', ')}`,
+      ...where,
+    };
   return { field: base || '(root)', problem: v.message ?? 'is invalid', ...where };
 }
 
@@ -55,7 +73,8 @@ function dedupe<T extends FieldProblem>(problems: T[]): T[] {
 }
 
 function clientMessage(err: FastifyError): string {
-  if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) return 'request body is not valid JSON';
+  if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError)
+    return 'request body is not valid JSON';
   if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'request body is empty but Content-Type is application/json';
   return err.message.slice(0, 300);
 }

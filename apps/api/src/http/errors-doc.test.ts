@@ -10,7 +10,10 @@ describe('docs/ERRORS.md', () => {
   it('is the rendering of the current error catalogue', () => {
     const doc = renderErrorsDoc();
     if (process.env.UPDATE_DOCS === '1') writeFileSync(FILE, doc);
-    expect(readFileSync(FILE, 'utf8'), 'docs/ERRORS.md is out of date: UPDATE_DOCS=1 npx vitest run apps/api/src/http/errors-doc.test.ts').toBe(doc);
+    expect(
+      readFileSync(FILE, 'utf8'),
+      'docs/ERRORS.md is out of date: UPDATE_DOCS=1 npx vitest run apps/api/src/http/errors-doc.test.ts',
+    ).toBe(doc);
   });
 
   it('has a row for every code', () => {

@@ -3,7 +3,9 @@ import { STATUS } from './status.js';
 
 /** docs/ERRORS.md, generated from the error catalogue (a test keeps the file current). */
 export function renderErrorsDoc(): string {
-  const rows = ERROR_CODES.map((code) => `| \`${code}\` | ${ERROR_CLASS_OF[code] ?? '—'} | ${STATUS[code]} | ${ERROR_ADVICE[code]} |`);
+  const rows = ERROR_CODES.map(
+    (code) => `| \`${code}\` | ${ERROR_CLASS_OF[code] ?? '—'} | ${STATUS[code]} | ${ERROR_ADVICE[code]} |`,
+  );
   return [
     '# Errors',
     '',

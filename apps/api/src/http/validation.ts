@@ -10,7 +10,11 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
  * fields are errors); query strings and path parameters are coerced, since they are text.
  */
 export function registerValidation(app: FastifyInstance): void {
-  const strict = addFormats(new Ajv({ allErrors: true, coerceTypes: false, useDefaults: true, removeAdditional: false, strict: false }));
-  const coercing = addFormats(new Ajv({ allErrors: true, coerceTypes: 'array', useDefaults: true, removeAdditional: false, strict: false }));
+  const strict = addFormats(
+    new Ajv({ allErrors: true, coerceTypes: false, useDefaults: true, removeAdditional: false, strict: false }),
+  );
+  const coercing = addFormats(
+    new Ajv({ allErrors: true, coerceTypes: 'array', useDefaults: true, removeAdditional: false, strict: false }),
+  );
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
 }

@@ -41,7 +41,10 @@ export default fp(
       const id = request.cookies?.[SESSION_COOKIE];
       const session = id ? await app.services.sessions.get(id).catch(() => null) : null;
       if (!session) return null;
-      const principal = typeof session.principal.tokenHash === 'string' ? await app.services.tokens.verifyHash(session.principal.tokenHash) : null;
+      const principal =
+        typeof session.principal.tokenHash === 'string'
+          ? await app.services.tokens.verifyHash(session.principal.tokenHash)
+          : null;
       if (!principal) {
         await app.services.sessions.destroy(id!).catch(() => undefined);
         return null;
@@ -63,20 +66,27 @@ export default fp(
       const token = bearerOf(request);
       // A client that sent too many wrong tokens is not even checked until its window ends.
       const limit = token ? await app.services.limits.badTokens.blocked(request.ip) : null;
-      if (limit && !limit.allowed) return tooMany(reply, limit.retryAfterSeconds, 'too many requests with a wrong bearer token from this client');
+      if (limit && !limit.allowed)
+        return tooMany(reply, limit.retryAfterSeconds, 'too many requests with a wrong bearer token from this client');
       let principal = token ? await app.services.tokens.verify(token) : null;
       if (token && !principal) await app.services.limits.badTokens.take(request.ip);
       if (!principal && !token) {
         const session = await sessionOf(request);
         const csrf = request.headers['x-csrf-token'];
-        if (session && (!UNSAFE.has(request.method) || (typeof csrf === 'string' && secretsEqual(csrf, session.csrf)))) {
+        if (
+          session &&
+          (!UNSAFE.has(request.method) || (typeof csrf === 'string' && secretsEqual(csrf, session.csrf)))
+        ) {
           principal = session.principal;
           request.session = session;
         }
       }
       if (!principal) {
         const message = token ? 'the bearer token is not valid' : 'an Authorization: Bearer <token> header is required';
-        await reply.code(401).header('www-authenticate', 'Bearer realm="mailduct"').send({ error: { code: 'UNAUTHORIZED', message, details: null } });
+        await reply
+          .code(401)
+          .header('www-authenticate', 'Bearer realm="mailduct"')
+          .send({ error: { code: 'UNAUTHORIZED', message, details: null } });
         return;
       }
       request.principal = principal;
@@ -93,9 +103,22 @@ export function mayDo(principal: Principal, request: FastifyRequest): boolean {
 
 /** 429 with Retry-After. */
 export async function tooMany(reply: FastifyReply, retryAfterSeconds: number, message: string): Promise<void> {
-  await reply.code(429).header('retry-after', String(retryAfterSeconds)).send({ error: { code: 'RATE_LIMITED', message: `${message}; try again in ${retryAfterSeconds} s`, details: null } });
+  await reply
+    .code(429)
+    .header('retry-after', String(retryAfterSeconds))
+    .send({
+      error: { code: 'RATE_LIMITED', message: `${message}; try again in ${retryAfterSeconds} s`, details: null },
+    });
 }
 
 async function forbid(reply: FastifyReply, principal: Principal): Promise<void> {
-  await reply.code(403).send({ error: { code: 'FORBIDDEN', message: `"${principal.name}" has a read-only token: it may read, not change, test or fetch`, details: null } });
+  await reply
+    .code(403)
+    .send({
+      error: {
+        code: 'FORBIDDEN',
+        message: `"${principal.name}" has a read-only token: it may read, not change, test or fetch`,
+        details: null,
+      },
+    });
 }

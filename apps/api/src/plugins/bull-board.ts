@@ -18,7 +18,13 @@ const bullBoard: FastifyPluginAsync = async (app) => {
   const board = (path: string, readOnlyMode: boolean) => {
     const adapter = new FastifyAdapter();
     adapter.setBasePath(path);
-    createBullBoard({ queues: [new BullMQAdapter(app.deps.queues.fetch, { readOnlyMode }), new BullMQAdapter(app.deps.queues.tickets, { readOnlyMode })], serverAdapter: adapter });
+    createBullBoard({
+      queues: [
+        new BullMQAdapter(app.deps.queues.fetch, { readOnlyMode }),
+        new BullMQAdapter(app.deps.queues.tickets, { readOnlyMode }),
+      ],
+      serverAdapter: adapter,
+    });
     return adapter;
   };
   const readOnly = board(BOARD_PATH, true);
@@ -31,13 +37,23 @@ const bullBoard: FastifyPluginAsync = async (app) => {
     scope.addHook('onRequest', scope.requireSession);
     scope.addHook('onRequest', async (req, reply) => {
       if (reply.sent) return;
-      if (req.principal.role !== 'admin') return reply.code(403).send({ error: { code: 'FORBIDDEN', message: 'managing queues needs an admin token', details: null } });
+      if (req.principal.role !== 'admin')
+        return reply
+          .code(403)
+          .send({ error: { code: 'FORBIDDEN', message: 'managing queues needs an admin token', details: null } });
     });
     // Written before the answer goes out, so a change the admin sees done is in the audit trail.
     scope.addHook('onSend', async (req, reply, payload) => {
-      if (req.method === 'GET' || req.method === 'HEAD' || reply.statusCode >= 400 || req.principal?.role !== 'admin') return payload;
+      if (req.method === 'GET' || req.method === 'HEAD' || reply.statusCode >= 400 || req.principal?.role !== 'admin')
+        return payload;
       const path = req.url.slice(MANAGE_BOARD_PATH.length).split('?')[0]!.slice(0, 300);
-      await recordAudit(app.deps.prisma, { actor: req.principal.name, action: 'queue-job', entity: 'job', entityId: path, changes: { request: { from: null, to: `${req.method} ${path}` } } }).catch((err: unknown) => req.log.error({ err }, 'could not audit a Bull Board change'));
+      await recordAudit(app.deps.prisma, {
+        actor: req.principal.name,
+        action: 'queue-job',
+        entity: 'job',
+        entityId: path,
+        changes: { request: { from: null, to: `${req.method} ${path}` } },
+      }).catch((err: unknown) => req.log.error({ err }, 'could not audit a Bull Board change'));
       return payload;
     });
     await scope.register(manage.registerPlugin(), { prefix: MANAGE_BOARD_PATH });

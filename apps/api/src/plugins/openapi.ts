@@ -11,7 +11,8 @@ export default fp(
         info: {
           title: 'mailduct API',
           version: '1',
-          description: 'Mail accounts (OTOBO PostMaster Mail Accounts), queues, system addresses, messages and fetch runs.',
+          description:
+            'Mail accounts (OTOBO PostMaster Mail Accounts), queues, system addresses, messages and fetch runs.',
         },
         components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
         security: [{ bearer: [] }],

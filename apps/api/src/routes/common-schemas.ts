@@ -15,7 +15,11 @@ export const ErrorResponse = Type.Object(
     error: Type.Object({
       code: Type.String(),
       message: Type.String(),
-      details: Type.Union([Type.Array(Type.Object({ field: Type.String(), problem: Type.String() }, { additionalProperties: true })), Type.Object({}, { additionalProperties: true }), Type.Null()]),
+      details: Type.Union([
+        Type.Array(Type.Object({ field: Type.String(), problem: Type.String() }, { additionalProperties: true })),
+        Type.Object({}, { additionalProperties: true }),
+        Type.Null(),
+      ]),
     }),
   },
   { $id: 'ErrorResponse' },
@@ -29,11 +33,16 @@ export const errorResponses = {
 } as const;
 
 /** `:id` path parameter: a positive 32-bit integer. */
-export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) }, { additionalProperties: false });
+export const IdParams = Type.Object(
+  { id: Type.Integer({ minimum: 1, maximum: 2147483647 }) },
+  { additionalProperties: false },
+);
 
 /** Common list parameters. */
 export const listQueryProperties = {
-  q: Type.Optional(Type.String({ maxLength: 200, pattern: '^[^\\u0000]*$', description: 'case-insensitive substring filter' })),
+  q: Type.Optional(
+    Type.String({ maxLength: 200, pattern: '^[^\\u0000]*$', description: 'case-insensitive substring filter' }),
+  ),
   includeInvalid: Type.Boolean({ default: true, description: 'include invalid and invalid-temporarily entries' }),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
   offset: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 }),

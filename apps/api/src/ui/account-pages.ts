@@ -46,8 +46,10 @@ function accountRow(session: Session, a: AccountView): SafeHtml {
 function stateText(a: AccountView): SafeHtml {
   const s = a.state;
   if (s.parkedReason) return html`<span class="state-error">Parked: ${s.parkedReason}</span>`;
-  if (s.lastError) return html`<span class="state-error">${s.lastError.class}: ${s.lastError.message}</span><br><span class="muted">last run ${when(s.lastRunAt)}</span>`;
-  if (s.lastRunAt) return html`<span class="state-ok">OK</span> <span class="muted">last run ${when(s.lastRunAt)}${s.oversizedCount ? `, ${s.oversizedCount} oversized left on server` : ''}</span>`;
+  if (s.lastError)
+    return html`<span class="state-error">${s.lastError.class}: ${s.lastError.message}</span><br><span class="muted">last run ${when(s.lastRunAt)}</span>`;
+  if (s.lastRunAt)
+    return html`<span class="state-ok">OK</span> <span class="muted">last run ${when(s.lastRunAt)}${s.oversizedCount ? `, ${s.oversizedCount} oversized left on server` : ''}</span>`;
   return html`<span class="muted">not fetched yet</span>`;
 }
 
@@ -93,7 +95,10 @@ export function inputFromForm(f: Record<string, string | undefined>): AccountPat
     port: f.port?.trim() ? Number(f.port) : null,
     imapFolder: f.imapFolder?.trim() ? f.imapFolder : null,
     trusted: f.trusted === '1',
-    dispatch: f.dispatch === 'queue' ? ({ by: 'queue', queueId: Number(f.queueId) || (undefined as unknown as number) } as const) : { by: 'to' },
+    dispatch:
+      f.dispatch === 'queue'
+        ? ({ by: 'queue', queueId: Number(f.queueId) || (undefined as unknown as number) } as const)
+        : { by: 'to' },
     validity: f.validity as AccountPatch['validity'],
     comment: f.comment?.trim() ? f.comment : null,
     tlsVerify: f.tlsVerify !== '0',
@@ -104,14 +109,19 @@ export function inputFromForm(f: Record<string, string | undefined>): AccountPat
 }
 
 /** Add or edit form, with the field errors of a failed save next to their fields. */
-export function accountForm(session: Session, o: { account: AccountView | null; values: AccountFormValues; queues: QueueView[]; problems: FieldProblem[] }): SafeHtml {
+export function accountForm(
+  session: Session,
+  o: { account: AccountView | null; values: AccountFormValues; queues: QueueView[]; problems: FieldProblem[] },
+): SafeHtml {
   const { values: v, account } = o;
   const err = (field: string) => {
     const p = o.problems.filter((x) => x.field === field || (field === 'queueId' && x.field.startsWith('dispatch')));
     return p.length ? html`<span class="error" id="err-${field}">${p.map((x) => x.problem).join('; ')}</span>` : '';
   };
-  const described = (field: string) => (o.problems.some((x) => x.field === field) ? trusted(`aria-invalid="true" aria-describedby="err-${field}"`) : '');
-  const option = (value: string, label: string, current: string) => html`<option value="${value}" ${value === current ? trusted('selected') : ''}>${label}</option>`;
+  const described = (field: string) =>
+    o.problems.some((x) => x.field === field) ? trusted(`aria-invalid="true" aria-describedby="err-${field}"`) : '';
+  const option = (value: string, label: string, current: string) =>
+    html`<option value="${value}" ${value === current ? trusted('selected') : ''}>${label}</option>`;
   return html`<h1>${account ? 'Edit mail account' : 'Add mail account'}</h1>
 <form method="post" id="account-form" action="${account ? `/accounts/${account.id}` : '/accounts'}" ${account ? trusted(`data-account-id="${account.id}"`) : ''} novalidate>
 ${csrfField(session)}

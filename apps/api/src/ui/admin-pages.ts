@@ -24,7 +24,12 @@ const errorOf = (problems: FieldProblem[], field: string) => {
 const check = (on: boolean) => (on ? trusted('checked') : '');
 
 /** Queues: list with add form; each row editable inline. */
-export function queuesPage(session: Session, queues: QueueView[], problems: FieldProblem[], typed: Record<string, string>): SafeHtml {
+export function queuesPage(
+  session: Session,
+  queues: QueueView[],
+  problems: FieldProblem[],
+  typed: Record<string, string>,
+): SafeHtml {
   return html`<h1>Queues</h1>
 <table>
 <thead><tr><th>Name</th><th>Comment</th><th>Valid</th><th></th></tr></thead>
@@ -50,8 +55,17 @@ export function queuesPage(session: Session, queues: QueueView[], problems: Fiel
 }
 
 /** System addresses: list with add form. */
-export function addressesPage(session: Session, addresses: AddressView[], queues: QueueView[], problems: FieldProblem[], typed: Record<string, string>): SafeHtml {
-  const queueOptions = (current: string) => queues.map((q) => html`<option value="${q.id}" ${String(q.id) === current ? trusted('selected') : ''}>${q.name}</option>`);
+export function addressesPage(
+  session: Session,
+  addresses: AddressView[],
+  queues: QueueView[],
+  problems: FieldProblem[],
+  typed: Record<string, string>,
+): SafeHtml {
+  const queueOptions = (current: string) =>
+    queues.map(
+      (q) => html`<option value="${q.id}" ${String(q.id) === current ? trusted('selected') : ''}>${q.name}</option>`,
+    );
   return html`<h1>System addresses</h1>
 <p class="muted">Mail to a system address is dispatched into its queue (accounts dispatching by To:).</p>
 <table>
@@ -79,7 +93,12 @@ export function addressesPage(session: Session, addresses: AddressView[], queues
 }
 
 /** Stored messages, newest first; quarantined ones can be reprocessed. */
-export function messagesPage(session: Session, messages: MessageView[], total: number, filter: { accountId?: number; status?: string }): SafeHtml {
+export function messagesPage(
+  session: Session,
+  messages: MessageView[],
+  total: number,
+  filter: { accountId?: number; status?: string },
+): SafeHtml {
   const statuses = ['', 'dispatched', 'ignored', 'quarantined', 'stored'];
   return html`<h1>Messages</h1>
 <form method="get" action="/messages" class="toolbar">

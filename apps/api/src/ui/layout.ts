@@ -29,10 +29,12 @@ ${o.session ? html`<meta name="csrf-token" content="${o.session.csrf}">` : ''}
 <body>
 <header class="top">
   <span class="brand">mailduct</span>
-  ${o.session
-    ? html`<nav aria-label="Main">${NAV.map(([key, href, label]) => html`<a href="${href}" ${o.active === key ? trusted('aria-current="page"') : ''}>${label}</a> `)}<a href="/admin/queues/">Job queues</a> ${o.session.principal.role === 'admin' ? html`<a href="/admin/queues-manage/">Manage jobs</a> ` : ''}<a href="/docs">API</a></nav>
+  ${
+    o.session
+      ? html`<nav aria-label="Main">${NAV.map(([key, href, label]) => html`<a href="${href}" ${o.active === key ? trusted('aria-current="page"') : ''}>${label}</a> `)}<a href="/admin/queues/">Job queues</a> ${o.session.principal.role === 'admin' ? html`<a href="/admin/queues-manage/">Manage jobs</a> ` : ''}<a href="/docs">API</a></nav>
   <form method="post" action="/logout"><input type="hidden" name="_csrf" value="${o.session.csrf}"><button class="secondary" type="submit">Sign out (${o.session.principal.name}${o.session.principal.role === 'admin' ? '' : ', read-only'})</button></form>`
-    : ''}
+      : ''
+  }
 </header>
 <main>
 ${o.notice ? html`<p class="notice${o.notice.error ? ' error' : ''}" role="status">${o.notice.text}</p>` : ''}

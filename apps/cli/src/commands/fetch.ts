@@ -22,7 +22,10 @@ export async function fetchCommand(config: Readonly<Config>, flags: FetchFlags, 
   const accountId = flags['account-id'] === undefined ? undefined : positive('--account-id', flags['account-id']);
   const limit = flags.limit === undefined ? undefined : positive('--limit', flags.limit);
   const timeout = flags.timeout === undefined ? 600 : positive('--timeout', flags.timeout);
-  const runtime = createFetchRuntime(config, createLogger({ level: flags.debug ? 'debug' : 'silent', name: 'mailduct-fetch' }, process.stderr));
+  const runtime = createFetchRuntime(
+    config,
+    createLogger({ level: flags.debug ? 'debug' : 'silent', name: 'mailduct-fetch' }, process.stderr),
+  );
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new Error(`timeout of ${timeout} seconds reached`)), timeout * 1000);
   try {
@@ -41,7 +44,10 @@ export async function fetchCommand(config: Readonly<Config>, flags: FetchFlags, 
         return 1;
       }
       const trace = flags.debug ? (dir: string, line: string) => io.err(`  ${dir}: ${line}`) : undefined;
-      const outcome = await runtime.service.fetchAccount({ accountId: a.id, trigger: 'cli', limit }, { signal: deadline.signal, interrupt: deadline.signal, trace });
+      const outcome = await runtime.service.fetchAccount(
+        { accountId: a.id, trigger: 'cli', limit },
+        { signal: deadline.signal, interrupt: deadline.signal, trace },
+      );
       io.out(`${a.host} (${a.type})... ${describe(outcome)}`);
       if (outcome.outcome === 'failed') failures++;
     }
@@ -55,16 +61,24 @@ export async function fetchCommand(config: Readonly<Config>, flags: FetchFlags, 
 
 type Selected = { id: number; host: string; type: string };
 
-async function selectAccounts(prisma: ReturnType<typeof createFetchRuntime>['prisma'], id: number | undefined, force: boolean, io: Io): Promise<Selected[] | null> {
+async function selectAccounts(
+  prisma: ReturnType<typeof createFetchRuntime>['prisma'],
+  id: number | undefined,
+  force: boolean,
+  io: Io,
+): Promise<Selected[] | null> {
   const select = { id: true, host: true, type: true, validity: true } as const;
-  if (id === undefined) return prisma.mailAccount.findMany({ where: { validity: 'valid' }, orderBy: { id: 'asc' }, select });
+  if (id === undefined)
+    return prisma.mailAccount.findMany({ where: { validity: 'valid' }, orderBy: { id: 'asc' }, select });
   const account = await prisma.mailAccount.findUnique({ where: { id }, select });
   if (!account) {
     io.err(`Could not find mail account ${id}.`);
     return null;
   }
   if (account.validity !== 'valid' && !force) {
-    io.err(`Mail account ${id} (${account.host}) is not valid (${account.validity.replace('_', '-')}); use --force to fetch it anyway.`);
+    io.err(
+      `Mail account ${id} (${account.host}) is not valid (${account.validity.replace('_', '-')}); use --force to fetch it anyway.`,
+    );
     return null;
   }
   return [account];
@@ -80,6 +94,7 @@ function describe(o: FetchOutcome): string {
 }
 
 function positive(flag: string, value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 2147483647) throw new UsageError(`${flag} must be a positive whole number (got "${value}")`);
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 2147483647)
+    throw new UsageError(`${flag} must be a positive whole number (got "${value}")`);
   return Number(value);
 }

@@ -5,7 +5,11 @@ import { createPrisma } from '@mailduct/core/db';
 import { UsageError } from '../usage.js';
 
 /** `mailduct keys rotate`: re-encrypt stored passwords with the current MAILDUCT_SECRET_KEY. */
-export async function keys(config: Readonly<Config>, action: string | undefined, out: (line: string) => void): Promise<number> {
+export async function keys(
+  config: Readonly<Config>,
+  action: string | undefined,
+  out: (line: string) => void,
+): Promise<number> {
   if (action !== 'rotate') throw new UsageError(`unknown keys action "${action ?? ''}" (use rotate)`);
   const secrets = new SecretBox(config.secretKey, config.oldSecretKeys);
   const prisma = createPrisma(config.databaseUrl);
@@ -13,7 +17,9 @@ export async function keys(config: Readonly<Config>, action: string | undefined,
     const result = await rotateAccountKeys(prisma, secrets);
     out(`Re-encrypted ${result.rotated} of ${result.total} account passwords with key ${secrets.currentKeyId}.`);
     if (result.unreadable.length > 0) {
-      out(`Cannot decrypt the passwords of accounts ${result.unreadable.join(', ')}: add the key they were written with to MAILDUCT_OLD_SECRET_KEYS.`);
+      out(
+        `Cannot decrypt the passwords of accounts ${result.unreadable.join(', ')}: add the key they were written with to MAILDUCT_OLD_SECRET_KEYS.`,
+      );
       return 1;
     }
     return 0;

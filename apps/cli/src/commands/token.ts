@@ -4,8 +4,15 @@ import { createPrisma } from '@mailduct/core/db';
 import { UsageError } from '../usage.js';
 
 /** `mailduct token create --name N [--role admin|read-only]`, `mailduct token revoke --name N`. */
-export async function token(config: Readonly<Config>, action: string | undefined, name: string | undefined, out: (line: string) => void, role = 'admin'): Promise<number> {
-  if (action !== 'create' && action !== 'revoke') throw new UsageError(`unknown token action "${action ?? ''}" (use create or revoke)`);
+export async function token(
+  config: Readonly<Config>,
+  action: string | undefined,
+  name: string | undefined,
+  out: (line: string) => void,
+  role = 'admin',
+): Promise<number> {
+  if (action !== 'create' && action !== 'revoke')
+    throw new UsageError(`unknown token action "${action ?? ''}" (use create or revoke)`);
   if (!name) throw new UsageError(`token ${action} needs --name NAME`);
   if (!ROLES.includes(role as Role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')} (got "${role}")`);
   const prisma = createPrisma(config.databaseUrl);

@@ -37,10 +37,16 @@ export class AccountDirectory {
   ) {}
 
   /** The ids of the requested page and the total, or null when the directory cannot answer. */
-  async search(filter: { q?: string; includeInvalid?: boolean; limit: number; offset: number }): Promise<{ ids: number[]; total: number } | null> {
+  async search(filter: {
+    q?: string;
+    includeInvalid?: boolean;
+    limit: number;
+    offset: number;
+  }): Promise<{ ids: number[]; total: number } | null> {
     const version = await this.readVersion();
     if (version === null) return null;
-    if (this.entries === null || this.version !== version || Date.now() - this.loadedAt > this.options.maxAgeMs) await this.reload(version);
+    if (this.entries === null || this.version !== version || Date.now() - this.loadedAt > this.options.maxAgeMs)
+      await this.reload(version);
     if (!this.entries) return null;
     const key = filterKey(filter);
     let ids = this.matches.get(key);

@@ -29,4 +29,8 @@ export function accountWhere(filter: Pick<AccountFilter, 'q' | 'includeInvalid'>
 }
 
 /** Stable list order: host, then username, then id. */
-export const ACCOUNT_ORDER: Prisma.MailAccountOrderByWithRelationInput[] = [{ host: 'asc' }, { username: 'asc' }, { id: 'asc' }];
+export const ACCOUNT_ORDER: Prisma.MailAccountOrderByWithRelationInput[] = [
+  { host: 'asc' },
+  { username: 'asc' },
+  { id: 'asc' },
+];

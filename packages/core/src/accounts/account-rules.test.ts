@@ -19,11 +19,22 @@ function problemsOf(fn: () => unknown): { field: string; problem: string }[] {
 describe(draftFromInput.name, () => {
   it('applies the OTOBO defaults', () => {
     const d = draftFromInput(base, defaults);
-    expect(d).toMatchObject({ imapFolder: 'INBOX', trusted: false, dispatch: { by: 'to' }, validity: 'valid', tlsVerify: true, pollIntervalSeconds: 600, port: null, comment: null });
+    expect(d).toMatchObject({
+      imapFolder: 'INBOX',
+      trusted: false,
+      dispatch: { by: 'to' },
+      validity: 'valid',
+      tlsVerify: true,
+      pollIntervalSeconds: 600,
+      port: null,
+      comment: null,
+    });
   });
 
   it('keeps an IMAP folder for IMAP types', () => {
-    expect(draftFromInput({ ...base, type: 'IMAPS', imapFolder: 'Support/Inbound' }, defaults).imapFolder).toBe('Support/Inbound');
+    expect(draftFromInput({ ...base, type: 'IMAPS', imapFolder: 'Support/Inbound' }, defaults).imapFolder).toBe(
+      'Support/Inbound',
+    );
   });
 
   it('stores no folder for POP3 types, even when one is given (OTOBO MailAccount.t)', () => {
@@ -48,11 +59,23 @@ describe(draftFromInput.name, () => {
     ['imapFolder', 'f'.repeat(251)],
     ['comment', 'c'.repeat(251)],
   ])('rejects an over-long %s', (field, value) => {
-    expect(problemsOf(() => draftFromInput({ ...base, [field]: value }, defaults))).toContainEqual({ field, problem: expect.stringMatching(/at most/) });
+    expect(problemsOf(() => draftFromInput({ ...base, [field]: value }, defaults))).toContainEqual({
+      field,
+      problem: expect.stringMatching(/at most/),
+    });
   });
 
   it('accepts values at the limits', () => {
-    const d = draftFromInput({ ...base, username: 'u'.repeat(200), password: 'p'.repeat(200), comment: 'c'.repeat(250), imapFolder: 'f'.repeat(250) }, defaults);
+    const d = draftFromInput(
+      {
+        ...base,
+        username: 'u'.repeat(200),
+        password: 'p'.repeat(200),
+        comment: 'c'.repeat(250),
+        imapFolder: 'f'.repeat(250),
+      },
+      defaults,
+    );
     expect(d.username).toHaveLength(200);
   });
 
@@ -60,7 +83,14 @@ describe(draftFromInput.name, () => {
     expect(problemsOf(() => draftFromInput({ ...base, type: 'SMTP' as never }, defaults))[0]?.field).toBe('type');
   });
 
-  it.each(['imaps://mail.example.com', 'mail.example.com:993', 'mail example.com', 'mail.example.com/path', 'user@mail.example.com', ''])('rejects host %j', (host) => {
+  it.each([
+    'imaps://mail.example.com',
+    'mail.example.com:993',
+    'mail example.com',
+    'mail.example.com/path',
+    'user@mail.example.com',
+    '',
+  ])('rejects host %j', (host) => {
     expect(problemsOf(() => draftFromInput({ ...base, host }, defaults))[0]?.field).toBe('host');
   });
 
@@ -79,11 +109,16 @@ describe(draftFromInput.name, () => {
   });
 
   it('requires a queue id when dispatching by queue', () => {
-    expect(problemsOf(() => draftFromInput({ ...base, dispatch: { by: 'queue' } as never }, defaults))).toContainEqual({ field: 'dispatch.queueId', problem: expect.stringMatching(/required/) });
+    expect(problemsOf(() => draftFromInput({ ...base, dispatch: { by: 'queue' } as never }, defaults))).toContainEqual({
+      field: 'dispatch.queueId',
+      problem: expect.stringMatching(/required/),
+    });
   });
 
   it('refuses a queue id when dispatching by To:', () => {
-    expect(problemsOf(() => draftFromInput({ ...base, dispatch: { by: 'to', queueId: 2 } as never }, defaults))[0]?.field).toBe('dispatch.queueId');
+    expect(
+      problemsOf(() => draftFromInput({ ...base, dispatch: { by: 'to', queueId: 2 } as never }, defaults))[0]?.field,
+    ).toBe('dispatch.queueId');
   });
 
   it.each([0, 65536, 1.5])('rejects port %d', (port) => {
@@ -91,11 +126,15 @@ describe(draftFromInput.name, () => {
   });
 
   it.each([29, 7 * 24 * 3600 + 1])('rejects a poll interval of %d seconds', (pollIntervalSeconds) => {
-    expect(problemsOf(() => draftFromInput({ ...base, pollIntervalSeconds }, defaults))[0]?.field).toBe('pollIntervalSeconds');
+    expect(problemsOf(() => draftFromInput({ ...base, pollIntervalSeconds }, defaults))[0]?.field).toBe(
+      'pollIntervalSeconds',
+    );
   });
 
   it('rejects an unknown validity', () => {
-    expect(problemsOf(() => draftFromInput({ ...base, validity: 'paused' as never }, defaults))[0]?.field).toBe('validity');
+    expect(problemsOf(() => draftFromInput({ ...base, validity: 'paused' as never }, defaults))[0]?.field).toBe(
+      'validity',
+    );
   });
 });
 
@@ -121,7 +160,10 @@ describe(draftFromPatch.name, () => {
   });
 
   it('refuses to null a required field', () => {
-    expect(problemsOf(() => draftFromPatch(stored, { host: null as never }))[0]).toEqual({ field: 'host', problem: 'must not be null' });
+    expect(problemsOf(() => draftFromPatch(stored, { host: null as never }))[0]).toEqual({
+      field: 'host',
+      problem: 'must not be null',
+    });
   });
 
   it('refuses an empty new password', () => {

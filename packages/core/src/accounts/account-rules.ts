@@ -15,7 +15,6 @@ import {
   type Validity,
 } from './account-types.js';
 
-
 /** Defaults that come from configuration rather than from the request. */
 export interface AccountDefaults {
   pollIntervalSeconds: number;
@@ -54,7 +53,8 @@ export function draftFromInput(input: AccountInput, defaults: AccountDefaults): 
 export function draftFromPatch(current: AccountDraft, patch: AccountPatch): AccountDraft {
   const problems: FieldProblem[] = [];
   for (const field of ['type', 'host', 'username'] as const) {
-    if (field in patch && (patch[field] === null || patch[field] === undefined)) problems.push({ field, problem: 'must not be null' });
+    if (field in patch && (patch[field] === null || patch[field] === undefined))
+      problems.push({ field, problem: 'must not be null' });
   }
   const merged: AccountDraft = { ...current, ...definedOnly(patch), password: patch.password };
   const draft = normalize(merged);
@@ -100,13 +100,17 @@ function check(d: AccountDraft, problems: FieldProblem[], passwordGiven: boolean
   checkText('username', d.username, L.username, add);
   if (passwordGiven) checkText('password', d.password, L.password, add);
   checkPort(d.port, add);
-  if (d.imapFolder !== null && d.imapFolder.length > L.imapFolder) add('imapFolder', `must be at most ${L.imapFolder} characters`);
-  if (d.imapFolder !== null && CONTROL_CHARACTER.test(d.imapFolder)) add('imapFolder', 'must not contain control characters');
+  if (d.imapFolder !== null && d.imapFolder.length > L.imapFolder)
+    add('imapFolder', `must be at most ${L.imapFolder} characters`);
+  if (d.imapFolder !== null && CONTROL_CHARACTER.test(d.imapFolder))
+    add('imapFolder', 'must not contain control characters');
   if (typeof d.trusted !== 'boolean') add('trusted', 'must be true or false');
   checkDispatch(d.dispatch, add);
   if (!VALIDITIES.includes(d.validity as Validity)) add('validity', `must be one of ${VALIDITIES.join(', ')}`);
-  if (d.comment !== null && (typeof d.comment !== 'string' || d.comment.length > L.comment)) add('comment', `must be text of at most ${L.comment} characters`);
-  if (typeof d.comment === 'string' && TEXT_CONTROL_CHARACTER.test(d.comment)) add('comment', 'must not contain control characters');
+  if (d.comment !== null && (typeof d.comment !== 'string' || d.comment.length > L.comment))
+    add('comment', `must be text of at most ${L.comment} characters`);
+  if (typeof d.comment === 'string' && TEXT_CONTROL_CHARACTER.test(d.comment))
+    add('comment', 'must not contain control characters');
   if (typeof d.tlsVerify !== 'boolean') add('tlsVerify', 'must be true or false');
   const p = d.pollIntervalSeconds;
   if (!Number.isInteger(p) || p < L.pollIntervalMin || p > L.pollIntervalMax) {
@@ -126,13 +130,16 @@ function checkText(field: string, value: unknown, max: number, add: (f: string, 
 
 function checkPort(port: unknown, add: (f: string, p: string) => void): void {
   if (port === null) return;
-  if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) add('port', 'must be a whole number from 1 to 65535');
+  if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535)
+    add('port', 'must be a whole number from 1 to 65535');
 }
 
 function checkDispatch(dispatch: Dispatch, add: (f: string, p: string) => void): void {
-  if (dispatch === null || typeof dispatch !== 'object') return add('dispatch', 'must be {"by":"to"} or {"by":"queue","queueId":N}');
+  if (dispatch === null || typeof dispatch !== 'object')
+    return add('dispatch', 'must be {"by":"to"} or {"by":"queue","queueId":N}');
   if (dispatch.by === 'to') {
-    if ('queueId' in dispatch && (dispatch as { queueId?: unknown }).queueId !== undefined) add('dispatch.queueId', 'is only allowed when dispatch.by is "queue"');
+    if ('queueId' in dispatch && (dispatch as { queueId?: unknown }).queueId !== undefined)
+      add('dispatch.queueId', 'is only allowed when dispatch.by is "queue"');
     return;
   }
   if (dispatch.by !== 'queue') return add('dispatch.by', 'must be "to" or "queue"');

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { searchEntries, searchTextOf, type DirectoryEntry } from './account-search.js';
 
-const entry = (id: number, host: string, username: string, type: DirectoryEntry['type'], validity: DirectoryEntry['validity'] = 'valid', comment: string | null = null): DirectoryEntry => ({
+const entry = (
+  id: number,
+  host: string,
+  username: string,
+  type: DirectoryEntry['type'],
+  validity: DirectoryEntry['validity'] = 'valid',
+  comment: string | null = null,
+): DirectoryEntry => ({
   id,
   text: searchTextOf({ host, username, comment }),
   type,

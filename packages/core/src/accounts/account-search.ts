@@ -23,7 +23,10 @@ export function filterKey(filter: { q?: string; includeInvalid?: boolean }): str
  * All ids matching a filter, in entry order (host/username/id), like the SQL path: `q` is a
  * case-insensitive substring of host, user name or comment, or of the type name.
  */
-export function matchEntries(entries: readonly DirectoryEntry[], filter: { q?: string; includeInvalid?: boolean }): number[] {
+export function matchEntries(
+  entries: readonly DirectoryEntry[],
+  filter: { q?: string; includeInvalid?: boolean },
+): number[] {
   const q = filter.q?.trim().toLowerCase() ?? '';
   const types = q ? new Set<AccountType>(ACCOUNT_TYPES.filter((t) => t.toLowerCase().includes(q))) : null;
   const validOnly = filter.includeInvalid === false;

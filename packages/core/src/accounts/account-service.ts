@@ -40,13 +40,22 @@ export class AccountService {
     if (hit) {
       const rows = this.deps.reads
         ? await this.deps.reads.byIds(hit.ids)
-        : await this.deps.prisma.mailAccount.findMany({ where: { id: { in: hit.ids } }, include: { queue: { select: { name: true } } } });
+        : await this.deps.prisma.mailAccount.findMany({
+            where: { id: { in: hit.ids } },
+            include: { queue: { select: { name: true } } },
+          });
       const byId = new Map(rows.map((r) => [r.id, r]));
       return { items: hit.ids.flatMap((id) => (byId.has(id) ? [toAccountView(byId.get(id)!)] : [])), total: hit.total };
     }
     const where = accountWhere(filter);
     const [rows, total] = await Promise.all([
-      this.deps.prisma.mailAccount.findMany({ where, orderBy: ACCOUNT_ORDER, skip: filter.offset, take: filter.limit, include: { queue: { select: { name: true } } } }),
+      this.deps.prisma.mailAccount.findMany({
+        where,
+        orderBy: ACCOUNT_ORDER,
+        skip: filter.offset,
+        take: filter.limit,
+        include: { queue: { select: { name: true } } },
+      }),
       this.deps.prisma.mailAccount.count({ where }),
     ]);
     return { items: rows.map(toAccountView), total };
@@ -76,10 +85,21 @@ export class AccountService {
 
   private async createRow(tx: Tx, draft: AccountDraft, actor: string) {
     const created = await tx.mailAccount.create({
-      data: { ...this.columns(draft), passwordEnc: this.deps.secrets.seal(draft.password ?? ''), createdBy: actor, updatedBy: actor },
+      data: {
+        ...this.columns(draft),
+        passwordEnc: this.deps.secrets.seal(draft.password ?? ''),
+        createdBy: actor,
+        updatedBy: actor,
+      },
       include: { queue: { select: { name: true } } },
     });
-    await recordAudit(tx, { actor, action: 'create', entity: 'mail_account', entityId: created.id, changes: diffFields(null, auditable(draft), SECRET) });
+    await recordAudit(tx, {
+      actor,
+      action: 'create',
+      entity: 'mail_account',
+      entityId: created.id,
+      changes: diffFields(null, auditable(draft), SECRET),
+    });
     return created;
   }
 
@@ -94,11 +114,24 @@ export class AccountService {
     if (draft.password !== undefined) data.passwordEnc = this.deps.secrets.seal(draft.password);
     // A legacy duplicate whose connection settings change is held to the one-account rule again.
     if (CONNECTION_FIELDS.some((f) => before[f] !== draft[f])) data.legacyDuplicate = false;
-    if (resumes(before, draft)) Object.assign(data, { consecutiveFailures: 0, consecutiveAuthFailures: 0, parkedReason: null, backoffUntil: null, lastErrorClass: null, lastErrorMessage: null });
+    if (resumes(before, draft))
+      Object.assign(data, {
+        consecutiveFailures: 0,
+        consecutiveAuthFailures: 0,
+        parkedReason: null,
+        backoffUntil: null,
+        lastErrorClass: null,
+        lastErrorMessage: null,
+      });
     const row = await this.refusingDuplicates(draft, id, async (tx) => {
-      const updated = await tx.mailAccount.update({ where: { id }, data, include: { queue: { select: { name: true } } } });
+      const updated = await tx.mailAccount.update({
+        where: { id },
+        data,
+        include: { queue: { select: { name: true } } },
+      });
       const changes = diffFields(auditable(before), auditable(draft), SECRET);
-      if (Object.keys(changes).length > 0) await recordAudit(tx, { actor, action: 'update', entity: 'mail_account', entityId: id, changes });
+      if (Object.keys(changes).length > 0)
+        await recordAudit(tx, { actor, action: 'update', entity: 'mail_account', entityId: id, changes });
       return updated;
     });
     await this.notify({ accountId: id, kind: 'updated' });
@@ -110,13 +143,24 @@ export class AccountService {
     const current = await this.row(id, false);
     await this.deps.prisma.$transaction(async (tx) => {
       await tx.mailAccount.delete({ where: { id } });
-      await recordAudit(tx, { actor, action: 'delete', entity: 'mail_account', entityId: id, changes: diffFields(auditable(draftOfRow(current)), null, SECRET) });
+      await recordAudit(tx, {
+        actor,
+        action: 'delete',
+        entity: 'mail_account',
+        entityId: id,
+        changes: diffFields(auditable(draftOfRow(current)), null, SECRET),
+      });
     });
     await this.notify({ accountId: id, kind: 'deleted' });
   }
 
   private async row(id: number, withQueue: boolean) {
-    const row = isRowId(id) ? await this.deps.prisma.mailAccount.findUnique({ where: { id }, include: withQueue ? { queue: { select: { name: true } } } : undefined }) : null;
+    const row = isRowId(id)
+      ? await this.deps.prisma.mailAccount.findUnique({
+          where: { id },
+          include: withQueue ? { queue: { select: { name: true } } } : undefined,
+        })
+      : null;
     if (!row) throw new MailductError('ACCOUNT_NOT_FOUND', `mail account ${id} does not exist`);
     return row;
   }
@@ -140,9 +184,13 @@ export class AccountService {
 
   private async checkQueue(d: AccountDraft): Promise<void> {
     if (d.dispatch.by !== 'queue') return;
-    const queue = isRowId(d.dispatch.queueId) ? await this.deps.prisma.queue.findUnique({ where: { id: d.dispatch.queueId } }) : null;
-    if (!queue) throw validationError([{ field: 'dispatch.queueId', problem: `queue ${d.dispatch.queueId} does not exist` }]);
-    if (!queue.valid) throw validationError([{ field: 'dispatch.queueId', problem: `queue "${queue.name}" is not valid` }]);
+    const queue = isRowId(d.dispatch.queueId)
+      ? await this.deps.prisma.queue.findUnique({ where: { id: d.dispatch.queueId } })
+      : null;
+    if (!queue)
+      throw validationError([{ field: 'dispatch.queueId', problem: `queue ${d.dispatch.queueId} does not exist` }]);
+    if (!queue.valid)
+      throw validationError([{ field: 'dispatch.queueId', problem: `queue "${queue.name}" is not valid` }]);
   }
 
   /**
@@ -151,11 +199,18 @@ export class AccountService {
    * when two requests arrive at once; the look-up before names the account that has it.
    */
   private async checkDuplicate(d: AccountDraft, selfId: number | null): Promise<void> {
-    const other = await this.deps.prisma.mailAccount.findFirst({ where: { mailboxKey: mailboxKey(d), ...(selfId === null ? {} : { id: { not: selfId } }) }, select: { id: true } });
+    const other = await this.deps.prisma.mailAccount.findFirst({
+      where: { mailboxKey: mailboxKey(d), ...(selfId === null ? {} : { id: { not: selfId } }) },
+      select: { id: true },
+    });
     if (other) throw duplicateOf(d, other.id);
   }
 
-  private async refusingDuplicates<T>(d: AccountDraft, selfId: number | null, write: (tx: Tx) => Promise<T>): Promise<T> {
+  private async refusingDuplicates<T>(
+    d: AccountDraft,
+    selfId: number | null,
+    write: (tx: Tx) => Promise<T>,
+  ): Promise<T> {
     try {
       return await this.deps.prisma.$transaction(write);
     } catch (err) {
@@ -176,7 +231,9 @@ type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 function duplicateOf(d: AccountDraft, otherId: number | null): MailductError {
   const where = d.imapFolder ? ` folder ${d.imapFolder}` : '';
   const who = otherId === null ? 'another mail account' : `mail account ${otherId}`;
-  return new MailductError('ACCOUNT_EXISTS', `${who} already reads ${d.username}@${d.host}${where}`, { details: otherId === null ? {} : { accountId: otherId } });
+  return new MailductError('ACCOUNT_EXISTS', `${who} already reads ${d.username}@${d.host}${where}`, {
+    details: otherId === null ? {} : { accountId: otherId },
+  });
 }
 
 function auditable(d: AccountDraft): Record<string, unknown> {

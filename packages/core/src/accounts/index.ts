@@ -1,4 +1,11 @@
-export { ACCOUNT_TYPES, VALIDITIES, ACCOUNT_LIMITS, DEFAULT_PORTS, effectivePort, isImapType } from './account-types.js';
+export {
+  ACCOUNT_TYPES,
+  VALIDITIES,
+  ACCOUNT_LIMITS,
+  DEFAULT_PORTS,
+  effectivePort,
+  isImapType,
+} from './account-types.js';
 export type { AccountType, Validity, Dispatch, AccountInput, AccountPatch, AccountDraft } from './account-types.js';
 export { draftFromInput, draftFromPatch, mailboxKey } from './account-rules.js';
 export type { AccountDefaults } from './account-rules.js';

@@ -11,7 +11,9 @@ describe(diffFields.name, () => {
 
   it('compares nested values structurally', () => {
     expect(diffFields({ dispatch: { by: 'to' } }, { dispatch: { by: 'to' } })).toEqual({});
-    expect(diffFields({ dispatch: { by: 'to' } }, { dispatch: { by: 'queue', queueId: 2 } })).toHaveProperty('dispatch');
+    expect(diffFields({ dispatch: { by: 'to' } }, { dispatch: { by: 'queue', queueId: 2 } })).toHaveProperty(
+      'dispatch',
+    );
   });
 
   it('never records the value of a secret field', () => {

@@ -19,7 +19,8 @@ export function diffFields(
       if (to !== undefined && to !== from) changes[key] = { secret: true, changed: true };
       continue;
     }
-    if (JSON.stringify(from ?? null) !== JSON.stringify(to ?? null)) changes[key] = { from: from ?? null, to: to ?? null };
+    if (JSON.stringify(from ?? null) !== JSON.stringify(to ?? null))
+      changes[key] = { from: from ?? null, to: to ?? null };
   }
   return changes;
 }

@@ -30,20 +30,35 @@ export class TokenService {
   /** SHA-256 of MAILDUCT_ADMIN_TOKEN, computed once. */
   private readonly adminHash: string | undefined;
 
-  constructor(private readonly prisma: PrismaClient, adminToken: string | undefined) {
+  constructor(
+    private readonly prisma: PrismaClient,
+    adminToken: string | undefined,
+  ) {
     this.adminHash = adminToken === undefined ? undefined : hashToken(adminToken);
   }
 
   /** Create a named token and return it; it is never shown again. Throws VALIDATION_FAILED, TOKEN_EXISTS. */
-  async create(name: string, actor = 'cli', role: Role = 'admin'): Promise<{ name: string; token: string; role: Role }> {
-    if (!NAME.test(name)) throw validationError([{ field: 'name', problem: 'must be 1-200 letters, digits, spaces or . _ @ -' }]);
-    if (!ROLES.includes(role)) throw validationError([{ field: 'role', problem: `must be one of ${ROLES.join(', ')}` }]);
+  async create(
+    name: string,
+    actor = 'cli',
+    role: Role = 'admin',
+  ): Promise<{ name: string; token: string; role: Role }> {
+    if (!NAME.test(name))
+      throw validationError([{ field: 'name', problem: 'must be 1-200 letters, digits, spaces or . _ @ -' }]);
+    if (!ROLES.includes(role))
+      throw validationError([{ field: 'role', problem: `must be one of ${ROLES.join(', ')}` }]);
     const existing = await this.prisma.apiToken.findUnique({ where: { name } });
     if (existing) throw new MailductError('TOKEN_EXISTS', `a token named "${name}" already exists`);
     const token = generateToken();
     await this.prisma.$transaction(async (tx) => {
       const row = await tx.apiToken.create({ data: { name, tokenHash: hashToken(token), role } });
-      await recordAudit(tx, { actor, action: 'create', entity: 'api_token', entityId: row.id, changes: { name: { from: null, to: name }, role: { from: null, to: role } } });
+      await recordAudit(tx, {
+        actor,
+        action: 'create',
+        entity: 'api_token',
+        entityId: row.id,
+        changes: { name: { from: null, to: name }, role: { from: null, to: role } },
+      });
     });
     return { name, token, role };
   }
@@ -54,7 +69,13 @@ export class TokenService {
     if (!row || row.revokedAt) return false;
     await this.prisma.$transaction(async (tx) => {
       await tx.apiToken.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
-      await recordAudit(tx, { actor, action: 'delete', entity: 'api_token', entityId: row.id, changes: { name: { from: name, to: null } } });
+      await recordAudit(tx, {
+        actor,
+        action: 'delete',
+        entity: 'api_token',
+        entityId: row.id,
+        changes: { name: { from: name, to: null } },
+      });
     });
     this.cache.clear();
     return true;
@@ -72,11 +93,17 @@ export class TokenService {
    * in with. Answers are cached for 10 s, so a revocation reaches every replica within that.
    */
   async verifyHash(hash: string): Promise<Principal | null> {
-    if (this.adminHash !== undefined && secretsEqual(hash, this.adminHash)) return { name: 'admin', role: 'admin', tokenHash: hash };
+    if (this.adminHash !== undefined && secretsEqual(hash, this.adminHash))
+      return { name: 'admin', role: 'admin', tokenHash: hash };
     const hit = this.cache.get(hash);
     if (hit && hit.until > Date.now()) return hit.principal;
-    const row = /^[0-9a-f]{64}$/.test(hash) ? await this.prisma.apiToken.findUnique({ where: { tokenHash: hash } }) : null;
-    const principal = row && !row.revokedAt ? { name: row.name, role: (ROLES.includes(row.role as Role) ? row.role : 'read-only') as Role, tokenHash: hash } : null;
+    const row = /^[0-9a-f]{64}$/.test(hash)
+      ? await this.prisma.apiToken.findUnique({ where: { tokenHash: hash } })
+      : null;
+    const principal =
+      row && !row.revokedAt
+        ? { name: row.name, role: (ROLES.includes(row.role as Role) ? row.role : 'read-only') as Role, tokenHash: hash }
+        : null;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { principal, until: Date.now() + CACHE_MS });
     if (principal) void this.touch(hash);

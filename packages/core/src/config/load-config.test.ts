@@ -42,7 +42,9 @@ describe(loadConfig.name, () => {
 
   it('parses old keys for rotation', () => {
     const old = randomBytes(32).toString('base64');
-    expect(loadConfig({ MAILDUCT_SECRET_KEY: key, MAILDUCT_OLD_SECRET_KEYS: ` ${old} ,` }).oldSecretKeys).toEqual([old]);
+    expect(loadConfig({ MAILDUCT_SECRET_KEY: key, MAILDUCT_OLD_SECRET_KEYS: ` ${old} ,` }).oldSecretKeys).toEqual([
+      old,
+    ]);
   });
 
   it('refuses a short admin token', () => {
@@ -50,6 +52,8 @@ describe(loadConfig.name, () => {
   });
 
   it('refuses a poll interval below 30 seconds', () => {
-    expect(problems({ MAILDUCT_SECRET_KEY: key, MAILDUCT_POLL_INTERVAL_SECONDS: '10' })).toContain('MAILDUCT_POLL_INTERVAL_SECONDS');
+    expect(problems({ MAILDUCT_SECRET_KEY: key, MAILDUCT_POLL_INTERVAL_SECONDS: '10' })).toContain(
+      'MAILDUCT_POLL_INTERVAL_SECONDS',
+    );
   });
 });

@@ -82,8 +82,12 @@ function readExtraCa(file: string | undefined): string | undefined {
     return readFileSync(file, 'utf8');
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new MailductError('CONFIG_INVALID', `Invalid configuration:\n  - MAILDUCT_EXTRA_CA_FILE: cannot read ${file} (${reason})`, {
-      details: [{ field: 'MAILDUCT_EXTRA_CA_FILE', problem: `cannot read ${file} (${reason})` }],
-    });
+    throw new MailductError(
+      'CONFIG_INVALID',
+      `Invalid configuration:\n  - MAILDUCT_EXTRA_CA_FILE: cannot read ${file} (${reason})`,
+      {
+        details: [{ field: 'MAILDUCT_EXTRA_CA_FILE', problem: `cannot read ${file} (${reason})` }],
+      },
+    );
   }
 }

@@ -13,13 +13,16 @@ const url = (name: string, protocols: string[], fallback: string) =>
   z
     .string()
     .default(fallback)
-    .refine((v) => {
-      try {
-        return protocols.includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    }, `${name} must be a URL starting with ${protocols.join(' or ')}//`);
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `${name} must be a URL starting with ${protocols.join(' or ')}//`,
+    );
 
 const secretKey = z
   .string({ error: 'MAILDUCT_SECRET_KEY is required: a 32-byte key, base64 (openssl rand -base64 32)' })
@@ -28,8 +31,16 @@ const secretKey = z
 const oldKeys = z
   .string()
   .default('')
-  .transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean))
-  .refine((keys) => keys.every((k) => Buffer.from(k, 'base64').length === 32), 'MAILDUCT_OLD_SECRET_KEYS must be a comma-separated list of 32-byte base64 keys');
+  .transform((v) =>
+    v
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
+  )
+  .refine(
+    (keys) => keys.every((k) => Buffer.from(k, 'base64').length === 32),
+    'MAILDUCT_OLD_SECRET_KEYS must be a comma-separated list of 32-byte base64 keys',
+  );
 
 const optionalToken = (name: string) =>
   z
@@ -50,9 +61,15 @@ const trustProxy = z
     if (s === 'false' || s === '') return false;
     if (s === 'true') return true;
     if (/^\d{1,2}$/.test(s)) return Number(s);
-    const list = s.split(',').map((p) => p.trim()).filter(Boolean);
+    const list = s
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
     if (list.every((p) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(p))) return list;
-    ctx.addIssue({ code: 'custom', message: 'MAILDUCT_TRUST_PROXY must be true, false, a number of hops or comma-separated IP addresses/CIDRs' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'MAILDUCT_TRUST_PROXY must be true, false, a number of hops or comma-separated IP addresses/CIDRs',
+    });
     return z.NEVER;
   });
 
@@ -62,7 +79,10 @@ const hostList = (name: string) =>
     .string()
     .default('')
     .transform((v) => entries(v))
-    .refine((list) => list.every(isHostEntry), `${name} must be comma-separated host names, IP addresses or CIDR ranges (or *)`);
+    .refine(
+      (list) => list.every(isHostEntry),
+      `${name} must be comma-separated host names, IP addresses or CIDR ranges (or *)`,
+    );
 
 /** The environment mailduct reads, with defaults for a developer machine. */
 export const ConfigSchema = z.object({
@@ -70,13 +90,20 @@ export const ConfigSchema = z.object({
   REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: positiveInt('PORT', 3000, 0, 65535),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
   MAILDUCT_SECRET_KEY: secretKey,
   MAILDUCT_OLD_SECRET_KEYS: oldKeys,
   MAILDUCT_ADMIN_TOKEN: optionalToken('MAILDUCT_ADMIN_TOKEN'),
   MAILDUCT_METRICS_TOKEN: optionalToken('MAILDUCT_METRICS_TOKEN'),
   MAILDUCT_DEFAULT_QUEUE: z.string().min(1, 'MAILDUCT_DEFAULT_QUEUE must not be empty').default('Raw'),
-  MAILDUCT_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'MAILDUCT_QUEUE_PREFIX may only use letters, digits, _ . -').default('mailduct'),
+  MAILDUCT_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'MAILDUCT_QUEUE_PREFIX may only use letters, digits, _ . -')
+    .default('mailduct'),
   MAILDUCT_MAX_MESSAGE_BYTES: positiveInt('MAILDUCT_MAX_MESSAGE_BYTES', 32 * 1024 * 1024, 1024),
   MAILDUCT_FETCH_MEMORY_BYTES: positiveInt('MAILDUCT_FETCH_MEMORY_BYTES', 512 * 1024 * 1024, 1024 * 1024),
   MAILDUCT_FETCH_LIMIT: positiveInt('MAILDUCT_FETCH_LIMIT', 5000),
@@ -86,7 +113,10 @@ export const ConfigSchema = z.object({
   MAILDUCT_MAX_CONNECTIONS_PER_HOST: positiveInt('MAILDUCT_MAX_CONNECTIONS_PER_HOST', 10),
   MAILDUCT_LOCK_TTL_MS: positiveInt('MAILDUCT_LOCK_TTL_MS', 60_000, 1000),
   MAILDUCT_DB_QUERY_TIMEOUT_MS: positiveInt('MAILDUCT_DB_QUERY_TIMEOUT_MS', 120_000, 100),
-  MAILDUCT_EXTRA_CA_FILE: z.string().optional().transform((v) => (v === '' ? undefined : v)),
+  MAILDUCT_EXTRA_CA_FILE: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
   MAILDUCT_TRUST_PROXY: trustProxy,
   MAILDUCT_ALLOWED_MAIL_HOSTS: hostList('MAILDUCT_ALLOWED_MAIL_HOSTS'),
   MAILDUCT_DENIED_MAIL_HOSTS: hostList('MAILDUCT_DENIED_MAIL_HOSTS'),

@@ -43,7 +43,10 @@ export class SecretBox {
     const [version, keyId, iv, tag, body] = envelope.split('.');
     const key = keyId === undefined ? undefined : this.byId.get(keyId);
     if (version !== VERSION || !key || iv === undefined || tag === undefined || body === undefined) {
-      throw new MailductError('SECRET_UNREADABLE', `stored secret cannot be decrypted: key ${keyId ?? '?'} is not configured`);
+      throw new MailductError(
+        'SECRET_UNREADABLE',
+        `stored secret cannot be decrypted: key ${keyId ?? '?'} is not configured`,
+      );
     }
     try {
       const decipher = createDecipheriv('aes-256-gcm', key.bytes, Buffer.from(iv, 'base64url'));
@@ -51,7 +54,9 @@ export class SecretBox {
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
     } catch (cause) {
-      throw new MailductError('SECRET_UNREADABLE', 'stored secret failed authentication (wrong key or corrupted)', { cause });
+      throw new MailductError('SECRET_UNREADABLE', 'stored secret failed authentication (wrong key or corrupted)', {
+        cause,
+      });
     }
   }
 

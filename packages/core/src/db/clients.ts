@@ -10,7 +10,13 @@ import { PrismaClient } from '../generated/prisma/client.js';
  * notice a dead peer on idle connections.
  */
 function poolConfig(databaseUrl: string, queryTimeoutMs: number | undefined): pg.PoolConfig {
-  return { connectionString: databaseUrl, keepAlive: true, options: '-c TimeZone=UTC', types: UTC_TIMESTAMPS, ...(queryTimeoutMs ? { query_timeout: queryTimeoutMs, connectionTimeoutMillis: queryTimeoutMs } : {}) };
+  return {
+    connectionString: databaseUrl,
+    keepAlive: true,
+    options: '-c TimeZone=UTC',
+    types: UTC_TIMESTAMPS,
+    ...(queryTimeoutMs ? { query_timeout: queryTimeoutMs, connectionTimeoutMillis: queryTimeoutMs } : {}),
+  };
 }
 
 const TIMESTAMP_OID = 1114;
@@ -23,7 +29,9 @@ const TIMESTAMP_OID = 1114;
  */
 const UTC_TIMESTAMPS: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-    if (oid === TIMESTAMP_OID && format !== 'binary') return (value: string) => (/^\d{4}-/.test(value) ? new Date(`${value.replace(' ', 'T')}Z`) : pg.types.getTypeParser(oid)(value));
+    if (oid === TIMESTAMP_OID && format !== 'binary')
+      return (value: string) =>
+        /^\d{4}-/.test(value) ? new Date(`${value.replace(' ', 'T')}Z`) : pg.types.getTypeParser(oid)(value);
     return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid);
   }) as pg.CustomTypesConfig['getTypeParser'],
 };

@@ -25,19 +25,30 @@ const byTo: DispatchAccount = { trusted: false, dispatch: { by: 'to' } };
 const trustedByTo: DispatchAccount = { trusted: true, dispatch: { by: 'to' } };
 const intoMisc: DispatchAccount = { trusted: false, dispatch: { by: 'queue', queueId: 4 } };
 
-const mail = (headers: string, body = 'hello\r\n') => MessageHeaders.fromRaw(Buffer.from(`${headers.trim().replace(/\n/g, '\r\n')}\r\n\r\n${body}`));
+const mail = (headers: string, body = 'hello\r\n') =>
+  MessageHeaders.fromRaw(Buffer.from(`${headers.trim().replace(/\n/g, '\r\n')}\r\n\r\n${body}`));
 const run = (headers: string, account: DispatchAccount = byTo) => dispatchMessage(mail(headers), account, table);
 
 describe(dispatchMessage.name, () => {
   describe('dispatch by queue', () => {
     it("puts every mail into the account's queue, whatever the recipients", () => {
-      expect(run('To: sales@example.com', intoMisc)).toMatchObject({ status: 'dispatched', queue: { id: 4, name: 'Misc' }, by: 'queue', matchedAddress: null });
+      expect(run('To: sales@example.com', intoMisc)).toMatchObject({
+        status: 'dispatched',
+        queue: { id: 4, name: 'Misc' },
+        by: 'queue',
+        matchedAddress: null,
+      });
     });
   });
 
   describe('dispatch by To:', () => {
     it('uses the queue of the system address in To', () => {
-      expect(run('To: Sales Team <sales@example.com>')).toMatchObject({ queue: { name: 'Sales' }, by: 'to', matchedAddress: 'sales@example.com', header: 'To' });
+      expect(run('To: Sales Team <sales@example.com>')).toMatchObject({
+        queue: { name: 'Sales' },
+        by: 'to',
+        matchedAddress: 'sales@example.com',
+        header: 'To',
+      });
     });
 
     it('falls back to the default queue "Raw" when no address matches', () => {
@@ -46,7 +57,10 @@ describe(dispatchMessage.name, () => {
 
     it('falls back to the lowest queue id when the default queue does not exist', () => {
       const noRaw = { ...table, defaultQueueName: 'Nonexistent' };
-      expect(dispatchMessage(mail('To: x@y.example'), byTo, noRaw)).toMatchObject({ queue: { id: 1 }, reason: expect.stringContaining('does not exist') });
+      expect(dispatchMessage(mail('To: x@y.example'), byTo, noRaw)).toMatchObject({
+        queue: { id: 1 },
+        reason: expect.stringContaining('does not exist'),
+      });
     });
 
     it.each(RECIPIENT_HEADERS.map((h, i) => [h, i] as const))('searches %s', (header) => {
@@ -54,7 +68,14 @@ describe(dispatchMessage.name, () => {
     });
 
     it('follows the header order Resent-To, Envelope-To, To, Cc, Delivered-To, X-Original-To', () => {
-      const headers = ['X-Original-To: junk@example.com', 'Delivered-To: junk@example.com', 'Cc: junk@example.com', 'To: misc@example.com', 'Envelope-To: nobody@x.example', 'Resent-To: sales@example.com'];
+      const headers = [
+        'X-Original-To: junk@example.com',
+        'Delivered-To: junk@example.com',
+        'Cc: junk@example.com',
+        'To: misc@example.com',
+        'Envelope-To: nobody@x.example',
+        'Resent-To: sales@example.com',
+      ];
       expect(run(headers.join('\n'))).toMatchObject({ queue: { name: 'Sales' }, header: 'Resent-To' });
       expect(run(headers.slice(0, 5).join('\n'))).toMatchObject({ queue: { name: 'Misc' }, header: 'To' });
       expect(run(headers.slice(0, 3).join('\n'))).toMatchObject({ queue: { name: 'Junk' }, header: 'Cc' });
@@ -62,7 +83,10 @@ describe(dispatchMessage.name, () => {
     });
 
     it('takes the first system address within a header', () => {
-      expect(run('To: a@x.example, Misc <MISC@example.com>, sales@example.com')).toMatchObject({ queue: { name: 'Misc' }, matchedAddress: 'misc@example.com' });
+      expect(run('To: a@x.example, Misc <MISC@example.com>, sales@example.com')).toMatchObject({
+        queue: { name: 'Misc' },
+        matchedAddress: 'misc@example.com',
+      });
     });
 
     it('compares addresses case-insensitively', () => {
@@ -79,7 +103,9 @@ describe(dispatchMessage.name, () => {
     });
 
     it('handles RFC 2047 encoded display names', () => {
-      expect(run('To: =?UTF-8?B?VmVydHJpZWIgw5ZzdGVycmVpY2g=?= <sales@example.com>')).toMatchObject({ queue: { name: 'Sales' } });
+      expect(run('To: =?UTF-8?B?VmVydHJpZWIgw5ZzdGVycmVpY2g=?= <sales@example.com>')).toMatchObject({
+        queue: { name: 'Sales' },
+      });
     });
 
     it('reads every header of the same name', () => {
@@ -101,16 +127,26 @@ describe(dispatchMessage.name, () => {
 
   describe('trusted accounts', () => {
     it('X-OTOBO-Queue naming a valid queue overrides dispatch by To:', () => {
-      expect(run('To: sales@example.com\nX-OTOBO-Queue: Junk', trustedByTo)).toMatchObject({ queue: { name: 'Junk' }, by: 'x-otobo-queue' });
+      expect(run('To: sales@example.com\nX-OTOBO-Queue: Junk', trustedByTo)).toMatchObject({
+        queue: { name: 'Junk' },
+        by: 'x-otobo-queue',
+      });
     });
 
     it("X-OTOBO-Queue overrides even the account's fixed queue", () => {
-      expect(run('X-OTOBO-Queue: Sales', { trusted: true, dispatch: { by: 'queue', queueId: 4 } })).toMatchObject({ queue: { name: 'Sales' } });
+      expect(run('X-OTOBO-Queue: Sales', { trusted: true, dispatch: { by: 'queue', queueId: 4 } })).toMatchObject({
+        queue: { name: 'Sales' },
+      });
     });
 
     it('an X-OTOBO-Queue naming an unknown or invalid queue is ignored', () => {
-      expect(run('To: sales@example.com\nX-OTOBO-Queue: Nope', trustedByTo)).toMatchObject({ queue: { name: 'Sales' }, reason: expect.stringContaining('ignored') });
-      expect(run('To: sales@example.com\nX-OTOBO-Queue: Closed', trustedByTo)).toMatchObject({ queue: { name: 'Sales' } });
+      expect(run('To: sales@example.com\nX-OTOBO-Queue: Nope', trustedByTo)).toMatchObject({
+        queue: { name: 'Sales' },
+        reason: expect.stringContaining('ignored'),
+      });
+      expect(run('To: sales@example.com\nX-OTOBO-Queue: Closed', trustedByTo)).toMatchObject({
+        queue: { name: 'Sales' },
+      });
     });
 
     it('header names are case-insensitive', () => {
@@ -172,17 +208,23 @@ describe(dispatchMessage.name, () => {
     });
 
     it('ignores unknown X-OTOBO-* names and the internal Bounce headers', () => {
-      expect(run('X-OTOBO-Frobnicate: 1\nX-OTOBO-Bounce: yes\nX-OTOBO-TicketKey1: legacy', trustedByTo).attributes).toEqual({});
+      expect(
+        run('X-OTOBO-Frobnicate: 1\nX-OTOBO-Bounce: yes\nX-OTOBO-TicketKey1: legacy', trustedByTo).attributes,
+      ).toEqual({});
     });
 
     it('the first of several equal headers wins', () => {
-      expect(run('X-OTOBO-Priority: 1 very low\nX-OTOBO-Priority: 5 very high', trustedByTo).attributes.Priority).toBe('1 very low');
+      expect(run('X-OTOBO-Priority: 1 very low\nX-OTOBO-Priority: 5 very high', trustedByTo).attributes.Priority).toBe(
+        '1 very low',
+      );
     });
   });
 
   describe('untrusted accounts', () => {
     it('ignore X-OTOBO-Queue and X-OTOBO-Ignore, and list what was stripped', () => {
-      const d = run('To: sales@example.com\nX-OTOBO-Queue: Junk\nX-OTOBO-Ignore: yes\nX-OTOBO-Priority: 5 very high\nX-OTOBOFOO: x');
+      const d = run(
+        'To: sales@example.com\nX-OTOBO-Queue: Junk\nX-OTOBO-Ignore: yes\nX-OTOBO-Priority: 5 very high\nX-OTOBOFOO: x',
+      );
       expect(d).toMatchObject({ status: 'dispatched', queue: { name: 'Sales' }, by: 'to', attributes: {} });
       expect(d.strippedHeaders).toEqual(['X-OTOBO-Queue', 'X-OTOBO-Ignore', 'X-OTOBO-Priority', 'X-OTOBOFOO']);
     });
@@ -193,7 +235,14 @@ describe(dispatchMessage.name, () => {
   });
 
   describe('loop flags', () => {
-    it.each(['Precedence: bulk', 'X-Loop: yes', 'X-No-Loop: 1', 'Mailing-List: list x@y', 'Auto-Submitted: auto-replied', 'Auto-Submitted: Auto-Generated'])('%s is a loop', (header) => {
+    it.each([
+      'Precedence: bulk',
+      'X-Loop: yes',
+      'X-No-Loop: 1',
+      'Mailing-List: list x@y',
+      'Auto-Submitted: auto-replied',
+      'Auto-Submitted: Auto-Generated',
+    ])('%s is a loop', (header) => {
       expect(run(header).loop.loop).toBe(true);
     });
 
@@ -210,11 +259,18 @@ describe(dispatchMessage.name, () => {
   describe('follow-up hints', () => {
     it('extracts ticket numbers from the subject and message ids from In-Reply-To and References', () => {
       const d = run('Subject: RE: [Ticket#2024010110000011] printer\nIn-Reply-To: <a@x>\nReferences: <r1@x>\n <r2@x>');
-      expect(d.followUp).toEqual({ ticketNumbers: ['2024010110000011'], inReplyTo: '<a@x>', references: ['<r1@x>', '<r2@x>'] });
+      expect(d.followUp).toEqual({
+        ticketNumbers: ['2024010110000011'],
+        inReplyTo: '<a@x>',
+        references: ['<r1@x>', '<r2@x>'],
+      });
     });
 
     it('finds "Ticket#: N" and several numbers once each', () => {
-      expect(run('Subject: Ticket#: 123456 and Ticket#123456, Ticket# 777777').followUp.ticketNumbers).toEqual(['123456', '777777']);
+      expect(run('Subject: Ticket#: 123456 and Ticket#123456, Ticket# 777777').followUp.ticketNumbers).toEqual([
+        '123456',
+        '777777',
+      ]);
     });
 
     it('is empty for a new mail', () => {

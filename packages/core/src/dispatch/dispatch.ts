@@ -44,7 +44,14 @@ export function dispatchMessage(h: MessageHeaders, account: DispatchAccount, tab
   const named = otobo.attributes.Queue;
   if (named !== undefined) {
     const q = queueNamed(table, named);
-    if (q && q.valid) route = { queue: q, by: 'x-otobo-queue', matchedAddress: null, header: 'X-OTOBO-Queue', reason: `X-OTOBO-Queue names queue "${q.name}" (trusted account)` };
+    if (q && q.valid)
+      route = {
+        queue: q,
+        by: 'x-otobo-queue',
+        matchedAddress: null,
+        header: 'X-OTOBO-Queue',
+        reason: `X-OTOBO-Queue names queue "${q.name}" (trusted account)`,
+      };
     else route = { ...route, reason: `${route.reason}; X-OTOBO-Queue "${named}" ignored: no such valid queue` };
   }
   const ignored = isIgnore(otobo.attributes.Ignore);
@@ -74,13 +81,27 @@ interface Route {
 function baseRoute(h: MessageHeaders, dispatch: Dispatch, table: RoutingTable): Route {
   if (dispatch.by === 'queue') {
     const q = table.queues.get(dispatch.queueId);
-    if (q) return { queue: q, by: 'queue', matchedAddress: null, header: null, reason: `account dispatches into queue "${q.name}"` };
+    if (q)
+      return {
+        queue: q,
+        by: 'queue',
+        matchedAddress: null,
+        header: null,
+        reason: `account dispatches into queue "${q.name}"`,
+      };
   } else {
     for (const header of RECIPIENT_HEADERS) {
       for (const address of addressesOf(h.mailboxes(header))) {
         const queueId = table.addresses.get(address);
         const q = queueId === undefined ? undefined : table.queues.get(queueId);
-        if (q) return { queue: q, by: 'to', matchedAddress: address, header, reason: `${header} contains system address ${address} of queue "${q.name}"` };
+        if (q)
+          return {
+            queue: q,
+            by: 'to',
+            matchedAddress: address,
+            header,
+            reason: `${header} contains system address ${address} of queue "${q.name}"`,
+          };
       }
     }
   }
@@ -89,9 +110,22 @@ function baseRoute(h: MessageHeaders, dispatch: Dispatch, table: RoutingTable): 
 
 function defaultRoute(table: RoutingTable): Route {
   const q = queueNamed(table, table.defaultQueueName);
-  if (q) return { queue: q, by: 'default', matchedAddress: null, header: null, reason: `no system address matched: default queue "${q.name}"` };
+  if (q)
+    return {
+      queue: q,
+      by: 'default',
+      matchedAddress: null,
+      header: null,
+      reason: `no system address matched: default queue "${q.name}"`,
+    };
   // OTOBO falls back to queue id 1 when the default queue is missing; we take the lowest id.
   const first = [...table.queues.values()].sort((a, b) => a.id - b.id)[0];
   if (!first) throw new Error('no queue exists to dispatch into');
-  return { queue: first, by: 'default', matchedAddress: null, header: null, reason: `default queue "${table.defaultQueueName}" does not exist: queue "${first.name}"` };
+  return {
+    queue: first,
+    by: 'default',
+    matchedAddress: null,
+    header: null,
+    reason: `default queue "${table.defaultQueueName}" does not exist: queue "${first.name}"`,
+  };
 }

@@ -23,17 +23,27 @@ export const ERROR_ADVICE: Record<ErrorCode, string> = {
   UNAUTHORIZED: 'Send `Authorization: Bearer <token>` with a valid, unrevoked token (`mailduct token create`).',
   FORBIDDEN: 'The token is read-only: use an admin token for changes, tests and fetches.',
   CONFIG_INVALID: 'Fix the environment variables named in the message (README, "Configuration") and start again.',
-  SECRET_UNREADABLE: 'The password was sealed with a key that is not configured: add it to MAILDUCT_OLD_SECRET_KEYS, or set the password again.',
-  MAIL_AUTH_REFUSED: 'Check the user name and password on the mail server; after repeated failures the account is parked.',
-  MAIL_TLS_FAILED: 'Check the server certificate (or add its CA with MAILDUCT_EXTRA_CA_FILE); turn tlsVerify off only for a server you trust.',
-  MAIL_STARTTLS_UNAVAILABLE: 'The server offers no STARTTLS/STLS: use the implicit-TLS type (IMAPS, POP3S) or the plain one.',
+  SECRET_UNREADABLE:
+    'The password was sealed with a key that is not configured: add it to MAILDUCT_OLD_SECRET_KEYS, or set the password again.',
+  MAIL_AUTH_REFUSED:
+    'Check the user name and password on the mail server; after repeated failures the account is parked.',
+  MAIL_TLS_FAILED:
+    'Check the server certificate (or add its CA with MAILDUCT_EXTRA_CA_FILE); turn tlsVerify off only for a server you trust.',
+  MAIL_STARTTLS_UNAVAILABLE:
+    'The server offers no STARTTLS/STLS: use the implicit-TLS type (IMAPS, POP3S) or the plain one.',
   MAIL_NETWORK: 'Check host, port and the network path; the account is retried with backoff.',
-  MAIL_TIMEOUT: 'The server did not answer in time; it is retried with backoff. Persistent: check the server or the path.',
-  MAIL_PROTOCOL: 'The server answered outside the protocol (or is not a mail server on that port); the message quotes an excerpt.',
-  MAIL_SERVER_BUSY: 'The server is limiting connections or is busy; it is retried with backoff (MAILDUCT_MAX_CONNECTIONS_PER_HOST).',
+  MAIL_TIMEOUT:
+    'The server did not answer in time; it is retried with backoff. Persistent: check the server or the path.',
+  MAIL_PROTOCOL:
+    'The server answered outside the protocol (or is not a mail server on that port); the message quotes an excerpt.',
+  MAIL_SERVER_BUSY:
+    'The server is limiting connections or is busy; it is retried with backoff (MAILDUCT_MAX_CONNECTIONS_PER_HOST).',
   MAIL_FOLDER_MISSING: 'Create the IMAP folder or change `imapFolder`.',
   MAIL_ACCOUNT_MISCONFIGURED: 'Fix the account settings named in the message.',
-  MAIL_HOST_DENIED: 'The host resolves to an internal address: allow it with MAILDUCT_ALLOWED_MAIL_HOSTS if it is your mail server.',
-  STORAGE_UNAVAILABLE: 'PostgreSQL or Redis could not be reached or did not answer; the run is retried. Check /health/ready.',
-  LOCK_LOST: 'Another fetcher took the account over (this one was paused past the lock lifetime); nothing was deleted, the run goes on there.',
+  MAIL_HOST_DENIED:
+    'The host resolves to an internal address: allow it with MAILDUCT_ALLOWED_MAIL_HOSTS if it is your mail server.',
+  STORAGE_UNAVAILABLE:
+    'PostgreSQL or Redis could not be reached or did not answer; the run is retried. Check /health/ready.',
+  LOCK_LOST:
+    'Another fetcher took the account over (this one was paused past the lock lifetime); nothing was deleted, the run goes on there.',
 };

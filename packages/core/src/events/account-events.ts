@@ -17,7 +17,11 @@ export function accountVersionKey(prefix: string): string {
  * scheduler's periodic reconcile and the directory's maximum age.
  */
 export async function announceAccountChange(redis: Redis, prefix: string, change: AccountChange): Promise<void> {
-  await redis.multi().incr(accountVersionKey(prefix)).publish(accountChangeChannel(prefix), JSON.stringify(change)).exec();
+  await redis
+    .multi()
+    .incr(accountVersionKey(prefix))
+    .publish(accountChangeChannel(prefix), JSON.stringify(change))
+    .exec();
 }
 
 /** The current change counter ('0' before the first change). */
@@ -29,7 +33,8 @@ export async function readAccountVersion(redis: Redis, prefix: string): Promise<
 export function parseAccountChange(message: string): AccountChange | null {
   try {
     const v = JSON.parse(message) as Partial<AccountChange>;
-    if (Number.isInteger(v.accountId) && (v.kind === 'created' || v.kind === 'updated' || v.kind === 'deleted')) return v as AccountChange;
+    if (Number.isInteger(v.accountId) && (v.kind === 'created' || v.kind === 'updated' || v.kind === 'deleted'))
+      return v as AccountChange;
   } catch {
     // not JSON: ignored
   }

@@ -1,1 +1,8 @@
-export { accountChangeChannel, accountVersionKey, announceAccountChange, readAccountVersion, parseAccountChange, lockSkipsKey } from './account-events.js';
+export {
+  accountChangeChannel,
+  accountVersionKey,
+  announceAccountChange,
+  readAccountVersion,
+  parseAccountChange,
+  lockSkipsKey,
+} from './account-events.js';

@@ -49,7 +49,10 @@ export class DownloadAhead {
 
   /** Drop a download started ahead and not taken. */
   drop(): void {
-    void this.next?.result.then((r) => r.release(), () => undefined);
+    void this.next?.result.then(
+      (r) => r.release(),
+      () => undefined,
+    );
     this.next = null;
   }
 }
@@ -60,7 +63,11 @@ export class DownloadAhead {
  * process that took the lock over has deleted those messages meanwhile. Downloading deletes
  * nothing: the lock is asked again before the batch is marked deleted and before each commit.
  */
-async function downloadHeld(client: MailboxClient, batch: RemoteMessage[], input: DownloadInput): Promise<BatchDownload> {
+async function downloadHeld(
+  client: MailboxClient,
+  batch: RemoteMessage[],
+  input: DownloadInput,
+): Promise<BatchDownload> {
   // Taken at once when the budget allows it, so the download is asked for before this batch's
   // predecessor is parsed (see fetch-session's download ahead).
   const bytes = listedBytes(batch);
@@ -80,8 +87,15 @@ async function downloadHeld(client: MailboxClient, batch: RemoteMessage[], input
   }
 }
 
-async function download(client: MailboxClient, batch: RemoteMessage[], maxBytes: number): Promise<Omit<BatchDownload, 'release'>> {
-  const results = await client.fetchMany(batch, batch.map((m) => downloadCap(m.size, maxBytes)));
+async function download(
+  client: MailboxClient,
+  batch: RemoteMessage[],
+  maxBytes: number,
+): Promise<Omit<BatchDownload, 'release'>> {
+  const results = await client.fetchMany(
+    batch,
+    batch.map((m) => downloadCap(m.size, maxBytes)),
+  );
   const downloads: Download[] = [];
   const tooLarge: RemoteMessage[] = [];
   results.forEach((r, i) => {
@@ -90,6 +104,7 @@ async function download(client: MailboxClient, batch: RemoteMessage[], maxBytes:
     if ('raw' in r) downloads.push({ message: batch[i]!, raw: r.raw });
     else tooLarge.push(batch[i]!);
   });
-  if (downloads.length === 0 && tooLarge.length === 0 && batch.length > 0) throw new MailductError('MAIL_PROTOCOL', `the server returned none of ${batch.length} listed messages`);
+  if (downloads.length === 0 && tooLarge.length === 0 && batch.length > 0)
+    throw new MailductError('MAIL_PROTOCOL', `the server returned none of ${batch.length} listed messages`);
   return { downloads, tooLarge };
 }

@@ -2,13 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { onFailure } from './failure-policy.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
-const state = (consecutiveFailures: number, consecutiveAuthFailures = 0, pollIntervalSeconds = 600) => ({ consecutiveFailures, consecutiveAuthFailures, pollIntervalSeconds });
+const state = (consecutiveFailures: number, consecutiveAuthFailures = 0, pollIntervalSeconds = 600) => ({
+  consecutiveFailures,
+  consecutiveAuthFailures,
+  pollIntervalSeconds,
+});
 const delay = (a: { backoffUntil: Date | null }) => (a.backoffUntil ? a.backoffUntil.getTime() - now.getTime() : null);
 
 describe(onFailure.name, () => {
   it('backs off exponentially from 30 s for transient errors', () => {
     const mid = () => 0.5; // no jitter
-    expect([1, 2, 3, 4].map((n) => delay(onFailure('network', state(n), now, 5, mid)))).toEqual([30_000, 60_000, 120_000, 240_000]);
+    expect([1, 2, 3, 4].map((n) => delay(onFailure('network', state(n), now, 5, mid)))).toEqual([
+      30_000, 60_000, 120_000, 240_000,
+    ]);
   });
 
   it('caps the backoff at the poll interval', () => {

@@ -21,9 +21,18 @@ export interface FailureAction {
  * exponentially from 30 s, with ±20 % jitter, capped at the poll interval; `parkAfter`
  * consecutive auth failures park the account. `random` is injectable for tests.
  */
-export function onFailure(errorClass: ErrorClass, state: FailureState, now: Date, parkAfter: number, random: () => number = Math.random): FailureAction {
+export function onFailure(
+  errorClass: ErrorClass,
+  state: FailureState,
+  now: Date,
+  parkAfter: number,
+  random: () => number = Math.random,
+): FailureAction {
   if (errorClass === 'auth' && state.consecutiveAuthFailures >= parkAfter) {
-    return { park: `login refused ${state.consecutiveAuthFailures} times in a row; fix the credentials and set the account valid again`, backoffUntil: null };
+    return {
+      park: `login refused ${state.consecutiveAuthFailures} times in a row; fix the credentials and set the account valid again`,
+      backoffUntil: null,
+    };
   }
   if (!TRANSIENT_CLASSES.has(errorClass)) return { park: null, backoffUntil: null };
   const exponent = Math.min(state.consecutiveFailures - 1, 20);

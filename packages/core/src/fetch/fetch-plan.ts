@@ -12,7 +12,10 @@ export interface FetchPlan {
  * Decide what to download: every listed message in server order that is not above `maxBytes`
  * and not already handled in this run (`done`), up to `limit`.
  */
-export function planFetch(list: readonly RemoteMessage[], o: { maxBytes: number; limit: number; done: ReadonlySet<string> }): FetchPlan {
+export function planFetch(
+  list: readonly RemoteMessage[],
+  o: { maxBytes: number; limit: number; done: ReadonlySet<string> },
+): FetchPlan {
   const fetch: RemoteMessage[] = [];
   const oversized: RemoteMessage[] = [];
   for (const m of list) {
@@ -36,21 +39,30 @@ export interface BatchLimits {
   largeMaxCount: number;
 }
 
-export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxCount: 100, maxBytes: 8 * 1024 * 1024, largeBytes: 1024 * 1024, largeMaxCount: 8 };
+export const DEFAULT_BATCH_LIMITS: BatchLimits = {
+  maxCount: 100,
+  maxBytes: 8 * 1024 * 1024,
+  largeBytes: 1024 * 1024,
+  largeMaxCount: 8,
+};
 
 /**
  * Split messages into batches in server order: runs of small messages (up to maxCount and
  * maxBytes) and runs of large ones (up to largeMaxCount and maxBytes; a message above maxBytes
  * alone), so one big mail never holds up 49 small ones in the same database round trip.
  */
-export function batchesOf(messages: readonly RemoteMessage[], limits: BatchLimits = DEFAULT_BATCH_LIMITS): RemoteMessage[][] {
+export function batchesOf(
+  messages: readonly RemoteMessage[],
+  limits: BatchLimits = DEFAULT_BATCH_LIMITS,
+): RemoteMessage[][] {
   const batches: RemoteMessage[][] = [];
   let current: RemoteMessage[] = [];
   let bytes = 0;
   let largeLane = false;
   for (const m of messages) {
     const large = m.size >= limits.largeBytes;
-    const full = current.length >= (largeLane ? limits.largeMaxCount : limits.maxCount) || bytes + m.size > limits.maxBytes;
+    const full =
+      current.length >= (largeLane ? limits.largeMaxCount : limits.maxCount) || bytes + m.size > limits.maxBytes;
     if (current.length > 0 && (large !== largeLane || full)) {
       batches.push(current);
       current = [];

@@ -5,7 +5,15 @@ import { isMailductError, MailductError, type ErrorClass } from '../errors/index
 import type { FetchJobData, TicketPublisher } from '../jobs/index.js';
 import type { AccountLocks, HeldLock } from '../lock/index.js';
 import type { Logger } from '../log/index.js';
-import { clientFor, type ClientOptions, type MailboxClient, type MailboxSettings, type MailHostPolicy, type MailTimeouts, type ProtocolTrace } from '../mail/index.js';
+import {
+  clientFor,
+  type ClientOptions,
+  type MailboxClient,
+  type MailboxSettings,
+  type MailHostPolicy,
+  type MailTimeouts,
+  type ProtocolTrace,
+} from '../mail/index.js';
 import type { MessageStore } from '../store/index.js';
 import { ByteBudget } from './byte-budget.js';
 import { fetchMailbox, type FetchCounts } from './fetch-session.js';
@@ -22,7 +30,15 @@ export interface FetchServiceDeps {
   routing: RoutingLoader;
   recorder: RunRecorder;
   logger: Logger;
-  settings: { maxMessageBytes: number; fetchLimit: number; fetchMemoryBytes?: number; extraCa?: string; commitEvery?: number; timeouts?: MailTimeouts; hostPolicy?: MailHostPolicy };
+  settings: {
+    maxMessageBytes: number;
+    fetchLimit: number;
+    fetchMemoryBytes?: number;
+    extraCa?: string;
+    commitEvery?: number;
+    timeouts?: MailTimeouts;
+    hostPolicy?: MailHostPolicy;
+  };
   /** Replaceable for fault-injection tests; default clientFor. */
   clientFactory?: (settings: MailboxSettings, options: ClientOptions) => MailboxClient;
   hooks?: PipelineHooks;
@@ -56,7 +72,17 @@ export interface FetchOptions {
 
 const DEFAULT_FETCH_MEMORY_BYTES = 512 * 1024 * 1024;
 
-const emptyCounts = (): FetchCounts => ({ fetched: 0, duplicates: 0, dispatched: 0, ignored: 0, quarantined: 0, oversized: 0, bytes: 0, deleted: 0, warnings: [] });
+const emptyCounts = (): FetchCounts => ({
+  fetched: 0,
+  duplicates: 0,
+  dispatched: 0,
+  ignored: 0,
+  quarantined: 0,
+  oversized: 0,
+  bytes: 0,
+  deleted: 0,
+  warnings: [],
+});
 
 /**
  * Fetch one account under its lock: the whole invariant (lock, download, store, dispatch,
@@ -76,7 +102,15 @@ export class FetchService {
   async fetchAccount(job: FetchJobData, options: FetchOptions = {}): Promise<FetchOutcome> {
     const lock = options.lock ?? (await this.deps.locks.acquire(job.accountId));
     if (!lock) await this.deps.onLockSkipped?.(job.accountId);
-    if (!lock) return { accountId: job.accountId, outcome: 'skipped', runId: null, counts: emptyCounts(), error: null, skippedReason: `account ${job.accountId} is being fetched by another process` };
+    if (!lock)
+      return {
+        accountId: job.accountId,
+        outcome: 'skipped',
+        runId: null,
+        counts: emptyCounts(),
+        error: null,
+        skippedReason: `account ${job.accountId} is being fetched by another process`,
+      };
     try {
       return await this.underLock(job, lock, options);
     } finally {
@@ -94,8 +128,22 @@ export class FetchService {
     try {
       const password = this.deps.secrets.open(account.passwordEnc);
       const table = await this.deps.routing.load();
-      const settings: MailboxSettings = { type: account.type, host: account.host, port: account.port, username: account.username, password, imapFolder: account.imapFolder, tlsVerify: account.tlsVerify };
-      const clientOptions: ClientOptions = { extraCa: this.deps.settings.extraCa, timeouts: this.deps.settings.timeouts, trace: options.trace, maxMessageBytes: this.deps.settings.maxMessageBytes, hostPolicy: this.deps.settings.hostPolicy };
+      const settings: MailboxSettings = {
+        type: account.type,
+        host: account.host,
+        port: account.port,
+        username: account.username,
+        password,
+        imapFolder: account.imapFolder,
+        tlsVerify: account.tlsVerify,
+      };
+      const clientOptions: ClientOptions = {
+        extraCa: this.deps.settings.extraCa,
+        timeouts: this.deps.settings.timeouts,
+        trace: options.trace,
+        maxMessageBytes: this.deps.settings.maxMessageBytes,
+        hostPolicy: this.deps.settings.hostPolicy,
+      };
       await fetchMailbox(
         {
           accountId: account.id,
@@ -117,18 +165,37 @@ export class FetchService {
     } catch (err) {
       const stopped = options.interrupt?.aborted ? options.interrupt : options.signal?.aborted ? options.signal : null;
       error = stopped ? stoppedEarly(stopped) : toRunError(err);
-      logger.warn({ accountId: account.id, runId, code: error.code, class: error.class, err: error.message }, 'fetch run failed');
+      logger.warn(
+        { accountId: account.id, runId, code: error.code, class: error.class, err: error.message },
+        'fetch run failed',
+      );
     }
-    if (counts.oversized > 0) logger.warn({ accountId: account.id, oversized: counts.oversized }, 'messages above MAILDUCT_MAX_MESSAGE_BYTES stay on the server');
+    if (counts.oversized > 0)
+      logger.warn(
+        { accountId: account.id, oversized: counts.oversized },
+        'messages above MAILDUCT_MAX_MESSAGE_BYTES stay on the server',
+      );
     const verdict = await recorder.finish(runId, account.id, counts, error);
     if (verdict.parked) await this.deps.onParked?.(account.id);
-    return { accountId: account.id, outcome: error ? 'failed' : 'success', runId, counts, error, parked: verdict.parked };
+    return {
+      accountId: account.id,
+      outcome: error ? 'failed' : 'success',
+      runId,
+      counts,
+      error,
+      parked: verdict.parked,
+    };
   }
 }
 
 function toRunError(err: unknown): RunError {
-  if (isMailductError(err)) return { class: err.errorClass ?? ('protocol' as ErrorClass), code: err.code, message: err.message };
-  return { class: 'protocol', code: 'MAIL_PROTOCOL', message: `unexpected failure: ${(err as Error)?.message ?? String(err)}`.slice(0, 1000) };
+  if (isMailductError(err))
+    return { class: err.errorClass ?? ('protocol' as ErrorClass), code: err.code, message: err.message };
+  return {
+    class: 'protocol',
+    code: 'MAIL_PROTOCOL',
+    message: `unexpected failure: ${(err as Error)?.message ?? String(err)}`.slice(0, 1000),
+  };
 }
 
 function stoppedEarly(signal: AbortSignal): RunError {

@@ -79,7 +79,11 @@ export async function fetchMailbox(input: SessionInput, counts: FetchCounts): Pr
       for (const m of plan.oversized) oversized.add(m.id);
       counts.oversized = oversized.size;
       const repeated = opened.listing.filter((m) => m.uidlRepeated).length;
-      if (repeated > 0) warn(counts, `the server lists ${repeated} messages under UIDLs it gives more than one message: they are fetched by message number, one session at a time`);
+      if (repeated > 0)
+        warn(
+          counts,
+          `the server lists ${repeated} messages under UIDLs it gives more than one message: they are fetched by message number, one session at a time`,
+        );
       if (plan.fetch.length === 0) break;
       const session = await runBatches(client, plan.fetch, input, counts, { done, oversized }, bookkeeping, sessions);
       remaining -= session.handled;
@@ -110,7 +114,15 @@ export const STORE_CONNECTIONS_PER_RUN = IN_FLIGHT + 1;
  * Downloads run one after another on the connection; storing and enqueueing of a batch overlaps
  * the download of the next. A commit only covers batches that have finished.
  */
-async function runBatches(client: MailboxClient, messages: RemoteMessage[], input: SessionInput, counts: FetchCounts, seen: RunSeen, bookkeeping: InFlight, sessions: NextSession): Promise<{ handled: number; needsReconnect: boolean }> {
+async function runBatches(
+  client: MailboxClient,
+  messages: RemoteMessage[],
+  input: SessionInput,
+  counts: FetchCounts,
+  seen: RunSeen,
+  bookkeeping: InFlight,
+  sessions: NextSession,
+): Promise<{ handled: number; needsReconnect: boolean }> {
   const ahead = new DownloadAhead(client, input);
   try {
     return await batchLoop(client, ahead, messages, input, counts, seen, bookkeeping, sessions);
@@ -119,7 +131,16 @@ async function runBatches(client: MailboxClient, messages: RemoteMessage[], inpu
   }
 }
 
-async function batchLoop(client: MailboxClient, ahead: DownloadAhead, messages: RemoteMessage[], input: SessionInput, counts: FetchCounts, seen: RunSeen, bookkeeping: InFlight, sessions: NextSession): Promise<{ handled: number; needsReconnect: boolean }> {
+async function batchLoop(
+  client: MailboxClient,
+  ahead: DownloadAhead,
+  messages: RemoteMessage[],
+  input: SessionInput,
+  counts: FetchCounts,
+  seen: RunSeen,
+  bookkeeping: InFlight,
+  sessions: NextSession,
+): Promise<{ handled: number; needsReconnect: boolean }> {
   const { done, oversized } = seen;
   const pending: number[] = [];
   const flagged: number[] = [];
@@ -138,13 +159,23 @@ async function batchLoop(client: MailboxClient, ahead: DownloadAhead, messages: 
       done.add(m.id);
     }
     counts.oversized = oversized.size;
-    if (tooLarge.length > 0) warn(counts, 'the server sent messages much larger than it listed them (or above MAILDUCT_MAX_MESSAGE_BYTES): they stay on the server, counted as oversized');
+    if (tooLarge.length > 0)
+      warn(
+        counts,
+        'the server sent messages much larger than it listed them (or above MAILDUCT_MAX_MESSAGE_BYTES): they stay on the server, counted as oversized',
+      );
     // The next batch is asked for before this one is hashed, parsed and stored, so the server
     // serves it meanwhile, as it serves the bare client's single FETCH. Not over POP3: a commit
     // there ends the session, and with it what the session had downloaded ahead. Not a message
     // above a batch's bytes on its own: one such mail at a time in memory is enough.
     const next = batches[i + 1];
-    if (next && !client.commitEndsSession && !input.signal?.aborted && listedBytes(next) <= DEFAULT_BATCH_LIMITS.maxBytes) ahead.start(next);
+    if (
+      next &&
+      !client.commitEndsSession &&
+      !input.signal?.aborted &&
+      listedBytes(next) <= DEFAULT_BATCH_LIMITS.maxBytes
+    )
+      ahead.start(next);
     counts.bytes += downloads.reduce((n, d) => n + d.raw.length, 0);
     window.add(
       storeAndDispatch(input.accountId, input.account, input.table, downloads, input.deps)
@@ -176,7 +207,9 @@ async function batchLoop(client: MailboxClient, ahead: DownloadAhead, messages: 
         // IMAP: one expunge at a time, running on the server while the next batch is downloaded
         // (queued behind it on the connection) and the batches in flight are stored.
         await commits.drain();
-        commits.add(commit(client, input, { ids: pending.splice(0), flagged }, counts, bookkeeping).then(() => undefined));
+        commits.add(
+          commit(client, input, { ids: pending.splice(0), flagged }, counts, bookkeeping).then(() => undefined),
+        );
       }
     }
   }
@@ -197,7 +230,13 @@ interface RunSeen {
  * expunged them: an IMAP server without UIDPLUS may leave them flagged (`flagged` keeps their
  * ids until a later commit of the session expunges them too).
  */
-async function commit(client: MailboxClient, input: SessionInput, batch: { ids: number[]; flagged: number[] }, counts: FetchCounts, bookkeeping: InFlight): Promise<CommitResult> {
+async function commit(
+  client: MailboxClient,
+  input: SessionInput,
+  batch: { ids: number[]; flagged: number[] },
+  counts: FetchCounts,
+  bookkeeping: InFlight,
+): Promise<CommitResult> {
   await input.deps.hooks?.beforeCommit?.();
   await input.lock.assertHeld();
   const r = await client.commit();

@@ -5,7 +5,14 @@ import { decide } from './store-and-dispatch.js';
 // Header values built to make a backtracking parser take quadratic time or worse. Each mail holds
 // about 4 MiB of headers (the most that is parsed); before the parsers were made linear, a value of
 // 40,000 spaces took seconds, and these would take hours.
-const table = buildRoutingTable([{ id: 1, name: 'Raw', valid: true }, { id: 2, name: 'Support', valid: true }], [{ address: 'support@desk.example', queueId: 2, valid: true }], 'Raw');
+const table = buildRoutingTable(
+  [
+    { id: 1, name: 'Raw', valid: true },
+    { id: 2, name: 'Support', valid: true },
+  ],
+  [{ address: 'support@desk.example', queueId: 2, valid: true }],
+  'Raw',
+);
 const MiB = 1024 * 1024;
 const run = (s: string, bytes = 4 * MiB) => s.repeat(Math.ceil(bytes / s.length)).slice(0, bytes);
 
@@ -48,7 +55,17 @@ describe('hostile header values', () => {
   });
 
   it('still finds the system address and ticket number in an ordinary mail', () => {
-    const verdict = decide(mail('To: "Support Desk" <support@desk.example>\r\nSubject: RE: [Ticket#: 2024010110000011] printer\r\nDate: Mon, 1 Jan 2024 10:00:00 +0100 (CET)'), { trusted: false, dispatch: { by: 'to' } }, table);
-    expect(verdict).toMatchObject({ status: 'dispatched', decision: { queue: { id: 2 }, followUp: { ticketNumbers: ['2024010110000011'] } }, summary: { date: '2024-01-01T09:00:00.000Z' } });
+    const verdict = decide(
+      mail(
+        'To: "Support Desk" <support@desk.example>\r\nSubject: RE: [Ticket#: 2024010110000011] printer\r\nDate: Mon, 1 Jan 2024 10:00:00 +0100 (CET)',
+      ),
+      { trusted: false, dispatch: { by: 'to' } },
+      table,
+    );
+    expect(verdict).toMatchObject({
+      status: 'dispatched',
+      decision: { queue: { id: 2 }, followUp: { ticketNumbers: ['2024010110000011'] } },
+      summary: { date: '2024-01-01T09:00:00.000Z' },
+    });
   });
 });

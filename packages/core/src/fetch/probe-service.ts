@@ -40,12 +40,29 @@ export class ProbeService {
   async testSettings(input: Partial<AccountInput> & { accountId?: number }, actor: string): Promise<ProbeResult> {
     const { accountId, ...fields } = input;
     let password = fields.password;
-    const draft = draftFromInput({ ...(fields as AccountInput), password: password ?? 'stored' }, { pollIntervalSeconds: 600 });
-    const target: MailboxSettings = { type: draft.type, host: draft.host, port: draft.port, username: draft.username, password: '', imapFolder: draft.imapFolder, tlsVerify: draft.tlsVerify };
+    const draft = draftFromInput(
+      { ...(fields as AccountInput), password: password ?? 'stored' },
+      { pollIntervalSeconds: 600 },
+    );
+    const target: MailboxSettings = {
+      type: draft.type,
+      host: draft.host,
+      port: draft.port,
+      username: draft.username,
+      password: '',
+      imapFolder: draft.imapFolder,
+      tlsVerify: draft.tlsVerify,
+    };
     if (password === undefined) {
       if (accountId === undefined) throw validationError([{ field: 'password', problem: 'is required' }]);
       const stored = (await this.stored(accountId)).settings;
-      if (!sameServerAndUser(stored, target)) throw validationError([{ field: 'password', problem: `is required: the stored password of account ${accountId} is only used for its own type, host, port and user name` }]);
+      if (!sameServerAndUser(stored, target))
+        throw validationError([
+          {
+            field: 'password',
+            problem: `is required: the stored password of account ${accountId} is only used for its own type, host, port and user name`,
+          },
+        ]);
       password = stored.password;
       await this.audit(actor, 'test', accountId, target);
     }
@@ -56,26 +73,66 @@ export class ProbeService {
   async dryRun(id: number, limit: number, actor: string): Promise<{ total: number; items: DryRunItem[] }> {
     const { settings, row } = await this.stored(id);
     await this.audit(actor, 'dry-run', id, settings);
-    return dryRunMailbox(settings, this.options(), { trusted: row.trusted, dispatch: dispatchOfRow(row) }, await this.deps.routing.load(), { limit, maxBytes: this.deps.maxMessageBytes });
+    return dryRunMailbox(
+      settings,
+      this.options(),
+      { trusted: row.trusted, dispatch: dispatchOfRow(row) },
+      await this.deps.routing.load(),
+      { limit, maxBytes: this.deps.maxMessageBytes },
+    );
   }
 
-  private async audit(actor: string, action: 'test' | 'dry-run', accountId: number, target: MailboxSettings): Promise<void> {
-    await recordAudit(this.deps.prisma, { actor, action, entity: 'mail_account', entityId: accountId, changes: { server: { from: null, to: `${target.type} ${target.host}:${effectivePort(target.type, target.port)} ${target.username}` } } });
+  private async audit(
+    actor: string,
+    action: 'test' | 'dry-run',
+    accountId: number,
+    target: MailboxSettings,
+  ): Promise<void> {
+    await recordAudit(this.deps.prisma, {
+      actor,
+      action,
+      entity: 'mail_account',
+      entityId: accountId,
+      changes: {
+        server: {
+          from: null,
+          to: `${target.type} ${target.host}:${effectivePort(target.type, target.port)} ${target.username}`,
+        },
+      },
+    });
   }
 
   private async stored(id: number) {
     const row = isRowId(id) ? await this.deps.prisma.mailAccount.findUnique({ where: { id } }) : null;
     if (!row) throw new MailductError('ACCOUNT_NOT_FOUND', `mail account ${id} does not exist`);
-    const settings: MailboxSettings = { type: row.type, host: row.host, port: row.port, username: row.username, password: this.deps.secrets.open(row.passwordEnc), imapFolder: row.imapFolder, tlsVerify: row.tlsVerify };
+    const settings: MailboxSettings = {
+      type: row.type,
+      host: row.host,
+      port: row.port,
+      username: row.username,
+      password: this.deps.secrets.open(row.passwordEnc),
+      imapFolder: row.imapFolder,
+      tlsVerify: row.tlsVerify,
+    };
     return { settings, row };
   }
 
   private options() {
-    return { extraCa: this.deps.extraCa, timeouts: { ...DEFAULT_TIMEOUTS, ...PROBE_TIMEOUTS }, maxMessageBytes: this.deps.maxMessageBytes, hostPolicy: this.deps.hostPolicy };
+    return {
+      extraCa: this.deps.extraCa,
+      timeouts: { ...DEFAULT_TIMEOUTS, ...PROBE_TIMEOUTS },
+      maxMessageBytes: this.deps.maxMessageBytes,
+      hostPolicy: this.deps.hostPolicy,
+    };
   }
 }
 
 /** The same server and user: type, host (ignoring case and trailing dots), effective port and user name. */
 function sameServerAndUser(a: MailboxSettings, b: MailboxSettings): boolean {
-  return a.type === b.type && normalHost(a.host) === normalHost(b.host) && effectivePort(a.type, a.port) === effectivePort(b.type, b.port) && a.username === b.username;
+  return (
+    a.type === b.type &&
+    normalHost(a.host) === normalHost(b.host) &&
+    effectivePort(a.type, a.port) === effectivePort(b.type, b.port) &&
+    a.username === b.username
+  );
 }

@@ -42,7 +42,13 @@ export async function probeMailbox(settings: MailboxSettings, options: ClientOpt
  * header sections and changing nothing on the server or in the database. Throws the classified
  * connection error.
  */
-export async function dryRunMailbox(settings: MailboxSettings, options: ClientOptions, account: DispatchAccount, table: RoutingTable, o: { limit: number; maxBytes: number }): Promise<{ total: number; items: DryRunItem[] }> {
+export async function dryRunMailbox(
+  settings: MailboxSettings,
+  options: ClientOptions,
+  account: DispatchAccount,
+  table: RoutingTable,
+  o: { limit: number; maxBytes: number },
+): Promise<{ total: number; items: DryRunItem[] }> {
   const client = clientFor(settings, options);
   try {
     await client.connect();
@@ -51,13 +57,27 @@ export async function dryRunMailbox(settings: MailboxSettings, options: ClientOp
     const headers = await client.fetchHeaders(shown.filter((m) => m.size <= o.maxBytes));
     const items = shown.map((m): DryRunItem => {
       const base = { id: m.id, seq: m.seq, size: m.size, subject: null, from: null, date: null, queue: null, by: null };
-      if (m.size > o.maxBytes) return { ...base, status: 'oversized', reason: `larger than MAILDUCT_MAX_MESSAGE_BYTES (${o.maxBytes}): stays on the server` };
+      if (m.size > o.maxBytes)
+        return {
+          ...base,
+          status: 'oversized',
+          reason: `larger than MAILDUCT_MAX_MESSAGE_BYTES (${o.maxBytes}): stays on the server`,
+        };
       const raw = headers.get(m.id);
       const h = raw ? MessageHeaders.fromRaw(raw) : null;
       if (!h || h.fields.length === 0) return { ...base, status: 'quarantined', reason: 'no header fields found' };
       const summary = summarizeHeaders(h);
       const d = dispatchMessage(h, account, table);
-      return { ...base, subject: summary.subject, from: summary.from[0]?.address ?? null, date: summary.date, status: d.status, queue: d.queue, by: d.by, reason: d.reason };
+      return {
+        ...base,
+        subject: summary.subject,
+        from: summary.from[0]?.address ?? null,
+        date: summary.date,
+        status: d.status,
+        queue: d.queue,
+        by: d.by,
+        reason: d.reason,
+      };
     });
     return { total: list.length, items };
   } finally {
@@ -69,4 +89,3 @@ function runErrorOf(err: unknown): RunError {
   if (isMailductError(err)) return { class: err.errorClass ?? 'protocol', code: err.code, message: err.message };
   return { class: 'protocol', code: 'MAIL_PROTOCOL', message: (err as Error)?.message ?? String(err) };
 }
-

@@ -15,7 +15,10 @@ export class RoutingLoader {
     if (this.cached && this.cached.until > Date.now()) return this.cached.table;
     const [queues, addresses] = await Promise.all([
       this.prisma.queue.findMany({ select: { id: true, name: true, valid: true } }),
-      this.prisma.systemAddress.findMany({ where: { valid: true }, select: { address: true, queueId: true, valid: true } }),
+      this.prisma.systemAddress.findMany({
+        where: { valid: true },
+        select: { address: true, queueId: true, valid: true },
+      }),
     ]);
     const table = buildRoutingTable(queues, addresses, this.defaultQueueName);
     this.cached = { table, until: Date.now() + this.ttlMs };

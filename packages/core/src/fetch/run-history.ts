@@ -21,7 +21,11 @@ export interface RunView {
 }
 
 /** An account's fetch runs, newest first. */
-export async function listRuns(prisma: PrismaClient, accountId: number, page: { limit: number; offset: number }): Promise<{ items: RunView[]; total: number }> {
+export async function listRuns(
+  prisma: PrismaClient,
+  accountId: number,
+  page: { limit: number; offset: number },
+): Promise<{ items: RunView[]; total: number }> {
   const [rows, total] = await Promise.all([
     prisma.fetchRun.findMany({ where: { accountId }, orderBy: { id: 'desc' }, skip: page.offset, take: page.limit }),
     prisma.fetchRun.count({ where: { accountId } }),

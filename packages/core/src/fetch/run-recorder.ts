@@ -38,30 +38,62 @@ export class RunRecorder {
   async start(accountId: number, trigger: FetchTrigger, worker: string | null = null): Promise<number> {
     await this.prisma.fetchRun.updateMany({
       where: { accountId, outcome: 'running' },
-      data: { outcome: 'failed', finishedAt: new Date(), errorClass: 'storage', errorMessage: 'interrupted: the fetcher stopped or could not record the end of the run' },
+      data: {
+        outcome: 'failed',
+        finishedAt: new Date(),
+        errorClass: 'storage',
+        errorMessage: 'interrupted: the fetcher stopped or could not record the end of the run',
+      },
     });
     const run = await this.prisma.fetchRun.create({ data: { accountId, trigger, worker }, select: { id: true } });
     return Number(run.id);
   }
 
-  async finish(runId: number, accountId: number, counts: FetchCounts, runError: RunError | null, now = new Date()): Promise<RunVerdict> {
+  async finish(
+    runId: number,
+    accountId: number,
+    counts: FetchCounts,
+    runError: RunError | null,
+    now = new Date(),
+  ): Promise<RunVerdict> {
     // Server text may carry any byte; PostgreSQL text columns refuse NUL.
     const error = runError ? { ...runError, message: replaceControlCharacters(runError.message) } : null;
     return this.prisma.$transaction(async (tx) => {
       const run = await tx.fetchRun.findUnique({ where: { id: BigInt(runId) }, select: { startedAt: true } });
-      const counters = countersOfRun(counts, error?.class ?? null, now.getTime() - (run?.startedAt.getTime() ?? now.getTime()));
+      const counters = countersOfRun(
+        counts,
+        error?.class ?? null,
+        now.getTime() - (run?.startedAt.getTime() ?? now.getTime()),
+      );
       await addCounters(tx, accountId, counters.perAccount);
       await addCounters(tx, 0, counters.global);
       await tx.fetchRun.update({
         where: { id: BigInt(runId) },
-        data: { outcome: error ? 'failed' : 'success', finishedAt: now, ...countColumns(counts), bytes: BigInt(counts.bytes), errorClass: error?.class ?? null, errorMessage: error?.message.slice(0, 1000) ?? null, warnings: counts.warnings.map((w) => replaceControlCharacters(w).slice(0, 1000)) },
+        data: {
+          outcome: error ? 'failed' : 'success',
+          finishedAt: now,
+          ...countColumns(counts),
+          bytes: BigInt(counts.bytes),
+          errorClass: error?.class ?? null,
+          errorMessage: error?.message.slice(0, 1000) ?? null,
+          warnings: counts.warnings.map((w) => replaceControlCharacters(w).slice(0, 1000)),
+        },
       });
       const account = await tx.mailAccount.findUnique({ where: { id: accountId } });
       if (!account) return { parked: false, backoffUntil: null };
       if (!error) {
         await tx.mailAccount.update({
           where: { id: accountId },
-          data: { lastRunAt: now, lastSuccessAt: now, consecutiveFailures: 0, consecutiveAuthFailures: 0, lastErrorClass: null, lastErrorMessage: null, backoffUntil: null, oversizedCount: counts.oversized },
+          data: {
+            lastRunAt: now,
+            lastSuccessAt: now,
+            consecutiveFailures: 0,
+            consecutiveAuthFailures: 0,
+            lastErrorClass: null,
+            lastErrorMessage: null,
+            backoffUntil: null,
+            oversizedCount: counts.oversized,
+          },
         });
         return { parked: false, backoffUntil: null };
       }
@@ -81,11 +113,22 @@ export class RunRecorder {
           lastErrorMessage: error.message.slice(0, 1000),
           backoffUntil: action.backoffUntil,
           oversizedCount: counts.oversized,
-          ...(park ? { validity: 'invalid_temporarily' as const, parkedReason: action.park, updatedBy: 'mailduct' } : {}),
+          ...(park
+            ? { validity: 'invalid_temporarily' as const, parkedReason: action.park, updatedBy: 'mailduct' }
+            : {}),
         },
       });
       if (park) {
-        await recordAudit(tx, { actor: 'mailduct', action: 'park', entity: 'mail_account', entityId: accountId, changes: { validity: { from: 'valid', to: 'invalid-temporarily' }, parkedReason: { from: null, to: action.park } } });
+        await recordAudit(tx, {
+          actor: 'mailduct',
+          action: 'park',
+          entity: 'mail_account',
+          entityId: accountId,
+          changes: {
+            validity: { from: 'valid', to: 'invalid-temporarily' },
+            parkedReason: { from: null, to: action.park },
+          },
+        });
       }
       return { parked: park, backoffUntil: action.backoffUntil };
     });
@@ -107,5 +150,12 @@ async function addCounters(tx: Tx, accountId: number, values: Record<string, num
 }
 
 function countColumns(c: FetchCounts) {
-  return { fetched: c.fetched, duplicates: c.duplicates, dispatched: c.dispatched, ignored: c.ignored, quarantined: c.quarantined, oversized: c.oversized };
+  return {
+    fetched: c.fetched,
+    duplicates: c.duplicates,
+    dispatched: c.dispatched,
+    ignored: c.ignored,
+    quarantined: c.quarantined,
+    oversized: c.oversized,
+  };
 }

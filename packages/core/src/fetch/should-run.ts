@@ -15,10 +15,17 @@ export type RunDecision = { run: true } | { run: false; reason: string };
  * run always goes ahead, also for a non-valid account, as OTOBO's "Fetch mail" does. A deleted
  * account is never fetched.
  */
-export function shouldRun(account: RunnableAccount | null, accountId: number, trigger: FetchTrigger, now: Date): RunDecision {
+export function shouldRun(
+  account: RunnableAccount | null,
+  accountId: number,
+  trigger: FetchTrigger,
+  now: Date,
+): RunDecision {
   if (!account) return { run: false, reason: `mail account ${accountId} no longer exists` };
   if (trigger !== 'schedule') return { run: true };
-  if (account.validity !== 'valid') return { run: false, reason: `mail account ${accountId} is ${account.validity.replace('_', '-')}` };
-  if (account.backoffUntil && account.backoffUntil > now) return { run: false, reason: `backing off until ${account.backoffUntil.toISOString()}` };
+  if (account.validity !== 'valid')
+    return { run: false, reason: `mail account ${accountId} is ${account.validity.replace('_', '-')}` };
+  if (account.backoffUntil && account.backoffUntil > now)
+    return { run: false, reason: `backing off until ${account.backoffUntil.toISOString()}` };
   return { run: true };
 }

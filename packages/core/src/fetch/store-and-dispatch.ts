@@ -43,11 +43,30 @@ export interface BatchResult {
  * yet enqueued on the `tickets` queue. After this resolves, the batch may be deleted on the
  * server. A message that cannot be parsed or dispatched is quarantined, never dropped.
  */
-export async function storeAndDispatch(accountId: number, account: DispatchAccount, table: RoutingTable, downloads: readonly Download[], deps: BatchDeps): Promise<BatchResult> {
-  const items = downloads.map((d) => ({ sha256: hash('sha256', d.raw, 'hex'), size: d.raw.length, raw: d.raw, remoteId: d.message.id, verdict: decide(d.raw, account, table, deps.hooks?.inspect) }));
+export async function storeAndDispatch(
+  accountId: number,
+  account: DispatchAccount,
+  table: RoutingTable,
+  downloads: readonly Download[],
+  deps: BatchDeps,
+): Promise<BatchResult> {
+  const items = downloads.map((d) => ({
+    sha256: hash('sha256', d.raw, 'hex'),
+    size: d.raw.length,
+    raw: d.raw,
+    remoteId: d.message.id,
+    verdict: decide(d.raw, account, table, deps.hooks?.inspect),
+  }));
   const refs = await deps.store.put(accountId, items);
   await deps.hooks?.afterStore?.(refs);
-  const result: BatchResult = { ids: refs.map((r) => r.id), stored: 0, duplicates: 0, dispatched: 0, ignored: 0, quarantined: 0 };
+  const result: BatchResult = {
+    ids: refs.map((r) => r.id),
+    stored: 0,
+    duplicates: 0,
+    dispatched: 0,
+    ignored: 0,
+    quarantined: 0,
+  };
   const late: Outcome[] = [];
   const seen = new Set<number>();
   const fresh: TicketRow[] = [];
@@ -67,7 +86,8 @@ export async function storeAndDispatch(accountId: number, account: DispatchAccou
       // it); a row left 'stored' gets the verdict now.
       const status = ref.status === 'stored' ? verdict.status : ref.status;
       count(result, status);
-      if (status === 'dispatched' && verdict.status === 'dispatched') fresh.push(ticketRowOf(accountId, ref, size, verdict));
+      if (status === 'dispatched' && verdict.status === 'dispatched')
+        fresh.push(ticketRowOf(accountId, ref, size, verdict));
     } else if (ref.status === 'dispatched' && !ref.enqueued) {
       redeliver.push(ref.id); // stored and dispatched before a crash, never enqueued
     }
@@ -84,9 +104,25 @@ export async function storeAndDispatch(accountId: number, account: DispatchAccou
 }
 
 /** The ticket row of a message dispatched in this batch: exactly what recordOutcomes stored. */
-function ticketRowOf(accountId: number, ref: StoredRef, size: number, o: Extract<Verdict, { status: 'dispatched' | 'ignored' }>): TicketRow {
+function ticketRowOf(
+  accountId: number,
+  ref: StoredRef,
+  size: number,
+  o: Extract<Verdict, { status: 'dispatched' | 'ignored' }>,
+): TicketRow {
   const { status: _s, queue, attributes, ...dispatch } = o.decision;
-  return { id: ref.id, accountId, queueId: queue.id, queueName: queue.name, sha256: ref.sha256, size, receivedAt: ref.receivedAt, dispatch, attributes, headers: o.summary };
+  return {
+    id: ref.id,
+    accountId,
+    queueId: queue.id,
+    queueName: queue.name,
+    sha256: ref.sha256,
+    size,
+    receivedAt: ref.receivedAt,
+    dispatch,
+    attributes,
+    headers: o.summary,
+  };
 }
 
 function count(result: BatchResult, status: Outcome['status']): void {
@@ -100,20 +136,35 @@ function count(result: BatchResult, status: Outcome['status']): void {
  * string in the verdict is storable: a NUL or an unpaired surrogate from a header (which PostgreSQL
  * refuses in text and jsonb) becomes U+FFFD, so one such mail cannot fail its batch on every run.
  */
-export function decide(raw: Buffer, account: DispatchAccount, table: RoutingTable, inspect?: (raw: Buffer) => void): Verdict {
+export function decide(
+  raw: Buffer,
+  account: DispatchAccount,
+  table: RoutingTable,
+  inspect?: (raw: Buffer) => void,
+): Verdict {
   const started = performance.now();
   const verdict = verdictOf(raw, account, table, inspect);
   const ms = performance.now() - started;
   // Every parse is linear and bounded, so this only catches what nobody foresaw: such a mail is
   // quarantined (kept, reprocessable), and not parsed again on every run.
-  if (ms > PARSE_BUDGET_MS && verdict.status !== 'quarantined') return { status: 'quarantined', error: `parsing the headers took ${Math.round(ms)} ms, more than the budget of ${PARSE_BUDGET_MS} ms`, summary: null };
+  if (ms > PARSE_BUDGET_MS && verdict.status !== 'quarantined')
+    return {
+      status: 'quarantined',
+      error: `parsing the headers took ${Math.round(ms)} ms, more than the budget of ${PARSE_BUDGET_MS} ms`,
+      summary: null,
+    };
   return storableStrings(verdict);
 }
 
 /** Milliseconds one mail's header parse and dispatch may take before it is quarantined instead. */
 export const PARSE_BUDGET_MS = 2000;
 
-function verdictOf(raw: Buffer, account: DispatchAccount, table: RoutingTable, inspect?: (raw: Buffer) => void): Verdict {
+function verdictOf(
+  raw: Buffer,
+  account: DispatchAccount,
+  table: RoutingTable,
+  inspect?: (raw: Buffer) => void,
+): Verdict {
   let summary: HeaderSummary | null = null;
   try {
     inspect?.(raw);
@@ -124,6 +175,10 @@ function verdictOf(raw: Buffer, account: DispatchAccount, table: RoutingTable, i
     const decision = dispatchMessage(headers, account, table);
     return { status: decision.status, decision, summary };
   } catch (err) {
-    return { status: 'quarantined', error: `parse or dispatch failed: ${(err as Error).message ?? String(err)}`, summary };
+    return {
+      status: 'quarantined',
+      error: `parse or dispatch failed: ${(err as Error).message ?? String(err)}`,
+      summary,
+    };
   }
 }

@@ -40,7 +40,12 @@ export async function fetchJobView(queue: Queue, id: string): Promise<FetchJobVi
   const job = state === 'unknown' ? undefined : await queue.getJob(id);
   if (!job) throw new MailductError('NOT_FOUND', `fetch job ${id} does not exist (finished jobs are kept for a day)`);
   const data = job.data as FetchJobData;
-  const result = state === 'completed' ? job.returnvalue : state === 'failed' && typeof job.progress === 'object' ? job.progress : null;
+  const result =
+    state === 'completed'
+      ? job.returnvalue
+      : state === 'failed' && typeof job.progress === 'object'
+        ? job.progress
+        : null;
   return {
     id,
     accountId: data.accountId,

@@ -8,7 +8,12 @@ export interface TicketPayloadV1 {
   messageId: number;
   accountId: number;
   queue: { id: number; name: string };
-  dispatch: { by: 'queue' | 'to' | 'default' | 'x-otobo-queue'; matchedAddress: string | null; header: string | null; reason: string };
+  dispatch: {
+    by: 'queue' | 'to' | 'default' | 'x-otobo-queue';
+    matchedAddress: string | null;
+    header: string | null;
+    reason: string;
+  };
   trusted: boolean;
   /** X-OTOBO-* values of a trusted account, keyed without the prefix (e.g. "Priority"). */
   otobo: Record<string, string>;
@@ -43,6 +48,10 @@ export function buildTicketPayload(row: TicketRow): TicketPayloadV1 {
     size: row.size,
     sha256: row.sha256,
     receivedAt: row.receivedAt.toISOString(),
-    links: { message: `/api/v1/messages/${row.id}`, raw: `/api/v1/messages/${row.id}/raw`, parsed: `/api/v1/messages/${row.id}/parsed` },
+    links: {
+      message: `/api/v1/messages/${row.id}`,
+      raw: `/api/v1/messages/${row.id}/raw`,
+      parsed: `/api/v1/messages/${row.id}/parsed`,
+    },
   };
 }

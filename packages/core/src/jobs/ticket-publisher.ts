@@ -35,7 +35,11 @@ export class BullTicketPublisher implements TicketPublisher {
         })),
       );
     } catch (cause) {
-      throw new MailductError('STORAGE_UNAVAILABLE', `Redis: cannot enqueue ${payloads.length} ticket job(s) (${(cause as Error).message})`, { cause });
+      throw new MailductError(
+        'STORAGE_UNAVAILABLE',
+        `Redis: cannot enqueue ${payloads.length} ticket job(s) (${(cause as Error).message})`,
+        { cause },
+      );
     }
   }
 }

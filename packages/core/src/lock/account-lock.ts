@@ -80,7 +80,10 @@ class Lock implements HeldLock {
       }
       this.isLost = true;
     }
-    throw new MailductError('LOCK_LOST', `lock of account ${this.accountId} was lost; stopping before deleting anything`);
+    throw new MailductError(
+      'LOCK_LOST',
+      `lock of account ${this.accountId} was lost; stopping before deleting anything`,
+    );
   }
 
   async release(): Promise<void> {

@@ -32,7 +32,9 @@ describe(classifyMailError.name, () => {
   });
 
   it('keeps the server text but never the password', () => {
-    const e = classifyMailError(err({ authenticationFailed: true, message: '-ERR wrong password hunter22 for user' }), ['hunter22']);
+    const e = classifyMailError(err({ authenticationFailed: true, message: '-ERR wrong password hunter22 for user' }), [
+      'hunter22',
+    ]);
     expect(e.message).toBe('login refused: -ERR wrong password ******** for user');
   });
 });

@@ -10,10 +10,32 @@ interface RawError {
   responseText?: string;
 }
 
-const NETWORK = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'NoConnection', 'EConnectionClosed', 'ClosedAfterConnectText', 'ClosedAfterConnectTLS', 'StateLogout']);
-const TIMEOUT = new Set(['ETIMEDOUT', 'ETIMEOUT', 'CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT', 'ESOCKETTIMEDOUT']);
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'NoConnection',
+  'EConnectionClosed',
+  'ClosedAfterConnectText',
+  'ClosedAfterConnectTLS',
+  'StateLogout',
+]);
+const TIMEOUT = new Set([
+  'ETIMEDOUT',
+  'ETIMEOUT',
+  'CONNECT_TIMEOUT',
+  'GREETING_TIMEOUT',
+  'UPGRADE_TIMEOUT',
+  'ESOCKETTIMEDOUT',
+]);
 const BUSY_RESPONSE = new Set(['UNAVAILABLE', 'LIMIT', 'INUSE', 'IN-USE', 'SYS/TEMP', 'OVERQUOTA']);
-const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(VERIFY|GET)_|HOSTNAME_MISMATCH|EPROTO)/;
+const TLS_CODE =
+  /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(VERIFY|GET)_|HOSTNAME_MISMATCH|EPROTO)/;
 
 /**
  * Map any error from a mail connection (socket, TLS, imapflow, our POP3 client) to a
@@ -28,13 +50,16 @@ export function classifyMailError(err: unknown, secrets: readonly string[] = [])
   const detail = scrub(describe(e), secrets);
   const make = (c: ErrorCode, message: string) => new MailductError(c, scrub(message, secrets), { cause: err });
   if (BUSY_RESPONSE.has(serverCode)) return make('MAIL_SERVER_BUSY', `server is busy or limiting: ${detail}`);
-  if (e.authenticationFailed || serverCode === 'AUTHENTICATIONFAILED' || serverCode === 'AUTH') return make('MAIL_AUTH_REFUSED', `login refused: ${detail}`);
-  if (e.tlsFailed && /STARTTLS|STLS/i.test(e.message ?? '')) return make('MAIL_STARTTLS_UNAVAILABLE', `server does not offer STARTTLS: ${detail}`);
+  if (e.authenticationFailed || serverCode === 'AUTHENTICATIONFAILED' || serverCode === 'AUTH')
+    return make('MAIL_AUTH_REFUSED', `login refused: ${detail}`);
+  if (e.tlsFailed && /STARTTLS|STLS/i.test(e.message ?? ''))
+    return make('MAIL_STARTTLS_UNAVAILABLE', `server does not offer STARTTLS: ${detail}`);
   if (e.tlsFailed || TLS_CODE.test(code)) return make('MAIL_TLS_FAILED', `TLS failed: ${detail}`);
   if (TIMEOUT.has(code)) return make('MAIL_TIMEOUT', `timed out: ${detail}`);
   if (NETWORK.has(code)) return make('MAIL_NETWORK', `connection failed: ${detail}`);
   if (code === 'ETHROTTLE') return make('MAIL_SERVER_BUSY', `server is throttling: ${detail}`);
-  if (code === 'NotFound' || serverCode === 'NONEXISTENT') return make('MAIL_FOLDER_MISSING', `folder not found: ${detail}`);
+  if (code === 'NotFound' || serverCode === 'NONEXISTENT')
+    return make('MAIL_FOLDER_MISSING', `folder not found: ${detail}`);
   return make('MAIL_PROTOCOL', `unexpected server behaviour: ${detail}`);
 }
 
@@ -55,7 +80,10 @@ const MAX_EXCERPT = 80;
  * echoed back through a connection test beyond that.
  */
 export function serverExcerpt(text: string): string {
-  const printable = text.replace(/[^\x20-\x7e]/g, '?').replace(/ {2,}/g, ' ').trim();
+  const printable = text
+    .replace(/[^\x20-\x7e]/g, '?')
+    .replace(/ {2,}/g, ' ')
+    .trim();
   return printable.length > MAX_EXCERPT ? `${printable.slice(0, MAX_EXCERPT)}…` : printable;
 }
 

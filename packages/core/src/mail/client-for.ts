@@ -29,7 +29,14 @@ export interface ClientOptions {
 /** OTOBO's PostMasterMaxEmailSize (32768 KB), the default of MAILDUCT_MAX_MESSAGE_BYTES. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
-const SECURITY = { IMAP: 'plain', IMAPS: 'tls', IMAPTLS: 'starttls', POP3: 'plain', POP3S: 'tls', POP3TLS: 'starttls' } as const;
+const SECURITY = {
+  IMAP: 'plain',
+  IMAPS: 'tls',
+  IMAPTLS: 'starttls',
+  POP3: 'plain',
+  POP3S: 'tls',
+  POP3TLS: 'starttls',
+} as const;
 
 /** The mailbox client for an account's type. */
 export function clientFor(a: MailboxSettings, options: ClientOptions = {}): MailboxClient {
@@ -46,5 +53,7 @@ export function clientFor(a: MailboxSettings, options: ClientOptions = {}): Mail
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     hostPolicy: options.hostPolicy,
   };
-  return a.type.startsWith('IMAP') ? new ImapMailboxClient({ ...common, folder: a.imapFolder || 'INBOX' }) : new Pop3MailboxClient(common);
+  return a.type.startsWith('IMAP')
+    ? new ImapMailboxClient({ ...common, folder: a.imapFolder || 'INBOX' })
+    : new Pop3MailboxClient(common);
 }

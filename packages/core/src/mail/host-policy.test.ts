@@ -23,9 +23,12 @@ describe('MailHostPolicy', () => {
     expect(v.allowed === false && v.reason).toMatch(/MAILDUCT_ALLOWED_MAIL_HOSTS/);
   });
 
-  it.each([['93.184.216.34'], ['2606:2800:220:1:248:1893:25c8:1946'], ['172.32.0.1'], ['11.0.0.1']])('lets the public address %s through', (ip) => {
-    expect(none.check('mail.example.com', ip)).toEqual({ allowed: true });
-  });
+  it.each([['93.184.216.34'], ['2606:2800:220:1:248:1893:25c8:1946'], ['172.32.0.1'], ['11.0.0.1']])(
+    'lets the public address %s through',
+    (ip) => {
+      expect(none.check('mail.example.com', ip)).toEqual({ allowed: true });
+    },
+  );
 
   it('allows internal hosts named by name, wildcard, address or range', () => {
     const p = new MailHostPolicy(['mail.internal', '*.corp.example', '10.20.0.0/16', '192.168.1.5']);
@@ -45,7 +48,9 @@ describe('MailHostPolicy', () => {
   });
 
   it('knows a valid entry', () => {
-    for (const e of ['*', 'mail.example.com', '*.example.com', '10.0.0.0/8', '::1', 'fd00::/8', 'localhost']) expect(isHostEntry(e), e).toBe(true);
-    for (const e of ['10.0.0.0/33', 'http://x', 'a b', '*.', '10.0.0.0/8/1', '::/129']) expect(isHostEntry(e), e).toBe(false);
+    for (const e of ['*', 'mail.example.com', '*.example.com', '10.0.0.0/8', '::1', 'fd00::/8', 'localhost'])
+      expect(isHostEntry(e), e).toBe(true);
+    for (const e of ['10.0.0.0/33', 'http://x', 'a b', '*.', '10.0.0.0/8/1', '::/129'])
+      expect(isHostEntry(e), e).toBe(false);
   });
 });

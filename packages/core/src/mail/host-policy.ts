@@ -58,23 +58,33 @@ export class MailHostPolicy {
     const name = normalHost(host);
     const ip = unmapped(address);
     const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
-    if (this.deniedNames.some((p) => matches(p, name)) || this.deniedAddresses.check(ip, family)) return { allowed: false, reason: `${host} (${ip}) is on MAILDUCT_DENIED_MAIL_HOSTS` };
-    if (this.allowAll || this.allowedNames.some((p) => matches(p, name)) || this.allowedAddresses.check(ip, family)) return { allowed: true };
-    if (this.internal.check(ip, family)) return { allowed: false, reason: `${host} resolves to ${ip}, an internal address (loopback, private, link-local or metadata); allow it with MAILDUCT_ALLOWED_MAIL_HOSTS` };
+    if (this.deniedNames.some((p) => matches(p, name)) || this.deniedAddresses.check(ip, family))
+      return { allowed: false, reason: `${host} (${ip}) is on MAILDUCT_DENIED_MAIL_HOSTS` };
+    if (this.allowAll || this.allowedNames.some((p) => matches(p, name)) || this.allowedAddresses.check(ip, family))
+      return { allowed: true };
+    if (this.internal.check(ip, family))
+      return {
+        allowed: false,
+        reason: `${host} resolves to ${ip}, an internal address (loopback, private, link-local or metadata); allow it with MAILDUCT_ALLOWED_MAIL_HOSTS`,
+      };
     return { allowed: true };
   }
 }
 
 /** Entries of a comma-separated setting. */
 export function entries(setting: string | undefined): string[] {
-  return (setting ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  return (setting ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
 }
 
 /** Whether an entry is valid: `*`, a host name (optionally `*.`), an address or a CIDR range. */
 export function isHostEntry(entry: string): boolean {
   if (entry === '*') return true;
   const [ip, bits, extra] = entry.split('/');
-  if (extra === undefined && isIP(ip!) !== 0) return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(ip!) === 4 ? 32 : 128));
+  if (extra === undefined && isIP(ip!) !== 0)
+    return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(ip!) === 4 ? 32 : 128));
   return /^(\*\.)?[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?)*\.?$/i.test(entry);
 }
 

@@ -3,7 +3,15 @@ import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { resolveMailHost } from './resolve-mail-host.js';
 import { MailductError } from '../errors/index.js';
 import { classifyMailError } from './classify-mail-error.js';
-import type { CommitResult, Downloaded, ListOptions, MailboxClient, ProtocolTrace, RemoteMessage, ServerSettings } from './mailbox-client.js';
+import type {
+  CommitResult,
+  Downloaded,
+  ListOptions,
+  MailboxClient,
+  ProtocolTrace,
+  RemoteMessage,
+  ServerSettings,
+} from './mailbox-client.js';
 import { tlsOptionsFor } from './tls-options.js';
 
 export interface ImapSettings extends ServerSettings {
@@ -69,20 +77,27 @@ export class ImapMailboxClient implements MailboxClient {
       }
       // A server whose SEARCH disagrees with its own EXISTS count is listed the long way.
       if (all.length !== exists) return this.listWithSizes(client, '1:*', false);
-      const sizes = new Map((large.length > 0 ? await this.listWithSizes(client, large.join(','), true) : []).map((m) => [m.id, m.size]));
+      const sizes = new Map(
+        (large.length > 0 ? await this.listWithSizes(client, large.join(','), true) : []).map((m) => [m.id, m.size]),
+      );
       return all.map((uid, i) => ({ id: String(uid), seq: i + 1, size: sizes.get(String(uid)) ?? bound }));
     });
   }
 
   private async listWithSizes(client: ImapFlow, range: string, byUid: boolean): Promise<RemoteMessage[]> {
     const messages: RemoteMessage[] = [];
-    for await (const m of client.fetch(range, { uid: true, size: true }, { uid: byUid })) messages.push({ id: String(m.uid), seq: m.seq, size: m.size ?? 0 });
+    for await (const m of client.fetch(range, { uid: true, size: true }, { uid: byUid }))
+      messages.push({ id: String(m.uid), seq: m.seq, size: m.size ?? 0 });
     return messages.sort((a, b) => a.seq - b.seq);
   }
 
   private async searchUids(client: ImapFlow, query: { seq: string; larger?: number }): Promise<number[]> {
     const uids = await client.search(query, { uid: true });
-    if (!uids) throw new MailductError('MAIL_PROTOCOL', `the server refused UID SEARCH ${query.seq}${query.larger === undefined ? '' : ' LARGER'}`);
+    if (!uids)
+      throw new MailductError(
+        'MAIL_PROTOCOL',
+        `the server refused UID SEARCH ${query.seq}${query.larger === undefined ? '' : ' LARGER'}`,
+      );
     return [...uids].sort((a, b) => a - b);
   }
 
@@ -96,7 +111,11 @@ export class ImapMailboxClient implements MailboxClient {
       // for 1 MiB mails). n is one more than the largest cap, so a message above its cap is known
       // as such without its bytes beyond; imapflow's literal limit stops a server that ignores it.
       const maxLength = Math.max(...caps) + 1;
-      for await (const m of client.fetch(messages.map((x) => x.id).join(','), { uid: true, source: { start: 0, maxLength } }, { uid: true })) {
+      for await (const m of client.fetch(
+        messages.map((x) => x.id).join(','),
+        { uid: true, source: { start: 0, maxLength } },
+        { uid: true },
+      )) {
         if (m.source) byUid.set(String(m.uid), m.source);
       }
       return messages.map((message, i) => {
@@ -112,7 +131,11 @@ export class ImapMailboxClient implements MailboxClient {
     if (messages.length === 0) return new Map();
     return this.guard(async () => {
       const out = new Map<string, Buffer>();
-      for await (const m of client.fetch(messages.map((x) => x.id).join(','), { uid: true, headers: true }, { uid: true })) {
+      for await (const m of client.fetch(
+        messages.map((x) => x.id).join(','),
+        { uid: true, headers: true },
+        { uid: true },
+      )) {
         if (m.headers) out.set(String(m.uid), m.headers);
       }
       return out;
@@ -143,10 +166,12 @@ export class ImapMailboxClient implements MailboxClient {
       // `silent` (passed on to imapflow's STORE, not in its MessageRangeOptions type) asks for +FLAGS.SILENT.
       const options = { uid: true, silent: true };
       if (client.capabilities.has('UIDPLUS')) {
-        if (!(await client.messageDelete(range, options))) throw new MailductError('MAIL_PROTOCOL', 'the server refused to delete the stored messages');
+        if (!(await client.messageDelete(range, options)))
+          throw new MailductError('MAIL_PROTOCOL', 'the server refused to delete the stored messages');
         return { reusable: true, expunged: true };
       }
-      if (!(await client.messageFlagsAdd(range, ['\\Deleted'], options))) throw new MailductError('MAIL_PROTOCOL', 'the server refused to flag the stored messages \\Deleted');
+      if (!(await client.messageFlagsAdd(range, ['\\Deleted'], options)))
+        throw new MailductError('MAIL_PROTOCOL', 'the server refused to flag the stored messages \\Deleted');
       for (const uid of uids) this.flagged.add(uid);
       const deleted = await client.search({ deleted: true }, { uid: true });
       if (!deleted) throw new MailductError('MAIL_PROTOCOL', 'the server refused UID SEARCH DELETED');
@@ -156,7 +181,8 @@ export class ImapMailboxClient implements MailboxClient {
         return { reusable: true, expunged: false, warning };
       }
       // Flagged again by messageDelete (harmless), then the plain EXPUNGE: only ours are \Deleted.
-      if (!(await client.messageDelete([...this.flagged].join(','), options))) throw new MailductError('MAIL_PROTOCOL', 'the server refused to expunge the stored messages');
+      if (!(await client.messageDelete([...this.flagged].join(','), options)))
+        throw new MailductError('MAIL_PROTOCOL', 'the server refused to expunge the stored messages');
       this.flagged.clear();
       return { reusable: true, expunged: true };
     });
@@ -187,8 +213,17 @@ export class ImapMailboxClient implements MailboxClient {
     } catch (err) {
       const lost = (err as { code?: string })?.code === 'NoConnection' && this.cause !== null;
       const classified = classifyMailError(lost ? this.cause : err, [this.s.password]);
-      if (classified.code === 'MAIL_FOLDER_MISSING' || (classified.code === 'MAIL_PROTOCOL' && /mailbox/i.test(classified.message) && /exist|not found|unknown/i.test(classified.message))) {
-        throw new MailductError('MAIL_FOLDER_MISSING', `IMAP folder "${this.s.folder}" does not exist on ${this.s.host}`, { cause: err });
+      if (
+        classified.code === 'MAIL_FOLDER_MISSING' ||
+        (classified.code === 'MAIL_PROTOCOL' &&
+          /mailbox/i.test(classified.message) &&
+          /exist|not found|unknown/i.test(classified.message))
+      ) {
+        throw new MailductError(
+          'MAIL_FOLDER_MISSING',
+          `IMAP folder "${this.s.folder}" does not exist on ${this.s.host}`,
+          { cause: err },
+        );
       }
       throw classified;
     }
@@ -230,7 +265,8 @@ export class ImapMailboxClient implements MailboxClient {
 function traceLogger(trace: ProtocolTrace, password: string) {
   const emit = (entry: { msg?: string; src?: string }) => {
     const text = entry.msg ?? '';
-    for (const line of text.split(/\r?\n/)) if (line) trace(entry.src === 's' ? 'S' : entry.src === 'c' ? 'C' : '*', line.split(password).join('********'));
+    for (const line of text.split(/\r?\n/))
+      if (line) trace(entry.src === 's' ? 'S' : entry.src === 'c' ? 'C' : '*', line.split(password).join('********'));
   };
   return { debug: emit, info: emit, warn: emit, error: emit, trace: emit };
 }

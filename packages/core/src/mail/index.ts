@@ -1,7 +1,16 @@
 export { clientFor } from './client-for.js';
 export type { MailboxSettings, ClientOptions } from './client-for.js';
 export { DEFAULT_TIMEOUTS, downloadCap } from './mailbox-client.js';
-export type { CommitResult, Downloaded, ListOptions, MailboxClient, RemoteMessage, MailTimeouts, ProtocolTrace, ServerSettings } from './mailbox-client.js';
+export type {
+  CommitResult,
+  Downloaded,
+  ListOptions,
+  MailboxClient,
+  RemoteMessage,
+  MailTimeouts,
+  ProtocolTrace,
+  ServerSettings,
+} from './mailbox-client.js';
 export { classifyMailError, scrub } from './classify-mail-error.js';
 export { tlsOptionsFor } from './tls-options.js';
 export { isHostEntry, MailHostPolicy } from './host-policy.js';

@@ -23,7 +23,13 @@ export class Pop3MailboxClient implements MailboxClient {
     const tls = tlsOptionsFor({ host: this.s.host, verify: this.s.tlsVerify, extraCa: this.s.extraCa });
     await this.guard(async () => {
       const address = this.s.hostPolicy ? await resolveMailHost(this.s.host, this.s.hostPolicy) : this.s.host;
-      const conn = await Pop3Connection.open(address, this.s.port, this.s.timeouts, this.s.security === 'tls' ? tls : null, this.s.trace);
+      const conn = await Pop3Connection.open(
+        address,
+        this.s.port,
+        this.s.timeouts,
+        this.s.security === 'tls' ? tls : null,
+        this.s.trace,
+      );
       this.conn = conn;
       expectOk(await conn.greeting(), 'greeting');
       await this.readCapabilities();
@@ -59,7 +65,11 @@ export class Pop3MailboxClient implements MailboxClient {
         .map(([seq, size]) => {
           const id = ids.get(seq);
           const repeated = id !== undefined && uses.get(id)! > 1;
-          const message: RemoteMessage = { seq, id: id === undefined || repeated ? `#${seq}` : id, size: Number(size) || 0 };
+          const message: RemoteMessage = {
+            seq,
+            id: id === undefined || repeated ? `#${seq}` : id,
+            size: Number(size) || 0,
+          };
           return repeated ? { ...message, uidlRepeated: true } : message;
         });
     });
@@ -147,7 +157,15 @@ export class Pop3MailboxClient implements MailboxClient {
   private async readCapabilities(): Promise<void> {
     const conn = this.open();
     const capa = await conn.command('CAPA');
-    this.capabilities = new Set(capa.ok ? (await conn.readMultiline(1024 * 1024)).toString('latin1').split(/\r?\n/).map((l) => l.trim().split(/\s+/)[0]!.toUpperCase()).filter(Boolean) : []);
+    this.capabilities = new Set(
+      capa.ok
+        ? (await conn.readMultiline(1024 * 1024))
+            .toString('latin1')
+            .split(/\r?\n/)
+            .map((l) => l.trim().split(/\s+/)[0]!.toUpperCase())
+            .filter(Boolean)
+        : [],
+    );
   }
 
   private async multi(command: string): Promise<Buffer> {
@@ -180,8 +198,16 @@ const DISCARD_FACTOR = 4;
 function expectOk(status: Pop3Status, what: string, props: Record<string, unknown> = {}): void {
   if (status.ok) return;
   const code = /^\[([A-Z/-]+)\]/i.exec(status.text)?.[1]?.toUpperCase();
-  const extra = code === 'IN-USE' || code === 'SYS/TEMP' || code === 'LOGIN-DELAY' ? { serverResponseCode: 'IN-USE' } : code === 'AUTH' ? { serverResponseCode: 'AUTH' } : props;
-  throw pop3Error(`${what} failed: -ERR ${serverExcerpt(status.text)}`, { ...extra, responseText: serverExcerpt(status.text) });
+  const extra =
+    code === 'IN-USE' || code === 'SYS/TEMP' || code === 'LOGIN-DELAY'
+      ? { serverResponseCode: 'IN-USE' }
+      : code === 'AUTH'
+        ? { serverResponseCode: 'AUTH' }
+        : props;
+  throw pop3Error(`${what} failed: -ERR ${serverExcerpt(status.text)}`, {
+    ...extra,
+    responseText: serverExcerpt(status.text),
+  });
 }
 
 function parseListing(body: Buffer): Map<number, string> {

@@ -38,12 +38,20 @@ export class Pop3Connection {
   }
 
   /** Connect (with implicit TLS when `tlsOptions` is given) and wait for the socket to be ready. */
-  static open(host: string, port: number, timeouts: MailTimeouts, tlsOptions: ConnectionOptions | null, trace?: ProtocolTrace): Promise<Pop3Connection> {
+  static open(
+    host: string,
+    port: number,
+    timeouts: MailTimeouts,
+    tlsOptions: ConnectionOptions | null,
+    trace?: ProtocolTrace,
+  ): Promise<Pop3Connection> {
     return new Promise((resolve, reject) => {
       const socket = tlsOptions ? tls.connect({ host, port, ...tlsOptions }) : net.connect({ host, port });
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(pop3Error(`no connection to ${host}:${port} within ${timeouts.connect} ms`, { code: 'CONNECT_TIMEOUT' }));
+        reject(
+          pop3Error(`no connection to ${host}:${port} within ${timeouts.connect} ms`, { code: 'CONNECT_TIMEOUT' }),
+        );
       }, timeouts.connect);
       socket.once(tlsOptions ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
@@ -123,7 +131,7 @@ export class Pop3Connection {
     for (;;) {
       const chunk = await this.nextChunk();
       let start = 0;
-      for (let i = 0; i < chunk.length; ) {
+      for (let i = 0; i < chunk.length;) {
         const b = chunk[i]!;
         if (dot === 1) {
           if (b === LF) return end(chunk, i + 1);
@@ -156,7 +164,11 @@ export class Pop3Connection {
 
   /** Upgrade this connection to TLS (after a +OK to STLS). */
   async startTls(options: ConnectionOptions): Promise<void> {
-    if (this.queue.length > 0) throw pop3Error('server sent data before the TLS handshake (STARTTLS injection?)', { code: 'STARTTLS_INJECTION', tlsFailed: true });
+    if (this.queue.length > 0)
+      throw pop3Error('server sent data before the TLS handshake (STARTTLS injection?)', {
+        code: 'STARTTLS_INJECTION',
+        tlsFailed: true,
+      });
     const plain = this.socket;
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');
@@ -196,7 +208,8 @@ export class Pop3Connection {
       if (nl === -1) {
         parts.push(chunk);
         length += chunk.length;
-        if (length > MAX_STATUS_LINE) throw pop3Error(`status line longer than ${MAX_STATUS_LINE} bytes`, { code: 'LineTooLarge' });
+        if (length > MAX_STATUS_LINE)
+          throw pop3Error(`status line longer than ${MAX_STATUS_LINE} bytes`, { code: 'LineTooLarge' });
         continue;
       }
       parts.push(chunk.subarray(0, nl));

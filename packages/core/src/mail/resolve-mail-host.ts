@@ -9,7 +9,8 @@ import type { MailHostPolicy } from './host-policy.js';
  * connection goes to the address checked here, not to a second look-up of the name.
  */
 export async function resolveMailHost(host: string, policy: MailHostPolicy): Promise<string> {
-  const addresses = isIP(host) !== 0 ? [host] : (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+  const addresses =
+    isIP(host) !== 0 ? [host] : (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
   for (const address of addresses) {
     const verdict = policy.check(host, address);
     if (!verdict.allowed) throw new MailductError('MAIL_HOST_DENIED', `not connecting: ${verdict.reason}`);

@@ -31,7 +31,11 @@ export function headerSection(raw: Buffer): string {
 export function headerBounds(raw: Buffer): { start: number; end: number; complete: boolean } {
   let start = 0;
   if (raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) start = 3;
-  while (start < raw.length && (raw[start] === 0x0d || raw[start] === 0x0a || raw[start] === 0x20 || raw[start] === 0x09)) start++;
+  while (
+    start < raw.length &&
+    (raw[start] === 0x0d || raw[start] === 0x0a || raw[start] === 0x20 || raw[start] === 0x09)
+  )
+    start++;
   const limit = Math.min(raw.length, start + MAX_HEADER_BYTES);
   for (let i = start; i < limit; i++) {
     if (raw[i] !== 0x0a) continue;
@@ -52,7 +56,7 @@ export function parseHeaderFields(section: string): HeaderField[] {
   const close = () => {
     if (current) fields.push({ name: current.name, value: current.parts.join(' ').slice(0, MAX_FIELD_VALUE) });
   };
-  for (let start = 0; start < section.length; ) {
+  for (let start = 0; start < section.length;) {
     const nl = section.indexOf('\n', start);
     const end = nl === -1 ? section.length : nl;
     const line = section.slice(start, end > start && section.charCodeAt(end - 1) === 0x0d ? end - 1 : end);

@@ -14,12 +14,16 @@ describe(MessageHeaders.name, () => {
   });
 
   it('skips a BOM, leading blank lines and an mbox From line', () => {
-    const h = MessageHeaders.fromRaw(Buffer.from('\ufeff\r\nFrom sender@x Mon Jan  1 00:00:00 2024\r\nSubject: hi\r\n\r\n'));
+    const h = MessageHeaders.fromRaw(
+      Buffer.from('\ufeff\r\nFrom sender@x Mon Jan  1 00:00:00 2024\r\nSubject: hi\r\n\r\n'),
+    );
     expect(h.first('subject')).toBe('hi');
   });
 
   it('unfolds continuation lines', () => {
-    expect(MessageHeaders.fromRaw(Buffer.from('Subject: one\r\n\ttwo\r\n   three\r\n\r\n')).first('Subject')).toBe('one two three');
+    expect(MessageHeaders.fromRaw(Buffer.from('Subject: one\r\n\ttwo\r\n   three\r\n\r\n')).first('Subject')).toBe(
+      'one two three',
+    );
   });
 
   it('reads a message that is only headers, and an empty one', () => {
@@ -47,8 +51,28 @@ describe(mailboxesIn.name, () => {
   it('reads every value exactly as addressparser does, plain ones included', () => {
     // What mailboxesIn returned when every value went through addressparser.
     const reference = (value: string) =>
-      (addressparser(value, { flatten: true }) as Address[]).filter((a) => a.address).map((a) => ({ name: decodeWords(a.name ?? '').trim(), address: a.address!.trim() }));
-    const names = ['', 'Seed Sender', 'A.B', "O'Neil", 'Jörg', 'Foo   Bar', 'tab\there', 'a"b', '"Q"', 'x(y)', 'a,b', 'na:me', 'x;y', 'a@b', 'a\\b', '[x]', '=?UTF-8?Q?J=C3=B6rg?='];
+      (addressparser(value, { flatten: true }) as Address[])
+        .filter((a) => a.address)
+        .map((a) => ({ name: decodeWords(a.name ?? '').trim(), address: a.address!.trim() }));
+    const names = [
+      '',
+      'Seed Sender',
+      'A.B',
+      "O'Neil",
+      'Jörg',
+      'Foo   Bar',
+      'tab\there',
+      'a"b',
+      '"Q"',
+      'x(y)',
+      'a,b',
+      'na:me',
+      'x;y',
+      'a@b',
+      'a\\b',
+      '[x]',
+      '=?UTF-8?Q?J=C3=B6rg?=',
+    ];
     const locals = ['a', 'first.last', 'x+tag', "o'n", 'ö', 'q"x', 'a b', 'a(b', 'a,b'];
     const domains = ['b.example', 'é.example', '[1.2.3.4]', 'x@y', 'd;e', 'e>f', 'f<g'];
     const pads = ['', ' ', '\t '];
@@ -57,7 +81,8 @@ describe(mailboxesIn.name, () => {
       for (const domain of domains) {
         for (const pad of pads) {
           values.push(`${pad}${local}@${domain}${pad}`);
-          for (const name of names) values.push(`${pad}${name}${pad}<${local}@${domain}>${pad}`, `${name}<${local}@${domain}>`);
+          for (const name of names)
+            values.push(`${pad}${name}${pad}<${local}@${domain}>${pad}`, `${name}<${local}@${domain}>`);
         }
       }
     }
@@ -69,7 +94,9 @@ describe(mailboxesIn.name, () => {
   });
 
   it('is what MessageHeaders.mailboxes returns, parsed once per field whatever the case of its name', () => {
-    const h = MessageHeaders.fromRaw(Buffer.from('To: A <A@X.example>, b@x.example\r\nCc: c@x.example\r\nto: <D@x.example>\r\n\r\n'));
+    const h = MessageHeaders.fromRaw(
+      Buffer.from('To: A <A@X.example>, b@x.example\r\nCc: c@x.example\r\nto: <D@x.example>\r\n\r\n'),
+    );
     expect(h.mailboxes('To')).toEqual(mailboxesIn(h.all('to')));
     expect(h.mailboxes('to')).toBe(h.mailboxes('TO'));
     expect(addressesOf(h.mailboxes('to'))).toEqual(['a@x.example', 'b@x.example', 'd@x.example']);
@@ -109,6 +136,11 @@ describe(summarizeHeaders.name, () => {
   });
 
   it('returns nulls for missing or unparseable values', () => {
-    expect(summarizeHeaders(MessageHeaders.fromRaw(Buffer.from('Date: not a date\r\n\r\n')))).toMatchObject({ subject: null, date: null, messageId: null, from: [] });
+    expect(summarizeHeaders(MessageHeaders.fromRaw(Buffer.from('Date: not a date\r\n\r\n')))).toMatchObject({
+      subject: null,
+      date: null,
+      messageId: null,
+      from: [],
+    });
   });
 });

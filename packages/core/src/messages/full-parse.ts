@@ -8,7 +8,14 @@ export interface ParsedMessage {
   date: string | null;
   text: string | null;
   html: string | null;
-  attachments: { filename: string | null; contentType: string; size: number; contentId: string | null; disposition: string | null; checksum: string }[];
+  attachments: {
+    filename: string | null;
+    contentType: string;
+    size: number;
+    contentId: string | null;
+    disposition: string | null;
+    checksum: string;
+  }[];
   /** Why the MIME structure could not be parsed (the raw mail is still there); null when it could. */
   error: string | null;
 }
@@ -22,9 +29,20 @@ const MAX_BODY = 5 * 1024 * 1024;
 export async function parseFullMessage(raw: Buffer): Promise<ParsedMessage> {
   let mail;
   try {
-    mail = await simpleParser(withDefaultCharset(raw), { skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true });
+    mail = await simpleParser(withDefaultCharset(raw), {
+      skipImageLinks: true,
+      skipTextLinks: true,
+      skipTextToHtml: true,
+    });
   } catch (err) {
-    return { subject: null, date: null, text: null, html: null, attachments: [], error: `the MIME structure cannot be parsed: ${(err as Error).message}` };
+    return {
+      subject: null,
+      date: null,
+      text: null,
+      html: null,
+      attachments: [],
+      error: `the MIME structure cannot be parsed: ${(err as Error).message}`,
+    };
   }
   return {
     subject: mail.subject ?? null,
@@ -52,7 +70,8 @@ export async function parseFullMessage(raw: Buffer): Promise<ParsedMessage> {
 export function withDefaultCharset(raw: Buffer): Buffer {
   const { start, end, complete } = headerBounds(raw);
   if (!complete) return raw;
-  if (parseHeaderFields(raw.subarray(start, end).toString('utf8')).some((f) => f.name.toLowerCase() === 'content-type')) return raw;
+  if (parseHeaderFields(raw.subarray(start, end).toString('utf8')).some((f) => f.name.toLowerCase() === 'content-type'))
+    return raw;
   const body = raw.subarray(end);
   if (!body.some((b) => b >= 0x80) || isUtf8(body)) return raw;
   return Buffer.concat([Buffer.from('Content-Type: text/plain; charset=ISO-8859-1\r\n'), raw]);

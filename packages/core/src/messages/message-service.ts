@@ -35,10 +35,24 @@ export class MessageService {
       ...(f.accountId ? { accountId: f.accountId } : {}),
       ...(f.status ? { status: f.status } : {}),
       ...(f.queueId ? { queueId: f.queueId } : {}),
-      ...(q ? { OR: [{ subject: { contains: q, mode: 'insensitive' } }, { fromAddress: { contains: q, mode: 'insensitive' } }, { messageIdHeader: { contains: q } }] } : {}),
+      ...(q
+        ? {
+            OR: [
+              { subject: { contains: q, mode: 'insensitive' } },
+              { fromAddress: { contains: q, mode: 'insensitive' } },
+              { messageIdHeader: { contains: q } },
+            ],
+          }
+        : {}),
     };
     const [rows, total] = await Promise.all([
-      this.deps.prisma.inboundMessage.findMany({ where, select: MESSAGE_SELECT, orderBy: { id: 'desc' }, skip: f.offset, take: f.limit }),
+      this.deps.prisma.inboundMessage.findMany({
+        where,
+        select: MESSAGE_SELECT,
+        orderBy: { id: 'desc' },
+        skip: f.offset,
+        take: f.limit,
+      }),
       this.deps.prisma.inboundMessage.count({ where }),
     ]);
     return { items: rows.map(toMessageView), total };
@@ -55,7 +69,11 @@ export class MessageService {
   async raw(id: number): Promise<Buffer> {
     const row = await this.deps.prisma.inboundMessage.findUnique({ where: { id: BigInt(id) }, select: { raw: true } });
     if (!row) throw notFound(id);
-    if (!row.raw) throw new MailductError('MESSAGE_NOT_FOUND', `the raw mail of message ${id} was removed after its retention period`);
+    if (!row.raw)
+      throw new MailductError(
+        'MESSAGE_NOT_FOUND',
+        `the raw mail of message ${id} was removed after its retention period`,
+      );
     return Buffer.from(row.raw);
   }
 
@@ -64,11 +82,17 @@ export class MessageService {
    * unpaired surrogate in the mail's text becomes U+FFFD, in the cache and the answer alike).
    */
   async parsed(id: number): Promise<ParsedMessage> {
-    const row = await this.deps.prisma.inboundMessage.findUnique({ where: { id: BigInt(id) }, select: { parsed: true } });
+    const row = await this.deps.prisma.inboundMessage.findUnique({
+      where: { id: BigInt(id) },
+      select: { parsed: true },
+    });
     if (!row) throw notFound(id);
     if (row.parsed) return row.parsed as unknown as ParsedMessage;
     const parsed = storableStrings(await parseFullMessage(await this.raw(id)));
-    await this.deps.prisma.inboundMessage.update({ where: { id: BigInt(id) }, data: { parsed: parsed as unknown as Prisma.InputJsonValue } });
+    await this.deps.prisma.inboundMessage.update({
+      where: { id: BigInt(id) },
+      data: { parsed: parsed as unknown as Prisma.InputJsonValue },
+    });
     return parsed;
   }
 
@@ -78,12 +102,31 @@ export class MessageService {
    * Throws MESSAGE_NOT_FOUND, MESSAGE_NOT_REPROCESSABLE.
    */
   async reprocess(id: number): Promise<MessageView> {
-    const row = await this.deps.prisma.inboundMessage.findUnique({ where: { id: BigInt(id) }, include: { account: true } });
+    const row = await this.deps.prisma.inboundMessage.findUnique({
+      where: { id: BigInt(id) },
+      include: { account: true },
+    });
     if (!row) throw notFound(id);
-    if (row.status !== 'quarantined') throw new MailductError('MESSAGE_NOT_REPROCESSABLE', `message ${id} is ${row.status}; only quarantined messages can be reprocessed`);
-    if (!row.account) throw new MailductError('MESSAGE_NOT_REPROCESSABLE', `the account of message ${id} was deleted; its trust and dispatch settings are unknown`);
-    if (!row.raw) throw new MailductError('MESSAGE_NOT_REPROCESSABLE', `the raw mail of message ${id} is no longer kept`);
-    const outcome = { id, ...decide(Buffer.from(row.raw), { trusted: row.account.trusted, dispatch: dispatchOfRow(row.account) }, await this.deps.routing.load()) };
+    if (row.status !== 'quarantined')
+      throw new MailductError(
+        'MESSAGE_NOT_REPROCESSABLE',
+        `message ${id} is ${row.status}; only quarantined messages can be reprocessed`,
+      );
+    if (!row.account)
+      throw new MailductError(
+        'MESSAGE_NOT_REPROCESSABLE',
+        `the account of message ${id} was deleted; its trust and dispatch settings are unknown`,
+      );
+    if (!row.raw)
+      throw new MailductError('MESSAGE_NOT_REPROCESSABLE', `the raw mail of message ${id} is no longer kept`);
+    const outcome = {
+      id,
+      ...decide(
+        Buffer.from(row.raw),
+        { trusted: row.account.trusted, dispatch: dispatchOfRow(row.account) },
+        await this.deps.routing.load(),
+      ),
+    };
     await this.deps.store.recordOutcomes([outcome]);
     if (outcome.status === 'dispatched') {
       const rows = await this.deps.store.ticketRows([id]);

@@ -16,13 +16,25 @@ export class MetricReads {
         `SELECT c.account_id, c.name, c.value FROM fetch_counter c
           WHERE c.account_id = 0 OR EXISTS (SELECT 1 FROM mail_account a WHERE a.id = c.account_id)`,
       ),
-      this.pool.query<{ id: number; oversized_count: number; consecutive_failures: number; parked: boolean; last_success_at: Date | null }>(
+      this.pool.query<{
+        id: number;
+        oversized_count: number;
+        consecutive_failures: number;
+        parked: boolean;
+        last_success_at: Date | null;
+      }>(
         'SELECT id, oversized_count, consecutive_failures, parked_reason IS NOT NULL AS parked, last_success_at FROM mail_account',
       ),
     ]);
     return {
       counters: counters.rows.map((r) => ({ accountId: r.account_id, name: r.name, value: Number(r.value) })),
-      accounts: accounts.rows.map((r) => ({ id: r.id, oversizedCount: r.oversized_count, consecutiveFailures: r.consecutive_failures, parked: r.parked, lastSuccessAt: r.last_success_at })),
+      accounts: accounts.rows.map((r) => ({
+        id: r.id,
+        oversizedCount: r.oversized_count,
+        consecutiveFailures: r.consecutive_failures,
+        parked: r.parked,
+        lastSuccessAt: r.last_success_at,
+      })),
     };
   }
 }

@@ -30,7 +30,9 @@ describe(renderFetchMetrics.name, () => {
   });
 
   it('escapes backslash, double quote and line feed in label values', () => {
-    expect(lines).toContain('mailduct_account_runs_total{account_id="8",outcome="failed",error_class="odd \\"class\\"\\\\with\\nbreak"} 2');
+    expect(lines).toContain(
+      'mailduct_account_runs_total{account_id="8",outcome="failed",error_class="odd \\"class\\"\\\\with\\nbreak"} 2',
+    );
   });
 
   it('renders the duration histogram, lock skips and queue depths', () => {

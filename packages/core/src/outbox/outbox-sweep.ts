@@ -58,7 +58,11 @@ export async function sweepOutbox(deps: OutboxDeps, o: { olderThanMs: number; ba
 
 /** Record that the ticket system completed these tickets (BullMQ completed events, or the sweep). */
 export async function markConsumed(pool: pg.Pool, ids: readonly number[]): Promise<void> {
-  if (ids.length > 0) await pool.query('UPDATE inbound_message SET consumed_at = now() WHERE id = ANY($1::bigint[]) AND consumed_at IS NULL', [ids]);
+  if (ids.length > 0)
+    await pool.query(
+      'UPDATE inbound_message SET consumed_at = now() WHERE id = ANY($1::bigint[]) AND consumed_at IS NULL',
+      [ids],
+    );
 }
 
 /**

@@ -6,9 +6,12 @@ describe(normalizeAddress.name, () => {
     expect(normalizeAddress({ address: ' Support@Example.COM ', queueId: 1 }).address).toBe('support@example.com');
   });
 
-  it.each(['support', 'a b@example.com', '<x@example.com>', 'x@', '@example.com', 'x@-bad.com'])('rejects %j', (address) => {
-    expect(() => normalizeAddress({ address, queueId: 1 })).toThrow(/address: must be an e-mail address/);
-  });
+  it.each(['support', 'a b@example.com', '<x@example.com>', 'x@', '@example.com', 'x@-bad.com'])(
+    'rejects %j',
+    (address) => {
+      expect(() => normalizeAddress({ address, queueId: 1 })).toThrow(/address: must be an e-mail address/);
+    },
+  );
 
   it('requires a queue', () => {
     expect(() => normalizeAddress({ address: 'a@example.com' } as never)).toThrow(/queueId/);

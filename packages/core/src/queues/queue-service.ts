@@ -15,17 +15,37 @@ export interface QueueView {
 
 /** Ticket queues (OTOBO seeds Postmaster, Raw, Junk, Misc). */
 export class QueueService {
-  constructor(private readonly prisma: PrismaClient, private readonly defaultQueue: string) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly defaultQueue: string,
+  ) {}
 
   /** Queues in name order; `q` matches name and comment. */
-  async list(filter: { q?: string; includeInvalid?: boolean; limit: number; offset: number }): Promise<{ items: QueueView[]; total: number }> {
+  async list(filter: {
+    q?: string;
+    includeInvalid?: boolean;
+    limit: number;
+    offset: number;
+  }): Promise<{ items: QueueView[]; total: number }> {
     const q = filter.q?.trim();
     const where = {
       ...(filter.includeInvalid === false ? { valid: true } : {}),
-      ...(q ? { OR: [{ name: { contains: q, mode: 'insensitive' as const } }, { comment: { contains: q, mode: 'insensitive' as const } }] } : {}),
+      ...(q
+        ? {
+            OR: [
+              { name: { contains: q, mode: 'insensitive' as const } },
+              { comment: { contains: q, mode: 'insensitive' as const } },
+            ],
+          }
+        : {}),
     };
     const [rows, total] = await Promise.all([
-      this.prisma.queue.findMany({ where, orderBy: [{ name: 'asc' }, { id: 'asc' }], skip: filter.offset, take: filter.limit }),
+      this.prisma.queue.findMany({
+        where,
+        orderBy: [{ name: 'asc' }, { id: 'asc' }],
+        skip: filter.offset,
+        take: filter.limit,
+      }),
       this.prisma.queue.count({ where }),
     ]);
     return { items: rows.map(toQueueView), total };
@@ -42,7 +62,13 @@ export class QueueService {
     await this.checkName(data.name, null);
     const row = await this.prisma.$transaction(async (tx) => {
       const created = await tx.queue.create({ data });
-      await recordAudit(tx, { actor, action: 'create', entity: 'queue', entityId: created.id, changes: diffFields(null, data) });
+      await recordAudit(tx, {
+        actor,
+        action: 'create',
+        entity: 'queue',
+        entityId: created.id,
+        changes: diffFields(null, data),
+      });
       return created;
     });
     return toQueueView(row);
@@ -55,13 +81,17 @@ export class QueueService {
     if (data.name !== current.name) {
       await this.checkName(data.name, id);
       if (current.name === this.defaultQueue) {
-        throw new MailductError('QUEUE_IN_USE', `queue "${current.name}" is the default queue (MAILDUCT_DEFAULT_QUEUE); change that setting before renaming it`);
+        throw new MailductError(
+          'QUEUE_IN_USE',
+          `queue "${current.name}" is the default queue (MAILDUCT_DEFAULT_QUEUE); change that setting before renaming it`,
+        );
       }
     }
     const row = await this.prisma.$transaction(async (tx) => {
       const updated = await tx.queue.update({ where: { id }, data });
       const changes = diffFields({ name: current.name, valid: current.valid, comment: current.comment }, data);
-      if (Object.keys(changes).length > 0) await recordAudit(tx, { actor, action: 'update', entity: 'queue', entityId: id, changes });
+      if (Object.keys(changes).length > 0)
+        await recordAudit(tx, { actor, action: 'update', entity: 'queue', entityId: id, changes });
       return updated;
     });
     return toQueueView(row);
@@ -71,28 +101,48 @@ export class QueueService {
   async remove(id: number, actor: string): Promise<void> {
     const current = await this.row(id);
     const users = await this.usersOf(current);
-    if (users.length > 0) throw new MailductError('QUEUE_IN_USE', `queue "${current.name}" is in use by ${users.join(' and ')}`, { details: { usedBy: users } });
+    if (users.length > 0)
+      throw new MailductError('QUEUE_IN_USE', `queue "${current.name}" is in use by ${users.join(' and ')}`, {
+        details: { usedBy: users },
+      });
     await this.prisma.$transaction(async (tx) => {
       await tx.queue.delete({ where: { id } });
-      await recordAudit(tx, { actor, action: 'delete', entity: 'queue', entityId: id, changes: diffFields({ name: current.name }, null) });
+      await recordAudit(tx, {
+        actor,
+        action: 'delete',
+        entity: 'queue',
+        entityId: id,
+        changes: diffFields({ name: current.name }, null),
+      });
     });
   }
 
   private async usersOf(queue: QueueRow): Promise<string[]> {
     const [accounts, addresses] = await Promise.all([
       this.prisma.mailAccount.findMany({ where: { queueId: queue.id }, select: { id: true }, orderBy: { id: 'asc' } }),
-      this.prisma.systemAddress.findMany({ where: { queueId: queue.id }, select: { address: true }, orderBy: { address: 'asc' } }),
+      this.prisma.systemAddress.findMany({
+        where: { queueId: queue.id },
+        select: { address: true },
+        orderBy: { address: 'asc' },
+      }),
     ]);
     const users: string[] = [];
     if (queue.name === this.defaultQueue) users.push('the default queue setting (MAILDUCT_DEFAULT_QUEUE)');
-    if (accounts.length > 0) users.push(`mail account${accounts.length > 1 ? 's' : ''} ${accounts.map((a) => a.id).join(', ')}`);
-    if (addresses.length > 0) users.push(`system address${addresses.length > 1 ? 'es' : ''} ${addresses.map((a) => a.address).join(', ')}`);
+    if (accounts.length > 0)
+      users.push(`mail account${accounts.length > 1 ? 's' : ''} ${accounts.map((a) => a.id).join(', ')}`);
+    if (addresses.length > 0)
+      users.push(`system address${addresses.length > 1 ? 'es' : ''} ${addresses.map((a) => a.address).join(', ')}`);
     return users;
   }
 
   private async checkName(name: string, selfId: number | null): Promise<void> {
-    const other = await this.prisma.queue.findFirst({ where: { name: { equals: name, mode: 'insensitive' }, ...(selfId ? { id: { not: selfId } } : {}) } });
-    if (other) throw new MailductError('QUEUE_EXISTS', `a queue named "${other.name}" already exists (id ${other.id})`, { details: { queueId: other.id } });
+    const other = await this.prisma.queue.findFirst({
+      where: { name: { equals: name, mode: 'insensitive' }, ...(selfId ? { id: { not: selfId } } : {}) },
+    });
+    if (other)
+      throw new MailductError('QUEUE_EXISTS', `a queue named "${other.name}" already exists (id ${other.id})`, {
+        details: { queueId: other.id },
+      });
   }
 
   private async row(id: number): Promise<QueueRow> {
@@ -104,5 +154,12 @@ export class QueueService {
 
 /** Turn a stored queue into its API view. */
 export function toQueueView(row: QueueRow): QueueView {
-  return { id: row.id, name: row.name, valid: row.valid, comment: row.comment, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
+  return {
+    id: row.id,
+    name: row.name,
+    valid: row.valid,
+    comment: row.comment,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
 }

@@ -34,7 +34,11 @@ describe(planReconcile.name, () => {
   ];
 
   it('creates every missing scheduler from empty', () => {
-    expect(planReconcile(accounts, [])).toMatchObject({ upsert: [{ id: 'account:1' }, { id: 'account:2' }], remove: [], unchanged: 0 });
+    expect(planReconcile(accounts, [])).toMatchObject({
+      upsert: [{ id: 'account:1' }, { id: 'account:2' }],
+      remove: [],
+      unchanged: 0,
+    });
   });
 
   it('changes nothing when everything matches', () => {

@@ -35,7 +35,13 @@ export function offsetOf(accountId: number, everyMs: number): number {
 export function specFor(a: SchedulableAccount): SchedulerSpec | null {
   if (!a.valid) return null;
   const every = a.pollIntervalSeconds * 1000;
-  return { id: schedulerId(a.id), accountId: a.id, every, offset: offsetOf(a.id, every), data: { accountId: a.id, trigger: 'schedule' } };
+  return {
+    id: schedulerId(a.id),
+    accountId: a.id,
+    every,
+    offset: offsetOf(a.id, every),
+    data: { accountId: a.id, trigger: 'schedule' },
+  };
 }
 
 /** What to change so that Redis holds exactly one scheduler per valid account, with its interval. */
@@ -46,7 +52,10 @@ export interface ReconcilePlan {
 }
 
 /** Compare wanted and existing schedulers. Pure; the scheduler app carries the plan out. */
-export function planReconcile(accounts: readonly SchedulableAccount[], existing: readonly ExistingScheduler[]): ReconcilePlan {
+export function planReconcile(
+  accounts: readonly SchedulableAccount[],
+  existing: readonly ExistingScheduler[],
+): ReconcilePlan {
   const have = new Map(existing.map((e) => [e.id, e]));
   const wanted = new Set<string>();
   const upsert: SchedulerSpec[] = [];

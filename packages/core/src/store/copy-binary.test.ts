@@ -42,7 +42,7 @@ describe(copyDataMessages.name, () => {
     expect(messages).toContain(raw);
     const stream = Buffer.concat(messages);
     const bodies: Buffer[] = [];
-    for (let at = 0; at < stream.length; ) {
+    for (let at = 0; at < stream.length;) {
       expect(stream[at]).toBe(0x64); // 'd'
       const length = stream.readInt32BE(at + 1);
       bodies.push(stream.subarray(at + 5, at + 1 + length));

@@ -19,7 +19,9 @@ export type CopyValue =
   | { bytea: Buffer };
 
 /** "PGCOPY\n\377\r\n\0", flags 0, header extension length 0. */
-const FILE_HEADER = Buffer.from([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]);
+const FILE_HEADER = Buffer.from([
+  0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,
+]);
 /** A field count of -1 ends the data. */
 const FILE_TRAILER = Buffer.from([0xff, 0xff]);
 const COPY_DATA = 0x64; // 'd'

@@ -45,7 +45,11 @@ export class IdReserve {
     }
     const clock = this.clock!;
     const elapsedMs = Math.round(performance.now() - clock.at);
-    return { ids: this.ids.splice(0, n), now: new Date(clock.now.getTime() + elapsedMs), nowUs: clock.nowUs + BigInt(elapsedMs) * 1000n };
+    return {
+      ids: this.ids.splice(0, n),
+      now: new Date(clock.now.getTime() + elapsedMs),
+      nowUs: clock.nowUs + BigInt(elapsedMs) * 1000n,
+    };
   }
 
   private clockIsOld(): boolean {

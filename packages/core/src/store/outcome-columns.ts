@@ -23,7 +23,14 @@ export function outcomeColumns(v: Verdict): OutcomeColumns {
     subject: summary?.subject?.slice(0, 1000) ?? null,
     from: summary?.from[0]?.address.slice(0, 500) ?? null,
   };
-  if (v.status === 'quarantined') return { ...common, queueId: null, dispatch: null, attributes: null, error: v.error.slice(0, 2000) };
+  if (v.status === 'quarantined')
+    return { ...common, queueId: null, dispatch: null, attributes: null, error: v.error.slice(0, 2000) };
   const { status: _s, queue, attributes, ...dispatch } = v.decision;
-  return { ...common, queueId: queue.id, dispatch: JSON.stringify(dispatch satisfies StoredDispatch), attributes: JSON.stringify(attributes), error: null };
+  return {
+    ...common,
+    queueId: queue.id,
+    dispatch: JSON.stringify(dispatch satisfies StoredDispatch),
+    attributes: JSON.stringify(attributes),
+    error: null,
+  };
 }

@@ -2,7 +2,15 @@ import pg from 'pg';
 import { MailductError } from '../errors/index.js';
 import type { HeaderSummary } from '../message/index.js';
 import { storableText } from '../text/index.js';
-import type { IncomingRaw, MessageStore, Outcome, StoredDispatch, StoredRef, TicketRow, Verdict } from './message-store.js';
+import type {
+  IncomingRaw,
+  MessageStore,
+  Outcome,
+  StoredDispatch,
+  StoredRef,
+  TicketRow,
+  Verdict,
+} from './message-store.js';
 import { copyDataMessages, type CopyValue } from './copy-binary.js';
 import { copyIn } from './copy-in.js';
 import { IdReserve } from './id-reserve.js';
@@ -41,7 +49,10 @@ export class PgMessageStore implements MessageStore {
         for (const o of opened) if (o.status === 'rejected') throw o.reason;
         await Promise.all(clients.map((c) => c.query('SELECT 1 FROM inbound_message LIMIT 0')));
       } catch (err) {
-        if ((err as { code?: string }).code === UNDEFINED_TABLE) throw new Error('the database is not migrated (no table inbound_message): run `mailduct migrate`', { cause: err });
+        if ((err as { code?: string }).code === UNDEFINED_TABLE)
+          throw new Error('the database is not migrated (no table inbound_message): run `mailduct migrate`', {
+            cause: err,
+          });
         throw err;
       } finally {
         for (const c of clients) c.release();
@@ -65,7 +76,8 @@ export class PgMessageStore implements MessageStore {
       return await this.copyRetrying(accountId, items);
     } catch (err) {
       if (!isDataException(err)) throw err;
-      if (items.length === 1) return this.copyRetrying(accountId, [{ ...items[0]!, verdict: refusedVerdict(err as pg.DatabaseError) }]);
+      if (items.length === 1)
+        return this.copyRetrying(accountId, [{ ...items[0]!, verdict: refusedVerdict(err as pg.DatabaseError) }]);
       const refs: StoredRef[] = [];
       for (const item of items) refs.push(...(await this.isolatingRefused(accountId, [item])));
       return refs;
@@ -101,7 +113,18 @@ export class PgMessageStore implements MessageStore {
 
   async recordOutcomes(outcomes: readonly Outcome[]): Promise<void> {
     if (outcomes.length === 0) return;
-    const cols = { id: [] as number[], status: [] as string[], queue: [] as (number | null)[], dispatch: [] as (string | null)[], attributes: [] as (string | null)[], headers: [] as (string | null)[], mid: [] as (string | null)[], subject: [] as (string | null)[], from: [] as (string | null)[], error: [] as (string | null)[] };
+    const cols = {
+      id: [] as number[],
+      status: [] as string[],
+      queue: [] as (number | null)[],
+      dispatch: [] as (string | null)[],
+      attributes: [] as (string | null)[],
+      headers: [] as (string | null)[],
+      mid: [] as (string | null)[],
+      subject: [] as (string | null)[],
+      from: [] as (string | null)[],
+      error: [] as (string | null)[],
+    };
     for (const o of outcomes) {
       const c = outcomeColumns(o);
       cols.id.push(o.id);
@@ -123,7 +146,18 @@ export class PgMessageStore implements MessageStore {
          FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
            AS v(id, status, queue_id, dispatch, attributes, headers, mid, subject, from_address, error)
          WHERE m.id = v.id`,
-        [cols.id, cols.status, cols.queue, cols.dispatch, cols.attributes, cols.headers, cols.mid, cols.subject, cols.from, cols.error],
+        [
+          cols.id,
+          cols.status,
+          cols.queue,
+          cols.dispatch,
+          cols.attributes,
+          cols.headers,
+          cols.mid,
+          cols.subject,
+          cols.from,
+          cols.error,
+        ],
       ),
     );
   }
@@ -154,12 +188,21 @@ export class PgMessageStore implements MessageStore {
 
   async markEnqueued(ids: readonly number[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.guard('mark messages enqueued', () => this.pool.query('UPDATE inbound_message SET enqueued_at = now() WHERE id = ANY($1::bigint[]) AND enqueued_at IS NULL', [idArray(ids)]));
+    await this.guard('mark messages enqueued', () =>
+      this.pool.query(
+        'UPDATE inbound_message SET enqueued_at = now() WHERE id = ANY($1::bigint[]) AND enqueued_at IS NULL',
+        [idArray(ids)],
+      ),
+    );
   }
 
   async markDeletedOnServer(ids: readonly number[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.guard('mark messages deleted on the server', () => this.pool.query('UPDATE inbound_message SET deleted_on_server_at = now() WHERE id = ANY($1::bigint[])', [idArray(ids)]));
+    await this.guard('mark messages deleted on the server', () =>
+      this.pool.query('UPDATE inbound_message SET deleted_on_server_at = now() WHERE id = ANY($1::bigint[])', [
+        idArray(ids),
+      ]),
+    );
   }
 
   private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -167,13 +210,16 @@ export class PgMessageStore implements MessageStore {
       return await fn();
     } catch (err) {
       const reason = (err as { code?: string; message?: string }).code ?? (err as Error).message;
-      throw new MailductError('STORAGE_UNAVAILABLE', `PostgreSQL: cannot ${what} (${String(reason).slice(0, 200)})`, { cause: err });
+      throw new MailductError('STORAGE_UNAVAILABLE', `PostgreSQL: cannot ${what} (${String(reason).slice(0, 200)})`, {
+        cause: err,
+      });
     }
   }
 }
 
 /** Columns written by the COPY, the raw bytes last. */
-const COPY_COLUMNS = 'id, account_id, sha256, delivery, size, remote_id, status, queue_id, dispatch, attributes, headers, message_id_header, subject, from_address, error, received_at, dispatched_at, raw';
+const COPY_COLUMNS =
+  'id, account_id, sha256, delivery, size, remote_id, status, queue_id, dispatch, attributes, headers, message_id_header, subject, from_address, error, received_at, dispatched_at, raw';
 
 interface StoredRow {
   id: string;
@@ -200,15 +246,31 @@ interface StoredRow {
  * (account, sha256, delivery) holds. Without `lookUp` everything is copied as new, numbered from 0
  * within the batch; the unique key refuses the COPY when some of it was stored before.
  */
-async function copyNew(client: pg.PoolClient, accountId: number, items: readonly IncomingRaw[], reserve: IdReserve, lookUp: boolean): Promise<StoredRef[]> {
+async function copyNew(
+  client: pg.PoolClient,
+  accountId: number,
+  items: readonly IncomingRaw[],
+  reserve: IdReserve,
+  lookUp: boolean,
+): Promise<StoredRef[]> {
   const distinct = new Map<string, IncomingRaw>();
   for (const m of items) if (!distinct.has(identityOf(m))) distinct.set(identityOf(m), m);
-  const before = lookUp ? await storedBefore(client, accountId, [...new Set(items.map((m) => m.sha256))]) : new Map<string, StoredRow[]>();
+  const before = lookUp
+    ? await storedBefore(client, accountId, [...new Set(items.map((m) => m.sha256))])
+    : new Map<string, StoredRow[]>();
   const refs = new Map<string, StoredRef>();
   const fresh: IncomingRaw[] = [];
   for (const [key, m] of distinct) {
     const row = sameMessage(before.get(m.sha256) ?? [], m);
-    if (row) refs.set(key, { id: Number(row.id), sha256: m.sha256, isNew: false, status: row.status, enqueued: row.enqueued, receivedAt: row.received_at });
+    if (row)
+      refs.set(key, {
+        id: Number(row.id),
+        sha256: m.sha256,
+        isNew: false,
+        status: row.status,
+        enqueued: row.enqueued,
+        receivedAt: row.received_at,
+      });
     else fresh.push(m);
   }
   if (fresh.length > 0) {
@@ -217,7 +279,14 @@ async function copyNew(client: pg.PoolClient, accountId: number, items: readonly
     const tuples = fresh.map((m, i) => {
       const delivery = next.get(m.sha256) ?? 0;
       next.set(m.sha256, delivery + 1);
-      refs.set(identityOf(m), { id: Number(ids[i]), sha256: m.sha256, isNew: true, status: m.verdict.status, enqueued: false, receivedAt: now });
+      refs.set(identityOf(m), {
+        id: Number(ids[i]),
+        sha256: m.sha256,
+        isNew: true,
+        status: m.verdict.status,
+        enqueued: false,
+        receivedAt: now,
+      });
       return tupleOf(ids[i]!, accountId, m, delivery, nowUs);
     });
     await copyIn(client, `COPY inbound_message (${COPY_COLUMNS}) FROM STDIN (FORMAT binary)`, copyDataMessages(tuples));
@@ -241,7 +310,11 @@ function sameMessage(rows: readonly StoredRow[], m: IncomingRaw): StoredRow | un
 }
 
 /** The rows of this account holding some of these bytes, by sha256. */
-async function storedBefore(client: pg.PoolClient, accountId: number, shas: string[]): Promise<Map<string, StoredRow[]>> {
+async function storedBefore(
+  client: pg.PoolClient,
+  accountId: number,
+  shas: string[],
+): Promise<Map<string, StoredRow[]>> {
   const { rows } = await client.query<StoredRow>(
     `SELECT id, sha256, remote_id, delivery, deleted_on_server_at IS NOT NULL AS deleted, status::text AS status, enqueued_at IS NOT NULL AS enqueued, received_at
      FROM inbound_message WHERE account_id = $1 AND sha256 = ANY($2::text[]) ORDER BY id`,
@@ -293,5 +366,12 @@ function isDataException(err: unknown): boolean {
 }
 
 function refusedVerdict(err: pg.DatabaseError): Verdict {
-  return { status: 'quarantined', error: storableText(`PostgreSQL refused what was read from the headers (${err.code}: ${err.message})`).slice(0, 2000), summary: null };
+  return {
+    status: 'quarantined',
+    error: storableText(`PostgreSQL refused what was read from the headers (${err.code}: ${err.message})`).slice(
+      0,
+      2000,
+    ),
+    summary: null,
+  };
 }

@@ -3,9 +3,11 @@ import { CONTROL_CHARACTER, TEXT_CONTROL_CHARACTER, replaceControlCharacters } f
 
 describe('control characters', () => {
   it('one-line values allow none, free text allows tab and line breaks', () => {
-    for (const c of ['\u0000', '\t', '\n', '\r', '\u001b', '\u007f']) expect(CONTROL_CHARACTER.test(`a${c}b`), JSON.stringify(c)).toBe(true);
+    for (const c of ['\u0000', '\t', '\n', '\r', '\u001b', '\u007f'])
+      expect(CONTROL_CHARACTER.test(`a${c}b`), JSON.stringify(c)).toBe(true);
     for (const c of ['\t', '\n', '\r']) expect(TEXT_CONTROL_CHARACTER.test(`a${c}b`), JSON.stringify(c)).toBe(false);
-    for (const c of ['\u0000', '\u000b', '\u000c', '\u001b', '\u007f']) expect(TEXT_CONTROL_CHARACTER.test(`a${c}b`), JSON.stringify(c)).toBe(true);
+    for (const c of ['\u0000', '\u000b', '\u000c', '\u001b', '\u007f'])
+      expect(TEXT_CONTROL_CHARACTER.test(`a${c}b`), JSON.stringify(c)).toBe(true);
     expect(CONTROL_CHARACTER.test('plain text ä €')).toBe(false);
   });
 

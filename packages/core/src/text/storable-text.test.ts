@@ -21,9 +21,21 @@ describe(storableText.name, () => {
 
 describe(storableStrings.name, () => {
   it('fixes strings at any depth, keys included, without touching the input', () => {
-    const input = { id: 7, ok: true, when: null, list: ['fine', 'bad\u0000'], nested: { 'key\u0000': 'v\uD800', keep: 'x' } };
+    const input = {
+      id: 7,
+      ok: true,
+      when: null,
+      list: ['fine', 'bad\u0000'],
+      nested: { 'key\u0000': 'v\uD800', keep: 'x' },
+    };
     const out = storableStrings(input);
-    expect(out).toEqual({ id: 7, ok: true, when: null, list: ['fine', 'bad\uFFFD'], nested: { 'key\uFFFD': 'v\uFFFD', keep: 'x' } });
+    expect(out).toEqual({
+      id: 7,
+      ok: true,
+      when: null,
+      list: ['fine', 'bad\uFFFD'],
+      nested: { 'key\uFFFD': 'v\uFFFD', keep: 'x' },
+    });
     expect(input.list[1]).toBe('bad\u0000');
     expect(Object.keys(input.nested)).toContain('key\u0000');
   });
@@ -35,7 +47,21 @@ describe(storableStrings.name, () => {
 
   it('agrees with storableText on every string, whatever its JSON text looks like', () => {
     // Literal backslash escapes, pairs, lone halves at either end, control characters, quotes.
-    const strings = ['\\u0000', '\\uD800', '\\\u0000', '😀', 'a\u0000', '\uD800', 'x\uDBFF', '\uDC00y', '\uDFFF', '\uD83D\uDE00', '"\u0001\\', '\uD7FF\uE000', ''];
+    const strings = [
+      '\\u0000',
+      '\\uD800',
+      '\\\u0000',
+      '😀',
+      'a\u0000',
+      '\uD800',
+      'x\uDBFF',
+      '\uDC00y',
+      '\uDFFF',
+      '\uD83D\uDE00',
+      '"\u0001\\',
+      '\uD7FF\uE000',
+      '',
+    ];
     for (const text of strings) {
       const input = { [text]: [text, { v: text }] };
       const out = storableStrings(input);

@@ -7,7 +7,14 @@ import { FetchJobParams, FetchJobView } from '../mail-accounts/operation-schemas
 const fetchJobRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Params: { id: string } }>(
     '/:id',
-    { schema: { tags: ['mail accounts'], summary: 'State and result of a fetch job', params: FetchJobParams, response: { 200: FetchJobView, ...errorResponses } } },
+    {
+      schema: {
+        tags: ['mail accounts'],
+        summary: 'State and result of a fetch job',
+        params: FetchJobParams,
+        response: { 200: FetchJobView, ...errorResponses },
+      },
+    },
     async (req) => fetchJobView(app.deps.queues.fetch, req.params.id),
   );
 };

@@ -10,32 +10,77 @@ type ListQuery = { q?: string; includeInvalid: boolean; limit: number; offset: n
 const mailAccountRoutes: FastifyPluginAsync = async (app) => {
   const tags = ['mail accounts'];
 
-  app.get<{ Querystring: ListQuery }>('/', { schema: { tags, summary: 'List mail accounts', querystring: AccountListQuery, response: { 200: AccountPage, ...errorResponses } } }, async (req) => {
-    const { items, total } = await app.services.accounts.list(req.query);
-    return { items, total, limit: req.query.limit, offset: req.query.offset };
-  });
+  app.get<{ Querystring: ListQuery }>(
+    '/',
+    {
+      schema: {
+        tags,
+        summary: 'List mail accounts',
+        querystring: AccountListQuery,
+        response: { 200: AccountPage, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { items, total } = await app.services.accounts.list(req.query);
+      return { items, total, limit: req.query.limit, offset: req.query.offset };
+    },
+  );
 
-  app.get<{ Params: { id: number } }>('/:id', { schema: { tags, summary: 'Get a mail account, with its next scheduled run', params: IdParams, response: { 200: AccountView, ...errorResponses } } }, async (req) => {
-    const view = await app.services.accounts.get(req.params.id);
-    const nextRunAt = await nextScheduledRun(app.deps.queues.fetch, view.id).catch(() => null);
-    return { ...view, state: { ...view.state, nextRunAt } };
-  });
+  app.get<{ Params: { id: number } }>(
+    '/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Get a mail account, with its next scheduled run',
+        params: IdParams,
+        response: { 200: AccountView, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const view = await app.services.accounts.get(req.params.id);
+      const nextRunAt = await nextScheduledRun(app.deps.queues.fetch, view.id).catch(() => null);
+      return { ...view, state: { ...view.state, nextRunAt } };
+    },
+  );
 
-  app.post<{ Body: AccountInput }>('/', { schema: { tags, summary: 'Create a mail account', body: AccountCreate, response: { 201: AccountView, ...errorResponses } } }, async (req, reply) => {
-    const view = await app.services.accounts.create(req.body, req.principal.name);
-    return reply.code(201).header('location', `/api/v1/mail-accounts/${view.id}`).send(view);
-  });
+  app.post<{ Body: AccountInput }>(
+    '/',
+    {
+      schema: {
+        tags,
+        summary: 'Create a mail account',
+        body: AccountCreate,
+        response: { 201: AccountView, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const view = await app.services.accounts.create(req.body, req.principal.name);
+      return reply.code(201).header('location', `/api/v1/mail-accounts/${view.id}`).send(view);
+    },
+  );
 
   app.patch<{ Params: { id: number }; Body: Patch }>(
     '/:id',
-    { schema: { tags, summary: 'Change a mail account (omit password to keep it)', params: IdParams, body: AccountPatch, response: { 200: AccountView, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Change a mail account (omit password to keep it)',
+        params: IdParams,
+        body: AccountPatch,
+        response: { 200: AccountView, ...errorResponses },
+      },
+    },
     async (req) => app.services.accounts.update(req.params.id, req.body, req.principal.name),
   );
 
-  app.delete<{ Params: { id: number } }>('/:id', { schema: { tags, summary: 'Delete a mail account', params: IdParams, response: { ...errorResponses } } }, async (req, reply) => {
-    await app.services.accounts.remove(req.params.id, req.principal.name);
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: { id: number } }>(
+    '/:id',
+    { schema: { tags, summary: 'Delete a mail account', params: IdParams, response: { ...errorResponses } } },
+    async (req, reply) => {
+      await app.services.accounts.remove(req.params.id, req.principal.name);
+      return reply.code(204).send();
+    },
+  );
 };
 
 export default mailAccountRoutes;

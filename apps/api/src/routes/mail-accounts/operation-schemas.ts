@@ -26,10 +26,24 @@ export const TestSettingsBody = Type.Object(
   { additionalProperties: true },
 );
 
-export const FetchNowBody = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'messages in this run (OTOBO used 15 for "Fetch mail")' })) }, { additionalProperties: false });
+export const FetchNowBody = Type.Object(
+  {
+    limit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100_000,
+        description: 'messages in this run (OTOBO used 15 for "Fetch mail")',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 export const FetchNowResponse = Type.Object({ jobId: Type.String(), status: Type.String() });
 
-export const DryRunQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }) }, { additionalProperties: false });
+export const DryRunQuery = Type.Object(
+  { limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }) },
+  { additionalProperties: false },
+);
 export const DryRunResponse = Type.Object({
   total: Type.Integer({ description: 'messages on the server' }),
   items: Type.Array(
@@ -48,7 +62,13 @@ export const DryRunResponse = Type.Object({
   ),
 });
 
-export const RunsQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }), offset: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 }) }, { additionalProperties: false });
+export const RunsQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+    offset: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 }),
+  },
+  { additionalProperties: false },
+);
 export const RunPage = pageOf(
   Type.Object({
     id: Type.Integer(),
@@ -65,7 +85,9 @@ export const RunPage = pageOf(
     oversized: Type.Integer(),
     bytes: Type.Integer(),
     error: Nullable(Type.Object({ class: Type.String(), message: Type.String() })),
-    warnings: Type.Array(Type.String(), { description: 'what the run left undone and why (e.g. stored messages left flagged on a server without UIDPLUS)' }),
+    warnings: Type.Array(Type.String(), {
+      description: 'what the run left undone and why (e.g. stored messages left flagged on a server without UIDPLUS)',
+    }),
   }),
 );
 
@@ -79,4 +101,7 @@ export const FetchJobView = Type.Object({
   result: Type.Unsafe<unknown>({ description: 'the run result once finished: outcome, counts, error' }),
   failedReason: Nullable(Type.String()),
 });
-export const FetchJobParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_.-]+$' }) }, { additionalProperties: false });
+export const FetchJobParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_.-]+$' }) },
+  { additionalProperties: false },
+);

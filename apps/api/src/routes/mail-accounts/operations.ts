@@ -4,7 +4,16 @@ import { listRuns, type ProbeResult } from '@mailduct/core/fetch';
 import { recordAudit } from '@mailduct/core/audit';
 import { enqueueFetchNow } from '@mailduct/core/jobs';
 import { errorResponses, IdParams } from '../common-schemas.js';
-import { DryRunQuery, DryRunResponse, FetchNowBody, FetchNowResponse, ProbeResponse, RunPage, RunsQuery, TestSettingsBody } from './operation-schemas.js';
+import {
+  DryRunQuery,
+  DryRunResponse,
+  FetchNowBody,
+  FetchNowResponse,
+  ProbeResponse,
+  RunPage,
+  RunsQuery,
+  TestSettingsBody,
+} from './operation-schemas.js';
 
 type Id = { Params: { id: number } };
 
@@ -15,7 +24,13 @@ const accountOperationRoutes: FastifyPluginAsync = async (app) => {
   app.post<Id & { Body: { limit?: number } }>(
     '/:id/fetch',
     {
-      schema: { tags, summary: 'Fetch mail now (also for a non-valid account)', params: IdParams, body: FetchNowBody, response: { 202: FetchNowResponse, ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Fetch mail now (also for a non-valid account)',
+        params: IdParams,
+        body: FetchNowBody,
+        response: { 202: FetchNowResponse, ...errorResponses },
+      },
       // `curl -X POST …/fetch` sends no body: that means no options, not a malformed request.
       preValidation: async (req) => {
         req.body ??= {};
@@ -24,30 +39,71 @@ const accountOperationRoutes: FastifyPluginAsync = async (app) => {
     async (req, reply) => {
       await app.services.accounts.get(req.params.id);
       const jobId = await enqueueFetchNow(app.deps.queues.fetch, req.params.id, req.body?.limit);
-      await recordAudit(app.deps.prisma, { actor: req.principal.name, action: 'fetch-now', entity: 'mail_account', entityId: req.params.id, changes: { job: { from: null, to: jobId } } });
-      return reply.code(202).header('location', `/api/v1/fetch-jobs/${jobId}`).send({ jobId, status: `/api/v1/fetch-jobs/${jobId}` });
+      await recordAudit(app.deps.prisma, {
+        actor: req.principal.name,
+        action: 'fetch-now',
+        entity: 'mail_account',
+        entityId: req.params.id,
+        changes: { job: { from: null, to: jobId } },
+      });
+      return reply
+        .code(202)
+        .header('location', `/api/v1/fetch-jobs/${jobId}`)
+        .send({ jobId, status: `/api/v1/fetch-jobs/${jobId}` });
     },
   );
 
-  app.post<Id>('/:id/test', { schema: { tags, summary: 'Test the connection of a stored account', params: IdParams, response: { 200: ProbeResponse, ...errorResponses } } }, async (req) =>
-    probeView(await app.services.probes.testAccount(req.params.id, req.principal.name)),
+  app.post<Id>(
+    '/:id/test',
+    {
+      schema: {
+        tags,
+        summary: 'Test the connection of a stored account',
+        params: IdParams,
+        response: { 200: ProbeResponse, ...errorResponses },
+      },
+    },
+    async (req) => probeView(await app.services.probes.testAccount(req.params.id, req.principal.name)),
   );
 
   app.post<{ Body: Partial<AccountInput> & { accountId?: number } }>(
     '/test',
-    { schema: { tags, summary: 'Test connection settings before saving them', body: TestSettingsBody, response: { 200: ProbeResponse, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Test connection settings before saving them',
+        body: TestSettingsBody,
+        response: { 200: ProbeResponse, ...errorResponses },
+      },
+    },
     async (req) => probeView(await app.services.probes.testSettings(req.body, req.principal.name)),
   );
 
   app.post<Id & { Querystring: { limit: number } }>(
     '/:id/dry-run',
-    { schema: { tags, summary: 'Where the messages on the server would go; changes nothing', params: IdParams, querystring: DryRunQuery, response: { 200: DryRunResponse, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Where the messages on the server would go; changes nothing',
+        params: IdParams,
+        querystring: DryRunQuery,
+        response: { 200: DryRunResponse, ...errorResponses },
+      },
+    },
     async (req) => app.services.probes.dryRun(req.params.id, req.query.limit, req.principal.name),
   );
 
   app.get<Id & { Querystring: { limit: number; offset: number } }>(
     '/:id/runs',
-    { schema: { tags, summary: 'Fetch run history, newest first', params: IdParams, querystring: RunsQuery, response: { 200: RunPage, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Fetch run history, newest first',
+        params: IdParams,
+        querystring: RunsQuery,
+        response: { 200: RunPage, ...errorResponses },
+      },
+    },
     async (req) => {
       await app.services.accounts.get(req.params.id);
       const { items, total } = await listRuns(app.deps.prisma, req.params.id, req.query);

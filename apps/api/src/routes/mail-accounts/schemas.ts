@@ -1,13 +1,24 @@
 import { Type } from 'typebox';
 import { ACCOUNT_LIMITS as L, ACCOUNT_TYPES, VALIDITIES } from '@mailduct/core/accounts';
-import { DateTime, Nullable, NullableDateTime, NullableString, listQueryProperties, pageOf } from '../common-schemas.js';
+import {
+  DateTime,
+  Nullable,
+  NullableDateTime,
+  NullableString,
+  listQueryProperties,
+  pageOf,
+} from '../common-schemas.js';
 
-const AccountType = Type.Enum([...ACCOUNT_TYPES], { description: 'IMAP, IMAPS (implicit TLS), IMAPTLS (STARTTLS), POP3, POP3S, POP3TLS (STLS)' });
+const AccountType = Type.Enum([...ACCOUNT_TYPES], {
+  description: 'IMAP, IMAPS (implicit TLS), IMAPTLS (STARTTLS), POP3, POP3S, POP3TLS (STLS)',
+});
 const Validity = Type.Enum([...VALIDITIES], { description: 'only valid accounts are fetched on schedule' });
 
 const DispatchInput = Type.Object(
   {
-    by: Type.Enum(['to', 'queue'], { description: '"to": by the recipient headers via system addresses; "queue": into queueId' }),
+    by: Type.Enum(['to', 'queue'], {
+      description: '"to": by the recipient headers via system addresses; "queue": into queueId',
+    }),
     queueId: Type.Optional(Type.Integer({ minimum: 1 })),
   },
   { additionalProperties: false },
@@ -16,10 +27,19 @@ const DispatchInput = Type.Object(
 const writable = {
   type: AccountType,
   host: Type.String({ minLength: 1, maxLength: L.host, description: 'host name or IP address, no scheme or port' }),
-  port: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 65535 }), { description: 'default: 143/993 (IMAP), 110/995 (POP3)' })),
+  port: Type.Optional(
+    Nullable(Type.Integer({ minimum: 1, maximum: 65535 }), { description: 'default: 143/993 (IMAP), 110/995 (POP3)' }),
+  ),
   username: Type.String({ minLength: 1, maxLength: L.username }),
-  password: Type.String({ minLength: 1, maxLength: L.password, writeOnly: true, description: 'stored encrypted, never returned' }),
-  imapFolder: Type.Optional(Nullable(Type.String({ maxLength: L.imapFolder }), { description: 'IMAP types only; default INBOX' })),
+  password: Type.String({
+    minLength: 1,
+    maxLength: L.password,
+    writeOnly: true,
+    description: 'stored encrypted, never returned',
+  }),
+  imapFolder: Type.Optional(
+    Nullable(Type.String({ maxLength: L.imapFolder }), { description: 'IMAP types only; default INBOX' }),
+  ),
   trusted: Type.Optional(Type.Boolean({ description: 'honour X-OTOBO-* headers in fetched mail' })),
   dispatch: Type.Optional(DispatchInput),
   validity: Type.Optional(Validity),
@@ -51,7 +71,11 @@ export const AccountView = Type.Object({
   hasPassword: Type.Boolean(),
   imapFolder: Nullable(Type.String()),
   trusted: Type.Boolean(),
-  dispatch: Type.Object({ by: Type.String(), queueId: Type.Optional(Type.Integer()), queueName: Type.Optional(Nullable(Type.String())) }),
+  dispatch: Type.Object({
+    by: Type.String(),
+    queueId: Type.Optional(Type.Integer()),
+    queueName: Type.Optional(Nullable(Type.String())),
+  }),
   validity: Validity,
   comment: Nullable(Type.String()),
   tlsVerify: Type.Boolean(),

@@ -32,14 +32,23 @@ export const MessageListQuery = Type.Object(
     accountId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
     status: Type.Optional(Status),
     queueId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
-    q: Type.Optional(Type.String({ maxLength: 200, pattern: '^[^\\u0000]*$', description: 'substring of subject, sender or Message-ID' })),
+    q: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        pattern: '^[^\\u0000]*$',
+        description: 'substring of subject, sender or Message-ID',
+      }),
+    ),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
     offset: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 }),
   },
   { additionalProperties: false },
 );
 
-export const MessageIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: false });
+export const MessageIdParams = Type.Object(
+  { id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) },
+  { additionalProperties: false },
+);
 export const MessagePage = pageOf(MessageView);
 
 export const ParsedView = Type.Object({
@@ -48,7 +57,16 @@ export const ParsedView = Type.Object({
   text: Nullable(Type.String()),
   html: Nullable(Type.String()),
   attachments: Type.Array(
-    Type.Object({ filename: Nullable(Type.String()), contentType: Type.String(), size: Type.Integer(), contentId: Nullable(Type.String()), disposition: Nullable(Type.String()), checksum: Type.String() }),
+    Type.Object({
+      filename: Nullable(Type.String()),
+      contentType: Type.String(),
+      size: Type.Integer(),
+      contentId: Nullable(Type.String()),
+      disposition: Nullable(Type.String()),
+      checksum: Type.String(),
+    }),
   ),
-  error: Nullable(Type.String({ description: 'why the MIME structure could not be parsed; the raw mail is still available' })),
+  error: Nullable(
+    Type.String({ description: 'why the MIME structure could not be parsed; the raw mail is still available' }),
+  ),
 });

@@ -20,20 +20,38 @@ const metricsRoutes: FastifyPluginAsync = async (app) => {
     const metricsToken = app.deps.config.metricsToken;
     if (token && metricsToken && secretsEqual(token, metricsToken)) return;
     if (token && (await app.services.tokens.verify(token))) return;
-    await reply.code(401).header('www-authenticate', 'Bearer realm="mailduct metrics"').send({ error: { code: 'UNAUTHORIZED', message: 'a bearer token (MAILDUCT_METRICS_TOKEN or an API token) is required', details: null } });
+    await reply
+      .code(401)
+      .header('www-authenticate', 'Bearer realm="mailduct metrics"')
+      .send({
+        error: {
+          code: 'UNAUTHORIZED',
+          message: 'a bearer token (MAILDUCT_METRICS_TOKEN or an API token) is required',
+          details: null,
+        },
+      });
   };
 
-  app.get('/metrics', { onRequest: authorize, schema: { tags: ['health'], summary: 'Prometheus metrics' } }, async (_req, reply) => {
-    const { queues, redis, config } = app.deps;
-    const [{ counters, accounts }, fetchCounts, ticketCounts, skips] = await Promise.all([
-      app.services.metrics.read(),
-      queues.fetch.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'),
-      queues.tickets.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'),
-      redis.get(lockSkipsKey(config.queuePrefix)),
-    ]);
-    const text = renderFetchMetrics(counters, accounts, { fetch: fetchCounts, tickets: ticketCounts }, Number(skips ?? 0));
-    return reply.type(registry.contentType).send(text + (await registry.metrics()));
-  });
+  app.get(
+    '/metrics',
+    { onRequest: authorize, schema: { tags: ['health'], summary: 'Prometheus metrics' } },
+    async (_req, reply) => {
+      const { queues, redis, config } = app.deps;
+      const [{ counters, accounts }, fetchCounts, ticketCounts, skips] = await Promise.all([
+        app.services.metrics.read(),
+        queues.fetch.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'),
+        queues.tickets.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'),
+        redis.get(lockSkipsKey(config.queuePrefix)),
+      ]);
+      const text = renderFetchMetrics(
+        counters,
+        accounts,
+        { fetch: fetchCounts, tickets: ticketCounts },
+        Number(skips ?? 0),
+      );
+      return reply.type(registry.contentType).send(text + (await registry.metrics()));
+    },
+  );
 };
 
 export default metricsRoutes;

@@ -9,7 +9,10 @@ const writable = {
 };
 
 export const QueueCreate = Type.Object(writable, { additionalProperties: false });
-export const QueuePatch = Type.Object({ ...writable, name: Type.Optional(writable.name) }, { additionalProperties: false, minProperties: 1 });
+export const QueuePatch = Type.Object(
+  { ...writable, name: Type.Optional(writable.name) },
+  { additionalProperties: false, minProperties: 1 },
+);
 export const QueueView = Type.Object({
   id: Type.Integer(),
   name: Type.String(),

@@ -3,7 +3,11 @@ import { QUEUE_LIMITS as L } from '@mailduct/core/queues';
 import { DateTime, Nullable, NullableString, listQueryProperties, pageOf } from '../common-schemas.js';
 
 const writable = {
-  address: Type.String({ minLength: 1, maxLength: L.address, description: 'e-mail address; stored lower-case, unique' }),
+  address: Type.String({
+    minLength: 1,
+    maxLength: L.address,
+    description: 'e-mail address; stored lower-case, unique',
+  }),
   displayName: Type.Optional(NullableString(L.displayName)),
   queueId: Type.Integer({ minimum: 1, description: 'mail to this address is dispatched into this queue' }),
   valid: Type.Optional(Type.Boolean()),
@@ -26,5 +30,8 @@ export const AddressView = Type.Object({
   createdAt: DateTime,
   updatedAt: DateTime,
 });
-export const AddressListQuery = Type.Object({ ...listQueryProperties, queueId: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false });
+export const AddressListQuery = Type.Object(
+  { ...listQueryProperties, queueId: Type.Optional(Type.Integer({ minimum: 1 })) },
+  { additionalProperties: false },
+);
 export const AddressPage = pageOf(AddressView);

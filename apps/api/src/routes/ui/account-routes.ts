@@ -12,20 +12,49 @@ const accountPages: FastifyPluginAsync = async (app) => {
   const queueList = async () => (await queues.list({ limit: 500, offset: 0 })).items;
   const defaults = { pollIntervalSeconds: app.deps.config.pollIntervalSeconds };
   /** The add or edit form again, with what the user typed and the problems marked (400). */
-  const showRefused = async (req: FastifyRequest<{ Body: FormBody }>, reply: FastifyReply, account: AccountView | null, failed: FormFailure) => {
+  const showRefused = async (
+    req: FastifyRequest<{ Body: FormBody }>,
+    reply: FastifyReply,
+    account: AccountView | null,
+    failed: FormFailure,
+  ) => {
     const values = { ...formValuesOf(account, defaults), ...typed(req.body) };
     const title = account ? 'Edit mail account' : 'Add mail account';
-    return send(reply, page({ title, session: req.session, active: 'accounts', notice: { text: failed.message, error: true } }, accountForm(req.session!, { account, values, queues: await queueList(), problems: failed.problems })), 400);
+    return send(
+      reply,
+      page(
+        { title, session: req.session, active: 'accounts', notice: { text: failed.message, error: true } },
+        accountForm(req.session!, { account, values, queues: await queueList(), problems: failed.problems }),
+      ),
+      400,
+    );
   };
 
   app.get<{ Querystring: { q?: string } }>('/accounts', async (req, reply) => {
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
     const { items, total } = await accounts.list({ q: q || undefined, includeInvalid: true, limit: 500, offset: 0 });
-    return send(reply, page({ title: 'Mail accounts', session: req.session, active: 'accounts', notice: noticeOf(req) }, accountOverview(req.session!, items, total, q)));
+    return send(
+      reply,
+      page(
+        { title: 'Mail accounts', session: req.session, active: 'accounts', notice: noticeOf(req) },
+        accountOverview(req.session!, items, total, q),
+      ),
+    );
   });
 
   app.get('/accounts/new', async (req, reply) =>
-    send(reply, page({ title: 'Add mail account', session: req.session, active: 'accounts' }, accountForm(req.session!, { account: null, values: formValuesOf(null, defaults), queues: await queueList(), problems: [] }))),
+    send(
+      reply,
+      page(
+        { title: 'Add mail account', session: req.session, active: 'accounts' },
+        accountForm(req.session!, {
+          account: null,
+          values: formValuesOf(null, defaults),
+          queues: await queueList(),
+          problems: [],
+        }),
+      ),
+    ),
   );
 
   app.post<{ Body: FormBody }>('/accounts', async (req, reply) =>
@@ -40,7 +69,18 @@ const accountPages: FastifyPluginAsync = async (app) => {
 
   app.get<Id>('/accounts/:id', async (req, reply) => {
     const account = await accounts.get(idOf(req.params.id));
-    return send(reply, page({ title: 'Edit mail account', session: req.session, active: 'accounts', notice: noticeOf(req) }, accountForm(req.session!, { account, values: formValuesOf(account, defaults), queues: await queueList(), problems: [] })));
+    return send(
+      reply,
+      page(
+        { title: 'Edit mail account', session: req.session, active: 'accounts', notice: noticeOf(req) },
+        accountForm(req.session!, {
+          account,
+          values: formValuesOf(account, defaults),
+          queues: await queueList(),
+          problems: [],
+        }),
+      ),
+    );
   });
 
   app.post<Id & { Body: FormBody }>('/accounts/:id', async (req, reply) => {
@@ -54,12 +94,27 @@ const accountPages: FastifyPluginAsync = async (app) => {
     );
   });
 
-  app.post<Id & { Body: FormBody }>('/accounts/:id/delete', async (req, reply) => submitForm(req, reply, () => accounts.remove(idOf(req.params.id), req.principal.name), '/accounts?notice=deleted'));
+  app.post<Id & { Body: FormBody }>('/accounts/:id/delete', async (req, reply) =>
+    submitForm(req, reply, () => accounts.remove(idOf(req.params.id), req.principal.name), '/accounts?notice=deleted'),
+  );
 };
 
 /** What the user typed, to show it again after a failed save (never the password). */
 function typed(body: FormBody): Record<string, string> {
-  const keep = ['type', 'username', 'host', 'port', 'imapFolder', 'trusted', 'dispatch', 'queueId', 'validity', 'comment', 'tlsVerify', 'pollIntervalSeconds'];
+  const keep = [
+    'type',
+    'username',
+    'host',
+    'port',
+    'imapFolder',
+    'trusted',
+    'dispatch',
+    'queueId',
+    'validity',
+    'comment',
+    'tlsVerify',
+    'pollIntervalSeconds',
+  ];
   return Object.fromEntries(keep.filter((k) => typeof body[k] === 'string').map((k) => [k, body[k] as string]));
 }
 

@@ -31,17 +31,26 @@ export function noticeOf(req: FastifyRequest): { text: string } | null {
 }
 
 /** The UI loads its own script and style sheet only: no inline code, no framing, forms post here. */
-export const UI_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+export const UI_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 export function send(reply: FastifyReply, page: SafeHtml, status = 200): FastifyReply {
-  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').header('content-security-policy', UI_CSP).send(page.value);
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .header('content-security-policy', UI_CSP)
+    .send(page.value);
 }
 
 /** Refuse a form post whose CSRF token does not match the session's (403). */
 export function checkCsrf(req: FastifyRequest, reply: FastifyReply): boolean {
   const token = (req.body as FormBody | undefined)?._csrf ?? '';
   if (req.session && token && secretsEqual(token, req.session.csrf)) return true;
-  void reply.code(403).type('text/plain').send('The form has expired or did not come from this site. Go back, reload and try again.');
+  void reply
+    .code(403)
+    .type('text/plain')
+    .send('The form has expired or did not come from this site. Go back, reload and try again.');
   return false;
 }
 
@@ -53,7 +62,13 @@ export type FormFailure = { problems: FieldProblem[]; message: string };
  * action is refused with field problems or a domain error and `showFailure` is given, the page is
  * shown again with them instead; any other error goes to the error handler.
  */
-export async function submitForm<T>(req: FastifyRequest, reply: FastifyReply, action: () => Promise<T>, to: string | ((result: T) => string), showFailure?: (failed: FormFailure) => Promise<FastifyReply>): Promise<FastifyReply> {
+export async function submitForm<T>(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  action: () => Promise<T>,
+  to: string | ((result: T) => string),
+  showFailure?: (failed: FormFailure) => Promise<FastifyReply>,
+): Promise<FastifyReply> {
   if (!checkCsrf(req, reply)) return reply;
   let result: T;
   try {
@@ -69,7 +84,14 @@ export async function submitForm<T>(req: FastifyRequest, reply: FastifyReply, ac
 /** The field problems of a validation error, or a single general problem for other domain errors. */
 export function problemsOf(err: unknown): FormFailure | null {
   if (!isMailductError(err)) return null;
-  if (err.code === 'VALIDATION_FAILED' && Array.isArray(err.details)) return { problems: err.details as FieldProblem[], message: 'Please correct the marked fields.' };
-  if (err.code.endsWith('_EXISTS') || err.code.endsWith('_IN_USE') || err.code.endsWith('_NOT_FOUND') || err.code === 'MESSAGE_NOT_REPROCESSABLE') return { problems: [], message: err.message };
+  if (err.code === 'VALIDATION_FAILED' && Array.isArray(err.details))
+    return { problems: err.details as FieldProblem[], message: 'Please correct the marked fields.' };
+  if (
+    err.code.endsWith('_EXISTS') ||
+    err.code.endsWith('_IN_USE') ||
+    err.code.endsWith('_NOT_FOUND') ||
+    err.code === 'MESSAGE_NOT_REPROCESSABLE'
+  )
+    return { problems: [], message: err.message };
   return null;
 }
