@@ -58,15 +58,13 @@ async function storeAll(store, accountId, mails) {
   const t0 = performance.now();
   const inFlight = [];
   for (let i = 0; i < mails.length; i += BATCH) {
-    const batch = mails
-      .slice(i, i + BATCH)
-      .map((raw, j) => ({
-        sha256: hash('sha256', raw, 'hex'),
-        size: raw.length,
-        raw,
-        remoteId: String(i + j),
-        verdict,
-      }));
+    const batch = mails.slice(i, i + BATCH).map((raw, j) => ({
+      sha256: hash('sha256', raw, 'hex'),
+      size: raw.length,
+      raw,
+      remoteId: String(i + j),
+      verdict,
+    }));
     inFlight.push(store.put(accountId, batch));
     if (inFlight.length >= 2) await inFlight.shift();
   }

@@ -41,13 +41,11 @@ try {
     const workers = await Promise.all(Array.from({ length: processes }, () => startWorker(concurrency)));
     const started = Date.now();
     await queue.addBulk(
-      ids
-        .slice(0, accounts)
-        .map((accountId) => ({
-          name: 'fetch.account',
-          data: { accountId, trigger: 'manual' },
-          opts: { jobId: `drain-${processes}-${concurrency}-${accountId}` },
-        })),
+      ids.slice(0, accounts).map((accountId) => ({
+        name: 'fetch.account',
+        data: { accountId, trigger: 'manual' },
+        opts: { jobId: `drain-${processes}-${concurrency}-${accountId}` },
+      })),
     );
     while (remaining(accounts) > 0) await new Promise((r) => setTimeout(r, 100));
     const seconds = (Date.now() - started) / 1000;

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, type TestApi } from '../../helpers/api.js';
 import { startFakeServer, type FakeServer } from '../../helpers/fake-mail-server.js';
@@ -11,8 +12,8 @@ const STORED_PASSWORD = 'Stored-Secret-9471';
 
 function recordingPop3(into: string[]) {
   return {
-    onConnect: (s: import('node:net').Socket) => s.write('+OK ready\r\n'),
-    onLine: (s: import('node:net').Socket, line: string) => {
+    onConnect: (s: Socket) => s.write('+OK ready\r\n'),
+    onLine: (s: Socket, line: string) => {
       into.push(line);
       const cmd = line.split(' ')[0]!.toUpperCase();
       if (cmd === 'CAPA') s.write('+OK\r\nUSER\r\n.\r\n');

@@ -33,7 +33,7 @@ describe('sign-in with a token that is not a string', () => {
   it.each([
     ['an array', ['a', 'b']],
     ['an object', { token: 'x' }],
-    ['a number', 12345678901234567890],
+    ['a number', 1.2345678901234567e19],
     ['null', null],
     ['true', true],
   ])('%s: 4xx', async (_name, token) => {

@@ -34,15 +34,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
       .send({ error: { code: codeForStatus(status), message: clientMessage(err), details: null } });
   });
   app.setNotFoundHandler((request, reply) => {
-    reply
-      .code(404)
-      .send({
-        error: {
-          code: 'NOT_FOUND',
-          message: `no route for ${request.method} ${request.url.split('?')[0]}`,
-          details: null,
-        },
-      });
+    reply.code(404).send({
+      error: {
+        code: 'NOT_FOUND',
+        message: `no route for ${request.method} ${request.url.split('?')[0]}`,
+        details: null,
+      },
+    });
   });
 }
 

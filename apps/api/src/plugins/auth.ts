@@ -112,13 +112,11 @@ export async function tooMany(reply: FastifyReply, retryAfterSeconds: number, me
 }
 
 async function forbid(reply: FastifyReply, principal: Principal): Promise<void> {
-  await reply
-    .code(403)
-    .send({
-      error: {
-        code: 'FORBIDDEN',
-        message: `"${principal.name}" has a read-only token: it may read, not change, test or fetch`,
-        details: null,
-      },
-    });
+  await reply.code(403).send({
+    error: {
+      code: 'FORBIDDEN',
+      message: `"${principal.name}" has a read-only token: it may read, not change, test or fetch`,
+      details: null,
+    },
+  });
 }

@@ -1,11 +1,14 @@
 import type { Session } from '@mailduct/core/auth';
 import { html, trusted, type SafeHtml } from './html.js';
 
+/** A line above the content: what just happened, or what went wrong. */
+export type Notice = { text: string; error?: boolean } | null;
+
 export interface PageOptions {
   title: string;
   session: Session | null;
   active?: 'accounts' | 'queues' | 'addresses' | 'messages';
-  notice?: { text: string; error?: boolean } | null;
+  notice?: Notice;
 }
 
 const NAV = [

@@ -6,7 +6,7 @@ import { draftFromInput, draftFromPatch, mailboxKey, type AccountDefaults } from
 import type { AccountDirectory } from './account-directory.js';
 import type { AccountReads } from './account-reads.js';
 import { accountWhere, ACCOUNT_ORDER, type AccountFilter } from './account-filter.js';
-import { isImapType, type AccountDraft, type AccountInput, type AccountPatch } from './account-types.js';
+import { type AccountDraft, type AccountInput, type AccountPatch } from './account-types.js';
 import { draftOfRow, toAccountView, validityToRow, type AccountView } from './account-view.js';
 
 /** What changed, for listeners such as the scheduler. */

@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- these patterns exist to find control characters */
 /** Any C0 control character or DEL: never part of a one-line value (credentials, names, addresses, folders). */
 export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 

@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- these patterns exist to find control characters */
 /**
  * What PostgreSQL refuses in text and jsonb: NUL (U+0000, "invalid byte sequence" in text,
  * "unsupported Unicode escape sequence" in jsonb) and UTF-16 surrogates without their pair

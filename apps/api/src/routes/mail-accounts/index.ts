@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { AccountInput, AccountPatch as Patch } from '@mailduct/core/accounts';
 import { nextScheduledRun } from '@mailduct/core/jobs';
 import { errorResponses, IdParams } from '../common-schemas.js';
@@ -6,10 +6,18 @@ import { AccountCreate, AccountListQuery, AccountPage, AccountPatch, AccountView
 
 type ListQuery = { q?: string; includeInvalid: boolean; limit: number; offset: number };
 
+const tags = ['mail accounts'];
+
 /** `/api/v1/mail-accounts`: OTOBO's PostMaster Mail Accounts. */
 const mailAccountRoutes: FastifyPluginAsync = async (app) => {
-  const tags = ['mail accounts'];
+  listAccounts(app);
+  getAccount(app);
+  createAccount(app);
+  changeAccount(app);
+  deleteAccount(app);
+};
 
+function listAccounts(app: FastifyInstance): void {
   app.get<{ Querystring: ListQuery }>(
     '/',
     {
@@ -25,7 +33,9 @@ const mailAccountRoutes: FastifyPluginAsync = async (app) => {
       return { items, total, limit: req.query.limit, offset: req.query.offset };
     },
   );
+}
 
+function getAccount(app: FastifyInstance): void {
   app.get<{ Params: { id: number } }>(
     '/:id',
     {
@@ -42,7 +52,9 @@ const mailAccountRoutes: FastifyPluginAsync = async (app) => {
       return { ...view, state: { ...view.state, nextRunAt } };
     },
   );
+}
 
+function createAccount(app: FastifyInstance): void {
   app.post<{ Body: AccountInput }>(
     '/',
     {
@@ -58,7 +70,9 @@ const mailAccountRoutes: FastifyPluginAsync = async (app) => {
       return reply.code(201).header('location', `/api/v1/mail-accounts/${view.id}`).send(view);
     },
   );
+}
 
+function changeAccount(app: FastifyInstance): void {
   app.patch<{ Params: { id: number }; Body: Patch }>(
     '/:id',
     {
@@ -72,7 +86,9 @@ const mailAccountRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req) => app.services.accounts.update(req.params.id, req.body, req.principal.name),
   );
+}
 
+function deleteAccount(app: FastifyInstance): void {
   app.delete<{ Params: { id: number } }>(
     '/:id',
     { schema: { tags, summary: 'Delete a mail account', params: IdParams, response: { ...errorResponses } } },
@@ -81,6 +97,6 @@ const mailAccountRoutes: FastifyPluginAsync = async (app) => {
       return reply.code(204).send();
     },
   );
-};
+}
 
 export default mailAccountRoutes;

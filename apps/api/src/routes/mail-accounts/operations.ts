@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { AccountInput } from '@mailduct/core/accounts';
 import { listRuns, type ProbeResult } from '@mailduct/core/fetch';
 import { recordAudit } from '@mailduct/core/audit';
@@ -17,10 +17,18 @@ import {
 
 type Id = { Params: { id: number } };
 
+const tags = ['mail accounts'];
+
 /** Operations on mail accounts: fetch now, test connection, dry run, run history. */
 const accountOperationRoutes: FastifyPluginAsync = async (app) => {
-  const tags = ['mail accounts'];
+  fetchNow(app);
+  testAccount(app);
+  testSettings(app);
+  dryRun(app);
+  listAccountRuns(app);
+};
 
+function fetchNow(app: FastifyInstance): void {
   app.post<Id & { Body: { limit?: number } }>(
     '/:id/fetch',
     {
@@ -52,7 +60,9 @@ const accountOperationRoutes: FastifyPluginAsync = async (app) => {
         .send({ jobId, status: `/api/v1/fetch-jobs/${jobId}` });
     },
   );
+}
 
+function testAccount(app: FastifyInstance): void {
   app.post<Id>(
     '/:id/test',
     {
@@ -65,7 +75,9 @@ const accountOperationRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req) => probeView(await app.services.probes.testAccount(req.params.id, req.principal.name)),
   );
+}
 
+function testSettings(app: FastifyInstance): void {
   app.post<{ Body: Partial<AccountInput> & { accountId?: number } }>(
     '/test',
     {
@@ -78,7 +90,9 @@ const accountOperationRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req) => probeView(await app.services.probes.testSettings(req.body, req.principal.name)),
   );
+}
 
+function dryRun(app: FastifyInstance): void {
   app.post<Id & { Querystring: { limit: number } }>(
     '/:id/dry-run',
     {
@@ -92,7 +106,9 @@ const accountOperationRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req) => app.services.probes.dryRun(req.params.id, req.query.limit, req.principal.name),
   );
+}
 
+function listAccountRuns(app: FastifyInstance): void {
   app.get<Id & { Querystring: { limit: number; offset: number } }>(
     '/:id/runs',
     {
@@ -110,7 +126,7 @@ const accountOperationRoutes: FastifyPluginAsync = async (app) => {
       return { items, total, limit: req.query.limit, offset: req.query.offset };
     },
   );
-};
+}
 
 function probeView(r: ProbeResult) {
   return r.ok ? { ok: true, messages: r.messages, bytes: r.bytes } : { ok: false, error: r.error };

@@ -1,14 +1,22 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { MessageFilter } from '@mailduct/core/messages';
 import { errorResponses } from '../common-schemas.js';
 import { MessageIdParams, MessageListQuery, MessagePage, MessageView, ParsedView } from './schemas.js';
 
 type Params = { Params: { id: number } };
 
+const tags = ['messages'];
+
 /** `/api/v1/messages`: stored mail, its dispatch outcome, raw bytes and full parse. */
 const messageRoutes: FastifyPluginAsync = async (app) => {
-  const tags = ['messages'];
+  listMessages(app);
+  getMessage(app);
+  getRawMessage(app);
+  getParsedMessage(app);
+  reprocessMessage(app);
+};
 
+function listMessages(app: FastifyInstance): void {
   app.get<{ Querystring: MessageFilter }>(
     '/',
     {
@@ -24,7 +32,9 @@ const messageRoutes: FastifyPluginAsync = async (app) => {
       return { items, total, limit: req.query.limit, offset: req.query.offset };
     },
   );
+}
 
+function getMessage(app: FastifyInstance): void {
   app.get<Params>(
     '/:id',
     {
@@ -37,7 +47,9 @@ const messageRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req) => app.services.messages.get(req.params.id),
   );
+}
 
+function getRawMessage(app: FastifyInstance): void {
   app.get<Params>(
     '/:id/raw',
     {
@@ -57,7 +69,9 @@ const messageRoutes: FastifyPluginAsync = async (app) => {
         .send(raw);
     },
   );
+}
 
+function getParsedMessage(app: FastifyInstance): void {
   app.get<Params>(
     '/:id/parsed',
     {
@@ -70,7 +84,9 @@ const messageRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req) => app.services.messages.parsed(req.params.id),
   );
+}
 
+function reprocessMessage(app: FastifyInstance): void {
   app.post<Params>(
     '/:id/reprocess',
     {
@@ -83,6 +99,6 @@ const messageRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req) => app.services.messages.reprocess(req.params.id),
   );
-};
+}
 
 export default messageRoutes;

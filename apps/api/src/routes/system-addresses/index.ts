@@ -1,14 +1,22 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { AddressInput } from '@mailduct/core/queues';
 import { errorResponses, IdParams } from '../common-schemas.js';
 import { AddressCreate, AddressListQuery, AddressPage, AddressPatch, AddressView } from './schemas.js';
 
 type ListQuery = { q?: string; includeInvalid: boolean; queueId?: number; limit: number; offset: number };
 
+const tags = ['system addresses'];
+
 /** `/api/v1/system-addresses`: recipient addresses linked to queues (dispatch by To:). */
 const systemAddressRoutes: FastifyPluginAsync = async (app) => {
-  const tags = ['system addresses'];
+  listAddresses(app);
+  getAddress(app);
+  createAddress(app);
+  changeAddress(app);
+  deleteAddress(app);
+};
 
+function listAddresses(app: FastifyInstance): void {
   app.get<{ Querystring: ListQuery }>(
     '/',
     {
@@ -24,7 +32,9 @@ const systemAddressRoutes: FastifyPluginAsync = async (app) => {
       return { items, total, limit: req.query.limit, offset: req.query.offset };
     },
   );
+}
 
+function getAddress(app: FastifyInstance): void {
   app.get<{ Params: { id: number } }>(
     '/:id',
     {
@@ -37,7 +47,9 @@ const systemAddressRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req) => app.services.addresses.get(req.params.id),
   );
+}
 
+function createAddress(app: FastifyInstance): void {
   app.post<{ Body: AddressInput }>(
     '/',
     {
@@ -53,7 +65,9 @@ const systemAddressRoutes: FastifyPluginAsync = async (app) => {
       return reply.code(201).header('location', `/api/v1/system-addresses/${view.id}`).send(view);
     },
   );
+}
 
+function changeAddress(app: FastifyInstance): void {
   app.patch<{ Params: { id: number }; Body: Partial<AddressInput> }>(
     '/:id',
     {
@@ -67,7 +81,9 @@ const systemAddressRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req) => app.services.addresses.update(req.params.id, req.body, req.principal.name),
   );
+}
 
+function deleteAddress(app: FastifyInstance): void {
   app.delete<{ Params: { id: number } }>(
     '/:id',
     { schema: { tags, summary: 'Delete a system address', params: IdParams, response: { ...errorResponses } } },
@@ -76,6 +92,6 @@ const systemAddressRoutes: FastifyPluginAsync = async (app) => {
       return reply.code(204).send();
     },
   );
-};
+}
 
 export default systemAddressRoutes;
