@@ -5,14 +5,16 @@ import { loadConfig } from '../../packages/core/dist/config/index.js';
 import { createLogger } from '../../packages/core/dist/log/index.js';
 import { SecretBox } from '../../packages/core/dist/crypto/index.js';
 import { createFetchRuntime } from '../../apps/fetcher/dist/index.js';
+import { createInfrastructure } from '../../packages/core/dist/infrastructure/index.js';
 import { seedMailbox } from '../lib.mjs';
 import { bareFetch } from './bare.mjs';
 
 const [protocol, port, user, count, size, rounds] = process.argv.slice(2);
 const config = loadConfig(process.env);
 const seed = (n) => seedMailbox(process.env.DOVECOT_DIR, user, n, size);
-const runtime = createFetchRuntime(config, createLogger({ level: 'silent' }));
-const account = await runtime.prisma.mailAccount.create({
+const infra = createInfrastructure(config, { poolSize: 4 });
+const runtime = createFetchRuntime(infra, createLogger({ level: 'silent' }));
+const account = await infra.prisma.mailAccount.create({
   data: {
     type: protocol,
     host: '127.0.0.1',
@@ -34,11 +36,11 @@ for (let round = -1; round < Number(rounds); round++) {
   const outcome = await runtime.service.fetchAccount({ accountId: account.id, trigger: 'cli' });
   if (outcome.outcome !== 'success' || outcome.counts.fetched !== n)
     throw new Error(`fetch run: ${JSON.stringify(outcome)}`);
-  const row = await runtime.prisma.fetchRun.findUniqueOrThrow({ where: { id: BigInt(outcome.runId) } });
+  const row = await infra.prisma.fetchRun.findUniqueOrThrow({ where: { id: BigInt(outcome.runId) } });
   if (round >= 0) {
     bare.push(b);
     run.push((row.finishedAt.getTime() - row.startedAt.getTime()) / 1000);
   }
 }
-await runtime.close();
+await infra.close();
 console.log(JSON.stringify({ bare, run }));

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFetcher, type RunningFetcher } from '@mailduct/fetcher';
 import { createLogger } from '@mailduct/core/log';
 import { createTestApi, type TestApi } from '../helpers/api.js';
 import { ROOT } from '../helpers/cli.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
+import { startTestFetcher, type TestFetcher } from '../helpers/runtime.js';
 
 /** README's screenshots are rewritten only when asked (UPDATE_SCREENSHOTS=1); other runs leave the checkout clean. */
 const SHOTS = process.env.UPDATE_SCREENSHOTS
@@ -17,7 +17,7 @@ const ADMIN = 'ui-admin-token-0123456789';
 
 let t: TestApi;
 let dc: Dovecot;
-let fetcher: RunningFetcher;
+let fetcher: TestFetcher;
 let browser: Browser;
 let page: Page;
 let base: string;
@@ -27,7 +27,7 @@ beforeAll(async () => {
     createTestApi({ MAILDUCT_ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'warn' }),
     startDovecot({ users: 2 }),
   ]);
-  fetcher = await startFetcher(t.ctx.config, createLogger({ level: 'silent' }));
+  fetcher = await startTestFetcher(t.ctx.config, createLogger({ level: 'silent' }));
   base = await t.app.listen({ host: '127.0.0.1', port: 0 });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',

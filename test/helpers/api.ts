@@ -1,14 +1,15 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, createApiDeps } from '@mailduct/api';
+import { buildApp } from '@mailduct/api';
 import { createLogger } from '@mailduct/core/log';
 import { createTestContext, type TestContext } from './context.js';
+import { testApiDeps, type TestApiDeps } from './runtime.js';
 
 /** A built API app on its own database, with every log line captured. */
 export interface TestApi {
   app: FastifyInstance;
   ctx: TestContext;
-  deps: ReturnType<typeof createApiDeps>;
+  deps: TestApiDeps;
   logs: string[];
   token: string;
   auth: { authorization: string };
@@ -26,7 +27,7 @@ export async function createTestApi(overrides: NodeJS.ProcessEnv = {}): Promise<
     },
   });
   const logger = createLogger({ level: ctx.config.logLevel, name: 'test-api' }, sink);
-  const deps = createApiDeps(ctx.config, logger);
+  const deps = testApiDeps(ctx.config, logger);
   const app = await buildApp(deps);
   const { token } = await deps.services.tokens.create('test-admin');
   return {

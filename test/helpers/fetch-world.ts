@@ -3,7 +3,6 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createFetchRuntime, type FetchRuntime } from '@mailduct/fetcher';
 import { AccountService, type AccountInput, type AccountType } from '@mailduct/core/accounts';
 import { SecretBox } from '@mailduct/core/crypto';
 import type { FetchServiceDeps } from '@mailduct/core/fetch';
@@ -12,6 +11,7 @@ import { createLogger } from '@mailduct/core/log';
 import { createTestContext, type TestContext } from './context.js';
 import type { Dovecot } from './dovecot.js';
 import { ROOT } from './cli.js';
+import { testFetchRuntime, type TestFetchRuntime } from './runtime.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 const schema = JSON.parse(readFileSync(join(ROOT, 'packages', 'core', 'schemas', 'ticket-dispatched.v1.json'), 'utf8'));
@@ -20,7 +20,7 @@ const validatePayload = addFormats(new Ajv2020({ allErrors: true, strict: false 
 /** A fetch test's world: its database and Redis prefix, a FetchService, an AccountService, a Dovecot. */
 export interface FetchWorld {
   ctx: TestContext;
-  runtime: FetchRuntime;
+  runtime: TestFetchRuntime;
   accounts: AccountService;
   dovecot: Dovecot;
   /** Create an account for a Dovecot user (type's port, tlsVerify off unless said otherwise). */
@@ -30,9 +30,7 @@ export interface FetchWorld {
   /** Every ticket job in Redis, payloads checked against the published JSON Schema. */
   tickets(): Promise<{ id: string; name: string; data: TicketPayloadV1 }[]>;
   /** Inbound message rows (no bytes). */
-  messages(
-    accountId?: number,
-  ): Promise<
+  messages(accountId?: number): Promise<
     {
       id: number;
       status: string;
@@ -56,7 +54,7 @@ export async function createFetchWorld(
   writeFileSync(caFile, dovecot.ca);
   const ctx = await createTestContext(env);
   await prepare?.(ctx);
-  const runtime = createFetchRuntime(ctx.config, createLogger({ level: 'silent' }), overrides);
+  const runtime = testFetchRuntime(ctx.config, createLogger({ level: 'silent' }), overrides);
   const accounts = new AccountService({
     prisma: runtime.prisma,
     secrets: new SecretBox(ctx.config.secretKey),

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@mailduct/core/config';
 import { createLogger } from '@mailduct/core/log';
-import { createFetchRuntime, type FetchRuntime } from '@mailduct/fetcher';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { createFetchWorld, type FetchWorld } from '../helpers/fetch-world.js';
 import { waitFor } from '../helpers/processes.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { testFetchRuntime, type TestFetchRuntime } from '../helpers/runtime.js';
 
 let dc: Dovecot;
 let w: FetchWorld;
 let pgProxy: TcpProxy;
-let stalled: FetchRuntime;
+let stalled: TestFetchRuntime;
 const QUERY_TIMEOUT_MS = 1500;
 
 beforeAll(async () => {
@@ -26,7 +26,7 @@ beforeAll(async () => {
     DATABASE_URL: viaProxy.toString(),
     MAILDUCT_DB_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
   });
-  stalled = createFetchRuntime(config, createLogger({ level: 'silent' }));
+  stalled = testFetchRuntime(config, createLogger({ level: 'silent' }));
 });
 afterAll(async () => {
   pgProxy?.delay(0);

@@ -1,19 +1,19 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFetchRuntime, type FetchRuntime } from '@mailduct/fetcher';
 import { createLogger } from '@mailduct/core/log';
 import { createRedis, type Redis } from '@mailduct/core/redis';
 import { createTestApi, type TestApi } from '../helpers/api.js';
 import { dumpDatabase } from '../helpers/database-dump.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { testFetchRuntime, type TestFetchRuntime } from '../helpers/runtime.js';
 
 const SECRET_GOOD = 'Good-Pass-7c1f';
 const SECRET_WRONG = 'Wrong-Pass-93ab';
 
 let t: TestApi;
 let dc: Dovecot;
-let fetcher: FetchRuntime;
+let fetcher: TestFetchRuntime;
 let redis: Redis;
 const fetcherLogs: string[] = [];
 
@@ -23,7 +23,7 @@ beforeAll(async () => {
     startDovecot({ users: 3, password: SECRET_GOOD }),
   ]);
   const sink = new Writable({ write: (c: Buffer, _e, done) => (fetcherLogs.push(c.toString()), done()) });
-  fetcher = createFetchRuntime(t.ctx.config, createLogger({ level: 'trace' }, sink));
+  fetcher = testFetchRuntime(t.ctx.config, createLogger({ level: 'trace' }, sink));
   redis = createRedis(t.ctx.config.redisUrl);
 }, 60_000);
 afterAll(async () => {
@@ -187,7 +187,7 @@ describe('TLS', () => {
   it('verifies certificates by default: a certificate for another host is refused even from a trusted CA', async () => {
     // The test certificate is issued to localhost/127.0.0.1 and its CA is trusted here; 127.0.0.2 does not match it.
     proxy = await startTcpProxy(dc.imapsPort, '127.0.0.1', '127.0.0.2');
-    const withCa = createFetchRuntime({ ...t.ctx.config, extraCa: dc.ca }, createLogger({ level: 'silent' }));
+    const withCa = testFetchRuntime({ ...t.ctx.config, extraCa: dc.ca }, createLogger({ level: 'silent' }));
     try {
       const wrongHost = await t.deps.services.accounts.create(
         { type: 'IMAPS', host: '127.0.0.2', port: proxy.port, username: dc.users[2]!, password: SECRET_GOOD },

@@ -1,4 +1,4 @@
-import type { Config } from '@mailduct/core/config';
+import type { Infrastructure } from '@mailduct/core/infrastructure';
 import type { Logger } from '@mailduct/core/log';
 import { buildApp } from './app.js';
 import { createApiDeps } from './deps.js';
@@ -9,9 +9,10 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-/** Connect, build and listen on config.host:config.port. */
-export async function startApi(config: Readonly<Config>, logger: Logger): Promise<RunningApi> {
-  const deps = createApiDeps(config, logger);
+/** Build the API on the process's connections and listen on config.host:config.port. */
+export async function startApi(infra: Infrastructure, logger: Logger): Promise<RunningApi> {
+  const { config } = infra;
+  const deps = createApiDeps(infra, logger);
   const app = await buildApp(deps);
   const address = await app.listen({ host: config.host, port: config.port });
   logger.info({ address }, 'api listening');
@@ -19,7 +20,6 @@ export async function startApi(config: Readonly<Config>, logger: Logger): Promis
     url: address,
     async close() {
       await app.close();
-      await deps.close();
     },
   };
 }

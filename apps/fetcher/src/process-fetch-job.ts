@@ -1,7 +1,8 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { shouldRun, type FetchOutcome, type FetchService, type HostBudget } from '@mailduct/core/fetch';
 import type { PrismaClient } from '@mailduct/core/db';
-import type { FetchJobData } from '@mailduct/core/jobs';
+import { isMailductError } from '@mailduct/core/errors';
+import { JOBS, type FetchJobData } from '@mailduct/core/jobs';
 
 export interface ProcessDeps {
   prisma: PrismaClient;
@@ -28,7 +29,8 @@ export interface SkippedRun {
 export const processFetchJob =
   (deps: ProcessDeps) =>
   async (job: Job<FetchJobData>): Promise<FetchOutcome | SkippedRun> => {
-    const { accountId, trigger } = job.data;
+    const data = jobData(job);
+    const { accountId, trigger } = data;
     const account = await deps.prisma.mailAccount.findUnique({
       where: { id: accountId },
       select: { id: true, host: true, validity: true, backoffUntil: true },
@@ -37,7 +39,7 @@ export const processFetchJob =
     if (!decision.run) return { accountId, outcome: 'skipped', skippedReason: decision.reason };
     // shouldRun never runs a deleted account: `account` is there
     const outcome = await deps.budget.run(account!.host, () =>
-      deps.service.fetchAccount(job.data, { signal: deps.stop, interrupt: deps.interrupt }),
+      deps.service.fetchAccount(data, { signal: deps.stop, interrupt: deps.interrupt }),
     );
     if (outcome.outcome === 'failed') {
       await job.updateProgress(outcome as unknown as object);
@@ -45,3 +47,12 @@ export const processFetchJob =
     }
     return outcome;
   };
+
+/** The job's data checked against the catalogue; a job with other data fails without retries. */
+function jobData(job: Job<FetchJobData>): FetchJobData {
+  try {
+    return JOBS.fetchAccount.parse(job.data);
+  } catch (err) {
+    throw isMailductError(err) ? new UnrecoverableError(err.message) : err;
+  }
+}

@@ -1,10 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import { Worker } from 'bullmq';
-import type { Config } from '@mailduct/core/config';
 import { HostBudget, type FetchServiceDeps } from '@mailduct/core/fetch';
-import { QUEUE_NAMES, type FetchJobData } from '@mailduct/core/jobs';
+import { JOBS, type FetchJobData } from '@mailduct/core/jobs';
 import type { Logger } from '@mailduct/core/log';
-import { createRedis } from '@mailduct/core/redis';
+import type { Infrastructure } from '@mailduct/core/infrastructure';
 import { processFetchJob } from './process-fetch-job.js';
 import { createFetchRuntime } from './runtime.js';
 
@@ -23,20 +22,21 @@ const HARD_LIMIT_MS = 28_000;
  * 20 s, releases locks and returns within 30 s.
  */
 export async function startFetcher(
-  config: Readonly<Config>,
+  infra: Infrastructure,
   logger: Logger,
   overrides: Partial<FetchServiceDeps> = {},
 ): Promise<RunningFetcher> {
-  const runtime = createFetchRuntime(config, logger, overrides);
+  const { config } = infra;
+  const runtime = createFetchRuntime(infra, logger, overrides);
   const stop = new AbortController();
   const interrupt = new AbortController();
   // Every run in flight (up to MAILDUCT_FETCH_CONCURRENCY) listens on these two signals.
   setMaxListeners(0, stop.signal, interrupt.signal);
-  const connection = createRedis(config.redisUrl, { forWorker: true, name: 'mailduct-fetch-worker' });
+  const connection = infra.dedicatedRedis('fetch-worker');
   const worker = new Worker<FetchJobData>(
-    QUEUE_NAMES.fetch,
+    JOBS.fetchAccount.queue,
     processFetchJob({
-      prisma: runtime.prisma,
+      prisma: infra.prisma,
       service: runtime.service,
       budget: new HostBudget(config.maxConnectionsPerHost),
       stop: stop.signal,
@@ -46,8 +46,8 @@ export async function startFetcher(
       connection,
       prefix: config.queuePrefix,
       concurrency: config.fetchConcurrency,
-      removeOnComplete: { count: 5000, age: 7 * 24 * 3600 },
-      removeOnFail: { count: 5000, age: 7 * 24 * 3600 },
+      removeOnComplete: JOBS.fetchAccount.removeOnComplete,
+      removeOnFail: JOBS.fetchAccount.removeOnFail,
       lockDuration: 60_000,
     },
   );
@@ -71,7 +71,6 @@ export async function startFetcher(
       clearTimeout(grace);
       await worker.close(true).catch(() => undefined);
       connection.disconnect();
-      await runtime.close();
     },
   };
 }

@@ -1,10 +1,8 @@
 import { QueueEvents } from 'bullmq';
-import type { Config } from '@mailduct/core/config';
-import { createPgPool } from '@mailduct/core/db';
-import { BullTicketPublisher, QUEUE_NAMES, type MailductQueues } from '@mailduct/core/jobs';
+import type { Infrastructure } from '@mailduct/core/infrastructure';
+import { BullTicketPublisher, JOBS, messageIdOfTicketJob } from '@mailduct/core/jobs';
 import type { Logger } from '@mailduct/core/log';
 import { expireRawMail, markConsumed, sweepOutbox } from '@mailduct/core/outbox';
-import { createRedis } from '@mailduct/core/redis';
 import { PgMessageStore } from '@mailduct/core/store';
 
 export interface Housekeeping {
@@ -19,20 +17,22 @@ export interface Housekeeping {
  * drops raw mail after MAILDUCT_RETENTION_DAYS. Idempotent, so several schedulers may run it.
  */
 export function startHousekeeping(
-  config: Readonly<Config>,
+  infra: Infrastructure,
   logger: Logger,
-  queues: MailductQueues,
   o: { everyMs?: number; sweepAfterMs?: number } = {},
 ): Housekeeping {
-  const pool = createPgPool(config.databaseUrl, 2, config.dbQueryTimeoutMs);
+  const { config, pool, workerQueues: queues } = infra;
   const store = new PgMessageStore(pool);
-  const eventsConnection = createRedis(config.redisUrl, { forWorker: true, name: 'mailduct-ticket-events' });
-  const events = new QueueEvents(QUEUE_NAMES.tickets, { connection: eventsConnection, prefix: config.queuePrefix });
+  const eventsConnection = infra.dedicatedRedis('ticket-events');
+  const events = new QueueEvents(JOBS.ticketDispatched.queue, {
+    connection: eventsConnection,
+    prefix: config.queuePrefix,
+  });
   events.on('error', () => {});
   events.on('completed', ({ jobId }) => {
-    const id = /^msg-(\d+)$/.exec(jobId)?.[1];
-    if (id)
-      markConsumed(pool, [Number(id)]).catch((err: unknown) =>
+    const id = messageIdOfTicketJob(jobId);
+    if (id !== null)
+      markConsumed(pool, [id]).catch((err: unknown) =>
         logger.warn({ err, jobId }, 'could not record a consumed ticket; the sweep will'),
       );
   });
@@ -59,7 +59,6 @@ export function startHousekeeping(
       await running;
       await events.close();
       eventsConnection.disconnect();
-      await pool.end();
     },
   };
 }

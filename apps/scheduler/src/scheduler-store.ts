@@ -1,12 +1,12 @@
 import type { Queue } from 'bullmq';
-import { JOB_NAMES } from '@mailduct/core/jobs';
+import { JOBS } from '@mailduct/core/jobs';
 import type { ExistingScheduler, SchedulerSpec } from '@mailduct/core/schedule';
 
 /** Job options of scheduled fetch jobs: one attempt (the schedule repeats), bounded history. */
 const SCHEDULED_JOB_OPTS = {
-  attempts: 1,
-  removeOnComplete: { count: 5000, age: 7 * 24 * 3600 },
-  removeOnFail: { count: 5000, age: 7 * 24 * 3600 },
+  attempts: JOBS.fetchAccount.attempts,
+  removeOnComplete: JOBS.fetchAccount.removeOnComplete,
+  removeOnFail: JOBS.fetchAccount.removeOnFail,
 };
 
 /** The job schedulers of the `fetch` queue: read them all, create or change one, remove one. */
@@ -33,7 +33,7 @@ export class SchedulerStore {
     await this.queue.upsertJobScheduler(
       spec.id,
       { every: spec.every, offset: spec.offset },
-      { name: JOB_NAMES.fetchAccount, data: spec.data, opts: SCHEDULED_JOB_OPTS },
+      { name: JOBS.fetchAccount.name, data: spec.data, opts: SCHEDULED_JOB_OPTS },
     );
   }
 

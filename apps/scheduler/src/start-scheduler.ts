@@ -1,9 +1,7 @@
-import type { Config } from '@mailduct/core/config';
-import { createPrisma } from '@mailduct/core/db';
-import { accountChangeChannel, parseAccountChange } from '@mailduct/core/events';
-import { openQueues } from '@mailduct/core/jobs';
+import { parseAccountChange } from '@mailduct/core/events';
+import type { Infrastructure } from '@mailduct/core/infrastructure';
 import type { Logger } from '@mailduct/core/log';
-import { createRedis } from '@mailduct/core/redis';
+import { redisKeys } from '@mailduct/core/redis';
 import { startHousekeeping, type Housekeeping } from './housekeeping.js';
 import { AccountScheduler } from './scheduler.js';
 import { SchedulerStore } from './scheduler-store.js';
@@ -20,22 +18,20 @@ export interface RunningScheduler {
  * healed by the next reconcile. Also runs the housekeeping (outbox sweep, raw-mail retention).
  */
 export async function startScheduler(
-  config: Readonly<Config>,
+  infra: Infrastructure,
   logger: Logger,
   options: { reconcileMs?: number } = {},
 ): Promise<RunningScheduler> {
-  const prisma = createPrisma(config.databaseUrl, config.dbQueryTimeoutMs);
-  const redis = createRedis(config.redisUrl, { forWorker: true, name: 'mailduct-scheduler' });
-  const subscriber = createRedis(config.redisUrl, { forWorker: true, name: 'mailduct-scheduler-sub' });
-  const queues = openQueues(redis, config.queuePrefix);
-  const scheduler = new AccountScheduler(prisma, new SchedulerStore(queues.fetch), logger);
-  const housekeeping = startHousekeeping(config, logger, queues);
+  const { config } = infra;
+  const subscriber = infra.dedicatedRedis('scheduler-sub');
+  const scheduler = new AccountScheduler(infra.prisma, new SchedulerStore(infra.workerQueues.fetch), logger);
+  const housekeeping = startHousekeeping(infra, logger);
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
   const serially = (task: () => Promise<unknown>) =>
     (running = running.then(task).catch((err) => logger.warn({ err }, 'scheduler task failed')));
 
-  await subscriber.subscribe(accountChangeChannel(config.queuePrefix));
+  await subscriber.subscribe(redisKeys.accountChanges(config.queuePrefix));
   subscriber.on('message', (_channel, message) => {
     const change = parseAccountChange(message);
     if (change && !stopped) void serially(() => scheduler.syncAccount(change.accountId));
@@ -52,9 +48,6 @@ export async function startScheduler(
       await running;
       await housekeeping.close();
       subscriber.disconnect();
-      await queues.close();
-      redis.disconnect();
-      await prisma.$disconnect();
     },
   };
 }

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, createApiDeps } from '@mailduct/api';
+import { buildApp } from '@mailduct/api';
 import type { AccountType } from '@mailduct/core/accounts';
 import { loadConfig } from '@mailduct/core/config';
 import { createLogger } from '@mailduct/core/log';
 import { createTestApi, type TestApi } from '../../helpers/api.js';
+import { testApiDeps } from '../../helpers/runtime.js';
 
 let t: TestApi;
 const TYPES: AccountType[] = ['IMAP', 'IMAPS', 'IMAPTLS', 'POP3', 'POP3S', 'POP3TLS'];
@@ -107,7 +108,7 @@ describe('GET /api/v1/mail-accounts filtering', () => {
 
 describe('list consistency across API processes', () => {
   it('shows a change made through another API instance in the very next list', async () => {
-    const other = createApiDeps(t.ctx.config, createLogger({ level: 'silent' }));
+    const other = testApiDeps(t.ctx.config, createLogger({ level: 'silent' }));
     try {
       expect((await list('q=replica-made')).total).toBe(0); // warms this instance's directory
       const created = await other.services.accounts.create(
@@ -126,7 +127,7 @@ describe('list consistency across API processes', () => {
 
   it('answers from PostgreSQL, with the same results, when Redis is unreachable', async () => {
     const config = loadConfig({ ...t.ctx.env, REDIS_URL: 'redis://127.0.0.1:1' });
-    const deps = createApiDeps(config, createLogger({ level: 'silent' }));
+    const deps = testApiDeps(config, createLogger({ level: 'silent' }));
     const app = await buildApp(deps);
     try {
       for (const q of [

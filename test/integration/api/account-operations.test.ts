@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFetcher, type RunningFetcher } from '@mailduct/fetcher';
 import { createLogger } from '@mailduct/core/log';
 import { createTestApi, type TestApi } from '../../helpers/api.js';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { waitFor } from '../../helpers/processes.js';
+import { startTestFetcher, type TestFetcher } from '../../helpers/runtime.js';
 
 let t: TestApi;
 let dc: Dovecot;
-let fetcher: RunningFetcher;
+let fetcher: TestFetcher;
 beforeAll(async () => {
   [t, dc] = await Promise.all([createTestApi(), startDovecot({ users: 4 })]);
-  fetcher = await startFetcher(t.ctx.config, createLogger({ level: 'silent' }));
+  fetcher = await startTestFetcher(t.ctx.config, createLogger({ level: 'silent' }));
 });
 afterAll(async () => {
   await fetcher?.close();

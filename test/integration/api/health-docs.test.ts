@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, createApiDeps } from '@mailduct/api';
+import { buildApp } from '@mailduct/api';
 import { loadConfig } from '@mailduct/core/config';
 import { createLogger } from '@mailduct/core/log';
 import { createTestApi, type TestApi } from '../../helpers/api.js';
+import { testApiDeps } from '../../helpers/runtime.js';
 
 let t: TestApi;
 beforeAll(async () => {
@@ -24,7 +25,7 @@ describe('health', () => {
       REDIS_URL: 'redis://127.0.0.1:1',
       DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/x',
     });
-    const deps = createApiDeps(config, createLogger({ level: 'silent' }));
+    const deps = testApiDeps(config, createLogger({ level: 'silent' }));
     const app = await buildApp(deps);
     try {
       const res = await app.inject({ url: '/health/ready' });

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, type TestApi } from '../../helpers/api.js';
+import { testFetchRuntime } from '../../helpers/runtime.js';
 
 // Test connection is no port scanner: internal addresses are refused unless the operator allows
 // them, checked on the resolved address; what a non-mail server says is echoed only as a short,
@@ -51,9 +52,8 @@ describe('default policy: no internal addresses', () => {
       { type: 'POP3', host: '127.0.0.1', port, username: 'u', password: 'p' },
       'test',
     );
-    const { createFetchRuntime } = await import('@mailduct/fetcher');
     const { createLogger } = await import('@mailduct/core/log');
-    const runtime = createFetchRuntime(t.ctx.config, createLogger({ level: 'silent' }));
+    const runtime = testFetchRuntime(t.ctx.config, createLogger({ level: 'silent' }));
     try {
       const before = connections;
       const outcome = await runtime.service.fetchAccount({ accountId: account.id, trigger: 'manual' });

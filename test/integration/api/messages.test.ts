@@ -3,17 +3,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFetchRuntime, type FetchRuntime } from '@mailduct/fetcher';
 import { createPgPool } from '@mailduct/core/db';
 import { decide } from '@mailduct/core/fetch';
 import { createLogger } from '@mailduct/core/log';
 import { PgMessageStore } from '@mailduct/core/store';
 import { createTestApi, type TestApi } from '../../helpers/api.js';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
+import { testFetchRuntime, type TestFetchRuntime } from '../../helpers/runtime.js';
 
 let t: TestApi;
 let dc: Dovecot;
-let fetcher: FetchRuntime;
+let fetcher: TestFetchRuntime;
 let accountId: number;
 const dir = mkdtempSync(join(tmpdir(), 'mailduct-msg-'));
 const RAW =
@@ -21,7 +21,7 @@ const RAW =
 
 beforeAll(async () => {
   [t, dc] = await Promise.all([createTestApi(), startDovecot({ users: 1 })]);
-  fetcher = createFetchRuntime(t.ctx.config, createLogger({ level: 'silent' }));
+  fetcher = testFetchRuntime(t.ctx.config, createLogger({ level: 'silent' }));
   writeFileSync(join(dir, 'a.eml'), RAW);
   writeFileSync(join(dir, 'broken.eml'), '\r\n\r\nno headers at all\r\n');
   await dc.deliver(dc.users[0]!, [join(dir, 'a.eml'), join(dir, 'broken.eml')]);

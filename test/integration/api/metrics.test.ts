@@ -1,20 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFetchRuntime, type FetchRuntime } from '@mailduct/fetcher';
 import { AccountLocks } from '@mailduct/core/lock';
 import { createLogger } from '@mailduct/core/log';
 import { createTestApi, type TestApi } from '../../helpers/api.js';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
+import { testFetchRuntime, type TestFetchRuntime } from '../../helpers/runtime.js';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 let t: TestApi;
 let dc: Dovecot;
-let fetcher: FetchRuntime;
+let fetcher: TestFetchRuntime;
 let good: number;
 let bad: number;
 
 beforeAll(async () => {
   [t, dc] = await Promise.all([createTestApi({ MAILDUCT_METRICS_TOKEN: METRICS_TOKEN }), startDovecot({ users: 2 })]);
-  fetcher = createFetchRuntime(t.ctx.config, createLogger({ level: 'silent' }));
+  fetcher = testFetchRuntime(t.ctx.config, createLogger({ level: 'silent' }));
   await dc.seed(dc.users[0]!, 4, 2000);
   good = (
     await t.deps.services.accounts.create(

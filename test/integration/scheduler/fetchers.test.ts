@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOB_NAMES } from '@mailduct/core/jobs';
+import { JOBS } from '@mailduct/core/jobs';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { createFetchWorld, type FetchWorld } from '../../helpers/fetch-world.js';
 import { startChild, waitFor, type Child } from '../../helpers/processes.js';
@@ -27,7 +27,7 @@ describe('two fetcher processes draining 50 accounts', () => {
     // Three jobs per account, so both processes compete for the same accounts.
     const jobs = ids.flatMap((accountId) =>
       [1, 2, 3].map((n) => ({
-        name: JOB_NAMES.fetchAccount,
+        name: JOBS.fetchAccount.name,
         data: { accountId, trigger: 'manual' as const },
         opts: { jobId: `drain-${accountId}-${n}` },
       })),

@@ -3,21 +3,21 @@ import { processFetchJob } from '@mailduct/fetcher';
 import { announceAccountChange } from '@mailduct/core/events';
 import { HostBudget } from '@mailduct/core/fetch';
 import { createLogger } from '@mailduct/core/log';
-import { startScheduler, type RunningScheduler } from '@mailduct/scheduler';
 import type { Job } from 'bullmq';
 import type { FetchJobData } from '@mailduct/core/jobs';
 import { spawnCli } from '../../helpers/cli.js';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { createFetchWorld, type FetchWorld } from '../../helpers/fetch-world.js';
 import { waitFor } from '../../helpers/processes.js';
+import { startTestScheduler, type TestScheduler } from '../../helpers/runtime.js';
 
 let dc: Dovecot;
 let w: FetchWorld;
-let scheduler: RunningScheduler;
+let scheduler: TestScheduler;
 beforeAll(async () => {
   dc = await startDovecot({ users: 4 });
   w = await createFetchWorld(dc, {}, { MAILDUCT_LOCK_TTL_MS: '1500', MAILDUCT_PARK_AFTER_AUTH_FAILURES: '3' });
-  scheduler = await startScheduler(w.ctx.config, createLogger({ level: 'silent' }), { reconcileMs: 60_000 });
+  scheduler = await startTestScheduler(w.ctx.config, createLogger({ level: 'silent' }), { reconcileMs: 60_000 });
 });
 afterAll(async () => {
   await scheduler?.close();

@@ -13,7 +13,7 @@ let housekeeping: Housekeeping;
 beforeAll(async () => {
   dc = await startDovecot({ users: 1 });
   w = await createFetchWorld(dc);
-  housekeeping = startHousekeeping(w.ctx.config, createLogger({ level: 'silent' }), w.runtime.queues, {
+  housekeeping = startHousekeeping(w.runtime.infra, createLogger({ level: 'silent' }), {
     everyMs: 3_600_000,
     sweepAfterMs: 0,
   });

@@ -7,15 +7,15 @@ import { announceAccountChange } from '@mailduct/core/events';
 import { createLogger } from '@mailduct/core/log';
 import { offsetOf } from '@mailduct/core/schedule';
 import { createRedis, type Redis } from '@mailduct/core/redis';
-import { startScheduler, type RunningScheduler } from '@mailduct/scheduler';
 import { createTestContext, type TestContext } from '../../helpers/context.js';
+import { startTestScheduler, type TestScheduler } from '../../helpers/runtime.js';
 
 let ctx: TestContext;
 let prisma: PrismaClient;
 let redis: Redis;
 let queue: Queue;
 let accounts: AccountService;
-const schedulers: RunningScheduler[] = [];
+const schedulers: TestScheduler[] = [];
 
 beforeAll(async () => {
   ctx = await createTestContext();
@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 const start = async (reconcileMs = 60_000) => {
-  const s = await startScheduler(ctx.config, createLogger({ level: 'silent' }), { reconcileMs });
+  const s = await startTestScheduler(ctx.config, createLogger({ level: 'silent' }), { reconcileMs });
   schedulers.push(s);
   return s;
 };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOB_NAMES } from '@mailduct/core/jobs';
+import { JOBS } from '@mailduct/core/jobs';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { createFetchWorld, type FetchWorld } from '../../helpers/fetch-world.js';
 import { startChild, waitFor } from '../../helpers/processes.js';
@@ -22,7 +22,7 @@ describe('graceful shutdown', () => {
     const id = await w.account('IMAP', user);
     const child = await startChild(['--fetcher'], w.ctx.env);
     await w.runtime.queues.fetch.add(
-      JOB_NAMES.fetchAccount,
+      JOBS.fetchAccount.name,
       { accountId: id, trigger: 'manual' },
       { jobId: 'shutdown-1' },
     );
@@ -37,7 +37,7 @@ describe('graceful shutdown', () => {
     // SIGTERM, the fetcher would take it and complete it as skipped, the first run holding the lock.)
     await waitFor('the fetcher to begin shutting down', () => child.output().includes('shutting down'), 10_000);
     await w.runtime.queues.fetch.add(
-      JOB_NAMES.fetchAccount,
+      JOBS.fetchAccount.name,
       { accountId: id, trigger: 'manual' },
       { jobId: 'shutdown-2' },
     );

@@ -1,6 +1,8 @@
 import { createFetchRuntime } from '@mailduct/fetcher';
 import type { Config } from '@mailduct/core/config';
+import type { PrismaClient } from '@mailduct/core/db';
 import type { FetchOutcome } from '@mailduct/core/fetch';
+import { createInfrastructure } from '@mailduct/core/infrastructure';
 import { createLogger } from '@mailduct/core/log';
 import type { Io } from '../main.js';
 import { UsageError } from '../usage.js';
@@ -22,14 +24,15 @@ export async function fetchCommand(config: Readonly<Config>, flags: FetchFlags, 
   const accountId = flags['account-id'] === undefined ? undefined : positive('--account-id', flags['account-id']);
   const limit = flags.limit === undefined ? undefined : positive('--limit', flags.limit);
   const timeout = flags.timeout === undefined ? 600 : positive('--timeout', flags.timeout);
+  const infra = createInfrastructure(config, { name: 'mailduct-fetch', poolSize: 4 });
   const runtime = createFetchRuntime(
-    config,
+    infra,
     createLogger({ level: flags.debug ? 'debug' : 'silent', name: 'mailduct-fetch' }, process.stderr),
   );
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new Error(`timeout of ${timeout} seconds reached`)), timeout * 1000);
   try {
-    const accounts = await selectAccounts(runtime.prisma, accountId, flags.force === true, io);
+    const accounts = await selectAccounts(infra.prisma, accountId, flags.force === true, io);
     if (accounts === null) return 1;
     if (accounts.length === 0) {
       io.out('No configured mail accounts found!');
@@ -55,14 +58,14 @@ export async function fetchCommand(config: Readonly<Config>, flags: FetchFlags, 
     return failures === 0 ? 0 : 1;
   } finally {
     clearTimeout(timer);
-    await runtime.close();
+    await infra.close();
   }
 }
 
 type Selected = { id: number; host: string; type: string };
 
 async function selectAccounts(
-  prisma: ReturnType<typeof createFetchRuntime>['prisma'],
+  prisma: PrismaClient,
   id: number | undefined,
   force: boolean,
   io: Io,

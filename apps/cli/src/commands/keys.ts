@@ -1,7 +1,6 @@
 import { rotateAccountKeys } from '@mailduct/core/accounts';
 import type { Config } from '@mailduct/core/config';
-import { SecretBox } from '@mailduct/core/crypto';
-import { createPrisma } from '@mailduct/core/db';
+import { createInfrastructure } from '@mailduct/core/infrastructure';
 import { UsageError } from '../usage.js';
 
 /** `mailduct keys rotate`: re-encrypt stored passwords with the current MAILDUCT_SECRET_KEY. */
@@ -11,10 +10,10 @@ export async function keys(
   out: (line: string) => void,
 ): Promise<number> {
   if (action !== 'rotate') throw new UsageError(`unknown keys action "${action ?? ''}" (use rotate)`);
-  const secrets = new SecretBox(config.secretKey, config.oldSecretKeys);
-  const prisma = createPrisma(config.databaseUrl);
+  const infra = createInfrastructure(config);
+  const { secrets } = infra;
   try {
-    const result = await rotateAccountKeys(prisma, secrets);
+    const result = await rotateAccountKeys(infra.prisma, secrets);
     out(`Re-encrypted ${result.rotated} of ${result.total} account passwords with key ${secrets.currentKeyId}.`);
     if (result.unreadable.length > 0) {
       out(
@@ -24,6 +23,6 @@ export async function keys(
     }
     return 0;
   } finally {
-    await prisma.$disconnect();
+    await infra.close();
   }
 }

@@ -1,4 +1,5 @@
 import type { Config } from '@mailduct/core/config';
+import { createInfrastructure, poolSizeFor } from '@mailduct/core/infrastructure';
 import { createLogger } from '@mailduct/core/log';
 
 /** A started component: how to stop it. */
@@ -20,27 +21,30 @@ export interface StartFlags {
  */
 export async function start(config: Readonly<Config>, flags: StartFlags): Promise<number> {
   const all = !flags.api && !flags.scheduler && !flags.fetcher;
+  const components = { api: all || flags.api, scheduler: all || flags.scheduler, fetcher: all || flags.fetcher };
   const logger = createLogger({ level: config.logLevel, name: 'mailduct' });
-  const running: Running[] = [];
+  // One set of connections for every component this process runs.
+  const infra = createInfrastructure(config, { poolSize: poolSizeFor(components) });
+  const running: Running[] = [{ name: 'connections', close: () => infra.close() }];
   try {
-    if (all || flags.api) {
+    if (components.api) {
       const { startApi } = await import('@mailduct/api');
-      running.push({ name: 'api', ...(await startApi(config, logger.child({ component: 'api' }))) });
+      running.push({ name: 'api', ...(await startApi(infra, logger.child({ component: 'api' }))) });
     }
-    if (all || flags.scheduler) {
+    if (components.scheduler) {
       const { startScheduler } = await import('@mailduct/scheduler');
-      running.push({ name: 'scheduler', ...(await startScheduler(config, logger.child({ component: 'scheduler' }))) });
+      running.push({ name: 'scheduler', ...(await startScheduler(infra, logger.child({ component: 'scheduler' }))) });
     }
-    if (all || flags.fetcher) {
+    if (components.fetcher) {
       const { startFetcher } = await import('@mailduct/fetcher');
-      running.push({ name: 'fetcher', ...(await startFetcher(config, logger.child({ component: 'fetcher' }))) });
+      running.push({ name: 'fetcher', ...(await startFetcher(infra, logger.child({ component: 'fetcher' }))) });
     }
   } catch (err) {
     logger.fatal({ err }, 'start failed');
     await stopAll(running);
     return 1;
   }
-  logger.info({ components: running.map((r) => r.name) }, 'mailduct started');
+  logger.info({ components: running.slice(1).map((r) => r.name) }, 'mailduct started');
   await waitForSignal();
   logger.info('shutting down');
   await stopAll(running);

@@ -1,6 +1,6 @@
 import { ROLES, TokenService, type Role } from '@mailduct/core/auth';
 import type { Config } from '@mailduct/core/config';
-import { createPrisma } from '@mailduct/core/db';
+import { createInfrastructure } from '@mailduct/core/infrastructure';
 import { UsageError } from '../usage.js';
 
 /** `mailduct token create --name N [--role admin|read-only]`, `mailduct token revoke --name N`. */
@@ -15,9 +15,9 @@ export async function token(
     throw new UsageError(`unknown token action "${action ?? ''}" (use create or revoke)`);
   if (!name) throw new UsageError(`token ${action} needs --name NAME`);
   if (!ROLES.includes(role as Role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')} (got "${role}")`);
-  const prisma = createPrisma(config.databaseUrl);
+  const infra = createInfrastructure(config);
   try {
-    const tokens = new TokenService(prisma, undefined);
+    const tokens = new TokenService(infra.prisma, undefined);
     if (action === 'create') {
       const created = await tokens.create(name, 'cli', role as Role);
       out(`Created API token "${created.name}" (${created.role}). It is shown only this once:`);
@@ -28,6 +28,6 @@ export async function token(
     out(revoked ? `Revoked API token "${name}".` : `No active API token named "${name}".`);
     return revoked ? 0 : 1;
   } finally {
-    await prisma.$disconnect();
+    await infra.close();
   }
 }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { redisKeys } from '../redis/keys.js';
 
 /** What a limiter said about one more attempt. */
 export interface AttemptVerdict {
@@ -18,6 +19,8 @@ export class AttemptLimiter {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    /** The limiter's name in its keys, e.g. `sign-in`. */
+    private readonly name: string,
     private readonly max: number,
     private readonly windowSeconds: number,
   ) {}
@@ -33,7 +36,7 @@ export class AttemptLimiter {
   }
 
   private async count(key: string, add: 0 | 1): Promise<AttemptVerdict> {
-    const redisKey = `${this.prefix}:${key}`;
+    const redisKey = redisKeys.attempts(this.prefix, this.name, key);
     try {
       const [[, n], [, ttl]] = (await this.redis
         .multi()

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { hashToken } from '../crypto/index.js';
+import { redisKeys } from '../redis/keys.js';
 import type { Principal } from './token-service.js';
 
 /** A signed-in browser session of the admin UI. */
@@ -45,6 +46,6 @@ export class SessionStore {
   }
 
   private key(id: string): string {
-    return `${this.prefix}:session:${hashToken(id)}`;
+    return redisKeys.session(this.prefix, hashToken(id));
   }
 }

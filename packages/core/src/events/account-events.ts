@@ -1,15 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { AccountChange } from '../accounts/index.js';
-
-/** The Redis pub/sub channel account changes are announced on. */
-export function accountChangeChannel(prefix: string): string {
-  return `${prefix}:account-changes`;
-}
-
-/** The counter bumped on every account change (see AccountDirectory). */
-export function accountVersionKey(prefix: string): string {
-  return `${prefix}:accounts:version`;
-}
+import { redisKeys } from '../redis/keys.js';
 
 /**
  * Announce a committed account change: bump the change counter and publish the change, so the
@@ -19,14 +10,14 @@ export function accountVersionKey(prefix: string): string {
 export async function announceAccountChange(redis: Redis, prefix: string, change: AccountChange): Promise<void> {
   await redis
     .multi()
-    .incr(accountVersionKey(prefix))
-    .publish(accountChangeChannel(prefix), JSON.stringify(change))
+    .incr(redisKeys.accountVersion(prefix))
+    .publish(redisKeys.accountChanges(prefix), JSON.stringify(change))
     .exec();
 }
 
 /** The current change counter ('0' before the first change). */
 export async function readAccountVersion(redis: Redis, prefix: string): Promise<string> {
-  return (await redis.get(accountVersionKey(prefix))) ?? '0';
+  return (await redis.get(redisKeys.accountVersion(prefix))) ?? '0';
 }
 
 /** Parse an announcement; null for anything that is not one. */
@@ -39,9 +30,4 @@ export function parseAccountChange(message: string): AccountChange | null {
     // not JSON: ignored
   }
   return null;
-}
-
-/** The counter of fetch jobs skipped because the account lock was held (mailduct_lock_skips_total). */
-export function lockSkipsKey(prefix: string): string {
-  return `${prefix}:metrics:lock-skips`;
 }

@@ -1,8 +1,1 @@
-export {
-  accountChangeChannel,
-  accountVersionKey,
-  announceAccountChange,
-  readAccountVersion,
-  parseAccountChange,
-  lockSkipsKey,
-} from './account-events.js';
+export { announceAccountChange, readAccountVersion, parseAccountChange } from './account-events.js';

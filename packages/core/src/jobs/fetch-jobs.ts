@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import { MailductError } from '../errors/index.js';
 import type { FetchJobData } from './fetch-job.js';
-import { JOB_NAMES, schedulerId } from './queue-names.js';
+import { JOBS, schedulerId } from './job-catalogue.js';
 
 /** A fetch job as the API shows it. */
 export interface FetchJobView {
@@ -22,12 +22,11 @@ export interface FetchJobView {
  */
 export async function enqueueFetchNow(queue: Queue, accountId: number, limit?: number): Promise<string> {
   const data: FetchJobData = { accountId, trigger: 'manual', ...(limit ? { limit } : {}) };
-  const job = await queue.add(JOB_NAMES.fetchAccount, data, {
+  const job = await queue.add(JOBS.fetchAccount.name, data, {
     jobId: `manual-${accountId}-${Date.now()}`,
     deduplication: { id: `manual-${accountId}` },
-    attempts: 1,
-    removeOnComplete: { age: 24 * 3600 },
-    removeOnFail: { age: 7 * 24 * 3600 },
+    attempts: JOBS.fetchAccount.attempts,
+    ...JOBS.fetchAccount.manual,
   });
   return job.id!;
 }

@@ -1,4 +1,11 @@
-export { QUEUE_NAMES, JOB_NAMES, ticketJobId, schedulerId } from './queue-names.js';
+export {
+  JOBS,
+  QUEUE_NAMES,
+  messageIdOfTicketJob,
+  parseFetchJobData,
+  schedulerId,
+  ticketJobId,
+} from './job-catalogue.js';
 export type { FetchJobData, FetchTrigger } from './fetch-job.js';
 export { buildTicketPayload } from './ticket-payload.js';
 export type { TicketPayloadV1 } from './ticket-payload.js';

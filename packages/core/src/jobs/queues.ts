@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUE_NAMES } from './queue-names.js';
+import { QUEUE_NAMES } from './job-catalogue.js';
 
 /** The BullMQ queues over one connection. Close them, then quit the connection yourself. */
 export interface MailductQueues {

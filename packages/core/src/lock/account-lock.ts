@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { MailductError } from '../errors/index.js';
+import { redisKeys } from '../redis/keys.js';
 
 // Compare-and-act scripts: only the holder of the token may extend or delete the lock.
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
@@ -32,7 +33,7 @@ export class AccountLocks {
 
   /** The Redis key of an account's lock. */
   key(accountId: number): string {
-    return `${this.prefix}:lock:account:${accountId}`;
+    return redisKeys.accountLock(this.prefix, accountId);
   }
 
   /** Take the lock, or null when another process holds it. */

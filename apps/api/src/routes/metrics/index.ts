@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { secretsEqual } from '@mailduct/core/crypto';
-import { lockSkipsKey } from '@mailduct/core/events';
+import { redisKeys } from '@mailduct/core/redis';
 import { renderFetchMetrics } from '@mailduct/core/metrics';
 import { bearerOf } from '../../plugins/auth.js';
 
@@ -41,7 +41,7 @@ const metricsRoutes: FastifyPluginAsync = async (app) => {
         app.services.metrics.read(),
         queues.fetch.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'),
         queues.tickets.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'),
-        redis.get(lockSkipsKey(config.queuePrefix)),
+        redis.get(redisKeys.lockSkips(config.queuePrefix)),
       ]);
       const text = renderFetchMetrics(
         counters,

@@ -1,0 +1,79 @@
+import { MailductError } from '../errors/index.js';
+import type { FetchJobData, FetchTrigger } from './fetch-job.js';
+import type { TicketPayloadV1 } from './ticket-payload.js';
+
+const DAY = 24 * 3600;
+
+/**
+ * Every BullMQ job mailduct adds or consumes: its queue, name, attempts, how long finished jobs
+ * stay, and how its payload is checked when a worker takes it. Payloads carry ids, never credentials.
+ * Keys live under MAILDUCT_QUEUE_PREFIX: `<prefix>:<queue>:…` (BullMQ's own layout).
+ */
+export const JOBS = {
+  /**
+   * One account's fetch run. The scheduler keeps one repeatable job per valid account; fetch-now
+   * and the CLI add one-off ones. One attempt: the schedule repeats anyway.
+   */
+  fetchAccount: {
+    queue: 'fetch',
+    name: 'fetch.account',
+    attempts: 1,
+    removeOnComplete: { count: 5000, age: 7 * DAY },
+    removeOnFail: { count: 5000, age: 7 * DAY },
+    /** Fetch-now jobs: kept a day (the API shows them at /api/v1/fetch-jobs/:id), failures a week. */
+    manual: { removeOnComplete: { age: DAY }, removeOnFail: { age: 7 * DAY } },
+    parse: parseFetchJobData,
+  },
+  /**
+   * A dispatched ticket for the ticket system (payload: schemas/ticket-dispatched.v1.json). The job
+   * id is `msg-<messageId>`: adding it again while the first is kept is a no-op.
+   */
+  ticketDispatched: {
+    queue: 'tickets',
+    name: 'ticket.dispatched',
+    attempts: 10,
+    backoff: { type: 'exponential', delay: 5000 },
+    removeOnComplete: { age: 7 * DAY },
+    removeOnFail: { age: 28 * DAY },
+    parse: (data: unknown) => data as TicketPayloadV1,
+  },
+} as const;
+
+/** The BullMQ queues mailduct uses. */
+export const QUEUE_NAMES = { fetch: JOBS.fetchAccount.queue, tickets: JOBS.ticketDispatched.queue } as const;
+
+/** BullMQ refuses integer-like ids and ids containing ':'; `msg-<id>` is neither. */
+export function ticketJobId(messageId: number): string {
+  return `msg-${messageId}`;
+}
+
+/** The message id of a ticket job id, or null for any other id. */
+export function messageIdOfTicketJob(jobId: string): number | null {
+  const id = /^msg-(\d{1,15})$/.exec(jobId)?.[1];
+  return id ? Number(id) : null;
+}
+
+/** The job scheduler id of an account (scheduler ids may contain ':'). */
+export function schedulerId(accountId: number): string {
+  return `account:${accountId}`;
+}
+
+const TRIGGERS: readonly FetchTrigger[] = ['schedule', 'manual', 'cli'];
+
+/** A fetch job's data as a worker takes it; a job someone else added with other data is refused. */
+export function parseFetchJobData(data: unknown): FetchJobData {
+  const d = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
+  const problems: string[] = [];
+  if (!Number.isSafeInteger(d.accountId) || (d.accountId as number) < 1)
+    problems.push('accountId must be a positive integer');
+  if (!TRIGGERS.includes(d.trigger as FetchTrigger)) problems.push(`trigger must be one of ${TRIGGERS.join(', ')}`);
+  if (d.limit !== undefined && (!Number.isSafeInteger(d.limit) || (d.limit as number) < 1))
+    problems.push('limit must be a positive integer when given');
+  if (problems.length > 0)
+    throw new MailductError('VALIDATION_FAILED', `fetch job data is not valid: ${problems.join('; ')}`);
+  return {
+    accountId: d.accountId as number,
+    trigger: d.trigger as FetchTrigger,
+    ...(d.limit === undefined ? {} : { limit: d.limit as number }),
+  };
+}

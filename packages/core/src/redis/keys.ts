@@ -1,0 +1,19 @@
+/**
+ * Every Redis key mailduct itself writes, under MAILDUCT_QUEUE_PREFIX. BullMQ's keys are beside
+ * them as `<prefix>:<queue>:…` (queues in jobs/job-catalogue.ts). One place, so a key is never
+ * spelled twice and a Redis Cluster hash tag can be given to all of them at once.
+ */
+export const redisKeys = {
+  /** An account's fetch lock (lock/account-lock.ts): the holder's token, with a TTL it renews. */
+  accountLock: (prefix: string, accountId: number) => `${prefix}:lock:account:${accountId}`,
+  /** A UI session by the SHA-256 of its cookie value (auth/session-store.ts). */
+  session: (prefix: string, cookieHash: string) => `${prefix}:session:${cookieHash}`,
+  /** Attempts counted by one limiter for one client (auth/attempt-limiter.ts). */
+  attempts: (prefix: string, limiter: string, client: string) => `${prefix}:rate-limit:${limiter}:${client}`,
+  /** The pub/sub channel account changes are announced on (events/account-events.ts). */
+  accountChanges: (prefix: string) => `${prefix}:account-changes`,
+  /** The counter bumped on every account change (accounts/account-directory.ts reloads on it). */
+  accountVersion: (prefix: string) => `${prefix}:accounts:version`,
+  /** Fetch jobs skipped because another process held the account lock (mailduct_lock_skips_total). */
+  lockSkips: (prefix: string) => `${prefix}:metrics:lock-skips`,
+} as const;
