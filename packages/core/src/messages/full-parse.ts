@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { simpleParser } from 'mailparser';
 import { headerBounds, parseHeaderFields } from '../message/index.js';
+import { parseMailParts, type MailParts } from './otobo-mail-parser.js';
 
 /** The full MIME parse of a message, as served by GET /messages/:id/parsed. */
 export interface ParsedMessage {
@@ -8,14 +8,7 @@ export interface ParsedMessage {
   date: string | null;
   text: string | null;
   html: string | null;
-  attachments: {
-    filename: string | null;
-    contentType: string;
-    size: number;
-    contentId: string | null;
-    disposition: string | null;
-    checksum: string;
-  }[];
+  attachments: MailParts['attachments'];
   /** Why the MIME structure could not be parsed (the raw mail is still there); null when it could. */
   error: string | null;
 }
@@ -23,17 +16,13 @@ export interface ParsedMessage {
 const MAX_BODY = 5 * 1024 * 1024;
 
 /**
- * Parse the whole message with mailparser (text, html, attachment metadata; attachment bodies
- * are not kept). Done lazily, off the fetch hot path (docs/ARCHITECTURE.md, "The hot path").
+ * Parse the whole message with mailparser and OTOBO's attachment rule (text, html, attachment
+ * metadata; attachment bodies are not kept). Done lazily, off the fetch hot path (docs/ARCHITECTURE.md, "The hot path").
  */
 export async function parseFullMessage(raw: Buffer): Promise<ParsedMessage> {
   let mail;
   try {
-    mail = await simpleParser(withDefaultCharset(raw), {
-      skipImageLinks: true,
-      skipTextLinks: true,
-      skipTextToHtml: true,
-    });
+    mail = await parseMailParts(withDefaultCharset(raw));
   } catch (err) {
     return {
       subject: null,
@@ -44,19 +33,14 @@ export async function parseFullMessage(raw: Buffer): Promise<ParsedMessage> {
       error: `the MIME structure cannot be parsed: ${(err as Error).message}`,
     };
   }
+  const subject = mail.headers.get('subject');
+  const date = mail.headers.get('date');
   return {
-    subject: mail.subject ?? null,
-    date: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : null,
-    text: typeof mail.text === 'string' ? mail.text.slice(0, MAX_BODY) : null,
-    html: typeof mail.html === 'string' ? mail.html.slice(0, MAX_BODY) : null,
-    attachments: mail.attachments.map((a) => ({
-      filename: a.filename ?? null,
-      contentType: a.contentType,
-      size: a.size,
-      contentId: a.contentId ?? null,
-      disposition: a.contentDisposition ?? null,
-      checksum: a.checksum,
-    })),
+    subject: typeof subject === 'string' ? subject : null,
+    date: date instanceof Date && !Number.isNaN(date.getTime()) ? date.toISOString() : null,
+    text: mail.text?.slice(0, MAX_BODY) ?? null,
+    html: mail.html?.slice(0, MAX_BODY) ?? null,
+    attachments: mail.attachments,
     error: null,
   };
 }
