@@ -3,23 +3,22 @@
 // 127.0.0.1. Nothing outside the directory is touched (the system's /etc/dovecot is not read).
 // Plain JavaScript so that benchmarks (node) and tests (vitest) share it; types in dovecot.d.mts.
 import { execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import {
   appendFileSync,
-  chownSync,
   copyFileSync,
   existsSync,
   mkdirSync,
-  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
-  statSync,
   writeFileSync,
 } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { chownTree, countMessages, deliverFiles, seedMaildir, writeBulk } from './maildir.mjs';
+
+export { seedMaildir };
 
 const run = promisify(execFile);
 const DOVECOT = '/usr/sbin/dovecot';
@@ -155,12 +154,6 @@ function layout(dir, users, password, owner) {
   if (process.getuid?.() === 0) chownTree(join(dir, 'mail'), owner.uid, owner.gid);
 }
 
-function chownTree(path, uid, gid) {
-  chownSync(path, uid, gid);
-  if (!statSync(path).isDirectory()) return;
-  for (const entry of readdirSync(path)) chownTree(join(path, entry), uid, gid);
-}
-
 function config(o) {
   const { dir, owner, ssl } = o;
   const identity = owner.user
@@ -281,74 +274,6 @@ async function stop(dir) {
   rmSync(dir, { recursive: true, force: true });
 }
 
-let serial = 0;
-const runTag = randomBytes(4).toString('hex');
-
-function maildirOf(dir, user, folder) {
-  return join(dir, 'mail', user, 'Maildir', folder && folder !== 'INBOX' ? `.${folder.replaceAll('/', '.')}` : '');
-}
-
-/** Give a file or tree to the Maildir's owner (Dovecot's mail processes run as that user). */
-function ownLike(dir, user, path) {
-  if (process.getuid?.() !== 0) return;
-  const { uid, gid } = statSync(maildirOf(dir, user));
-  chownTree(path, uid, gid);
-}
-
-/** The folder's Maildir, created (and subscribed) when missing. */
-function ensureFolder(dir, user, folder) {
-  const target = maildirOf(dir, user, folder);
-  for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(target, sub), { recursive: true });
-  if (folder && folder !== 'INBOX') {
-    const subs = join(maildirOf(dir, user), 'subscriptions');
-    const list = existsSync(subs) ? readFileSync(subs, 'utf8').split('\n') : [];
-    if (!list.includes(folder)) appendFileSync(subs, `${folder}\n`);
-    ownLike(dir, user, subs);
-  }
-  ownLike(dir, user, target);
-  return target;
-}
-
-/**
- * Write one message the way a delivery agent does: into tmp/, then renamed into new/. With
- * `lfOnly`, the name carries the sizes (S= on disk, W= with CRLF) so Dovecot need not read it.
- */
-function put(dir, user, target, bytes, lfOnly = false) {
-  const lines = bytes.reduce((n, b) => n + (b === 0x0a ? 1 : 0), 0);
-  const name = `${Math.floor(Date.now() / 1000)}.M${++serial}P${process.pid}R${runTag}.mailduct${lfOnly ? `,S=${bytes.length},W=${bytes.length + lines}` : ''}`;
-  const tmp = join(target, 'tmp', name);
-  writeFileSync(tmp, bytes);
-  ownLike(dir, user, tmp);
-  renameSync(tmp, join(target, 'new', name));
-}
-
-const SEED_LINE = 'The quick brown fox jumps over the lazy dog 0123456789 abcdefghijklmnopqrstuvw\n';
-
-/**
- * Put COUNT generated messages of exactly SIZE bytes (LF line endings; Dovecot reports sizes with
- * CRLF, SIZE + one per line) into a user's folder of the Dovecot in `dir`, with subjects
- * "<prefix> message <n>". Usable from another process than the one that started Dovecot.
- * @param {string} dir @param {string} user @param {number} count @param {number} size
- * @param {{ folder?: string; prefix?: string }} [options]
- */
-export function seedMaildir(dir, user, count, size, options = {}) {
-  const target = ensureFolder(dir, user, options.folder);
-  const tag = options.prefix ?? 'seed';
-  const now = Math.floor(Date.now() / 1000);
-  for (let i = 1; i <= count; i++) {
-    const date = new Date((now - count + i) * 1000).toUTCString().replace('GMT', '+0000');
-    const head =
-      `Return-Path: <sender@seed.test>\nFrom: Seed Sender <sender@seed.test>\nTo: <${user}@seed.test>\nSubject: ${tag} message ${i}\nDate: ${date}\n` +
-      `Message-ID: <${tag}-${i}-${runTag}@seed.test>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=us-ascii\nContent-Transfer-Encoding: 7bit\nX-Seed-Index: ${i}\n\n`;
-    const remaining = Math.max(1, size - Buffer.byteLength(head));
-    const rest = remaining % SEED_LINE.length;
-    const body =
-      SEED_LINE.repeat(Math.floor(remaining / SEED_LINE.length)) +
-      (rest === 0 ? '' : rest === 1 ? '\n' : `${'x'.repeat(rest - 1)}\n`);
-    put(dir, user, target, Buffer.from(head + body), true);
-  }
-}
-
 function harness(o) {
   const { dir } = o;
   return {
@@ -365,13 +290,7 @@ function harness(o) {
       seedMaildir(dir, user, count, size, options);
     },
     async deliver(user, files, options = {}) {
-      const target = ensureFolder(dir, user, options.folder);
-      for (const file of files) {
-        let bytes = readFileSync(file);
-        // a leading mbox "From " separator is not part of the message
-        if (bytes.subarray(0, 5).toString('latin1') === 'From ') bytes = bytes.subarray(bytes.indexOf(0x0a) + 1);
-        put(dir, user, target, bytes);
-      }
+      deliverFiles(dir, user, files, options.folder);
     },
     async configure(settings) {
       appendFileSync(join(dir, 'dovecot.conf'), `\n${settings}\n`);
@@ -379,25 +298,8 @@ function harness(o) {
       // The master re-reads its configuration on SIGHUP; sessions started after that use it.
       await new Promise((r) => setTimeout(r, 500));
     },
-    writeMessages(user, messages) {
-      const cur = join(maildirOf(dir, user), 'cur');
-      const stamp = Math.floor(Date.now() / 1000);
-      let n = 0;
-      for (const text of messages) {
-        const file = join(cur, `${stamp}.M${n}P${process.pid}.mailduct-bulk:2,`);
-        writeFileSync(file, text);
-        ownLike(dir, user, file);
-        n++;
-      }
-      return n;
-    },
-    count(user, folder) {
-      const md = maildirOf(dir, user, folder);
-      return ['new', 'cur'].reduce(
-        (n, sub) => n + (existsSync(join(md, sub)) ? readdirSync(join(md, sub)).length : 0),
-        0,
-      );
-    },
+    writeMessages: (user, messages) => writeBulk(dir, user, messages),
+    count: (user, folder) => countMessages(dir, user, folder),
     stop: () => stop(dir),
   };
 }

@@ -1,5 +1,5 @@
 import type { SecretBox } from '../crypto/index.js';
-import type { PrismaClient } from '../db/index.js';
+import type { MailAccountRow, PrismaClient } from '../db/index.js';
 import { dispatchOfRow } from '../accounts/index.js';
 import { isMailductError, MailductError, type ErrorClass } from '../errors/index.js';
 import type { FetchJobData, TicketPublisher } from '../jobs/index.js';
@@ -16,7 +16,7 @@ import {
 } from '../mail/index.js';
 import type { MessageStore } from '../store/index.js';
 import { ByteBudget } from './byte-budget.js';
-import { fetchMailbox, type FetchCounts } from './fetch-session.js';
+import { fetchMailbox, type FetchCounts, type SessionInput } from './fetch-session.js';
 import type { RoutingLoader } from './routing-loader.js';
 import type { RunError, RunRecorder } from './run-recorder.js';
 import type { PipelineHooks } from './store-and-dispatch.js';
@@ -126,49 +126,13 @@ export class FetchService {
     const counts = emptyCounts();
     let error: RunError | null = null;
     try {
-      const password = this.deps.secrets.open(account.passwordEnc);
-      const table = await this.deps.routing.load();
-      const settings: MailboxSettings = {
-        type: account.type,
-        host: account.host,
-        port: account.port,
-        username: account.username,
-        password,
-        imapFolder: account.imapFolder,
-        tlsVerify: account.tlsVerify,
-      };
-      const clientOptions: ClientOptions = {
-        extraCa: this.deps.settings.extraCa,
-        timeouts: this.deps.settings.timeouts,
-        trace: options.trace,
-        maxMessageBytes: this.deps.settings.maxMessageBytes,
-        hostPolicy: this.deps.settings.hostPolicy,
-      };
-      await fetchMailbox(
-        {
-          accountId: account.id,
-          account: { trusted: account.trusted, dispatch: dispatchOfRow(account) },
-          table,
-          client: () => (this.deps.clientFactory ?? clientFor)(settings, clientOptions),
-          lock,
-          maxBytes: this.deps.settings.maxMessageBytes,
-          limit: job.limit ?? this.deps.settings.fetchLimit,
-          commitEvery: this.deps.settings.commitEvery ?? 100,
-          signal: options.signal,
-          interrupt: options.interrupt,
-          deps: { store: this.deps.store, publisher: this.deps.publisher, hooks: this.deps.hooks },
-          budget: this.budget,
-        },
-        counts,
-      );
+      await fetchMailbox(await this.sessionInput(account, job, lock, options), counts);
       if (options.signal?.aborted) error = stoppedEarly(options.signal);
     } catch (err) {
       const stopped = options.interrupt?.aborted ? options.interrupt : options.signal?.aborted ? options.signal : null;
       error = stopped ? stoppedEarly(stopped) : toRunError(err);
-      logger.warn(
-        { accountId: account.id, runId, code: error.code, class: error.class, err: error.message },
-        'fetch run failed',
-      );
+      const { code, class: errorClass, message } = error;
+      logger.warn({ accountId: account.id, runId, code, class: errorClass, err: message }, 'fetch run failed');
     }
     if (counts.oversized > 0)
       logger.warn(
@@ -177,13 +141,47 @@ export class FetchService {
       );
     const verdict = await recorder.finish(runId, account.id, counts, error);
     if (verdict.parked) await this.deps.onParked?.(account.id);
+    const outcome = error ? 'failed' : 'success';
+    return { accountId: account.id, outcome, runId, counts, error, parked: verdict.parked };
+  }
+
+  /** What one run of the account needs: its mailbox client, routing, limits and signals. */
+  private async sessionInput(
+    account: MailAccountRow,
+    job: FetchJobData,
+    lock: HeldLock,
+    options: FetchOptions,
+  ): Promise<SessionInput> {
+    const { settings: configured } = this.deps;
+    const settings: MailboxSettings = {
+      type: account.type,
+      host: account.host,
+      port: account.port,
+      username: account.username,
+      password: this.deps.secrets.open(account.passwordEnc),
+      imapFolder: account.imapFolder,
+      tlsVerify: account.tlsVerify,
+    };
+    const clientOptions: ClientOptions = {
+      extraCa: configured.extraCa,
+      timeouts: configured.timeouts,
+      trace: options.trace,
+      maxMessageBytes: configured.maxMessageBytes,
+      hostPolicy: configured.hostPolicy,
+    };
     return {
       accountId: account.id,
-      outcome: error ? 'failed' : 'success',
-      runId,
-      counts,
-      error,
-      parked: verdict.parked,
+      account: { trusted: account.trusted, dispatch: dispatchOfRow(account) },
+      table: await this.deps.routing.load(),
+      client: () => (this.deps.clientFactory ?? clientFor)(settings, clientOptions),
+      lock,
+      maxBytes: configured.maxMessageBytes,
+      limit: job.limit ?? configured.fetchLimit,
+      commitEvery: configured.commitEvery ?? 100,
+      signal: options.signal,
+      interrupt: options.interrupt,
+      deps: { store: this.deps.store, publisher: this.deps.publisher, hooks: this.deps.hooks },
+      budget: this.budget,
     };
   }
 }

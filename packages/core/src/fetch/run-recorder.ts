@@ -1,5 +1,5 @@
 import { recordAudit } from '../audit/index.js';
-import type { PrismaClient } from '../db/index.js';
+import type { MailAccountRow, PrismaClient } from '../db/index.js';
 import type { ErrorClass } from '../errors/index.js';
 import type { FetchTrigger } from '../jobs/index.js';
 import { countersOfRun } from '../metrics/index.js';
@@ -59,80 +59,94 @@ export class RunRecorder {
     // Server text may carry any byte; PostgreSQL text columns refuse NUL.
     const error = runError ? { ...runError, message: replaceControlCharacters(runError.message) } : null;
     return this.prisma.$transaction(async (tx) => {
-      const run = await tx.fetchRun.findUnique({ where: { id: BigInt(runId) }, select: { startedAt: true } });
-      const counters = countersOfRun(
-        counts,
-        error?.class ?? null,
-        now.getTime() - (run?.startedAt.getTime() ?? now.getTime()),
-      );
-      await addCounters(tx, accountId, counters.perAccount);
-      await addCounters(tx, 0, counters.global);
-      await tx.fetchRun.update({
-        where: { id: BigInt(runId) },
-        data: {
-          outcome: error ? 'failed' : 'success',
-          finishedAt: now,
-          ...countColumns(counts),
-          bytes: BigInt(counts.bytes),
-          errorClass: error?.class ?? null,
-          errorMessage: error?.message.slice(0, 1000) ?? null,
-          warnings: counts.warnings.map((w) => replaceControlCharacters(w).slice(0, 1000)),
-        },
-      });
+      await closeRun(tx, runId, accountId, counts, error, now);
       const account = await tx.mailAccount.findUnique({ where: { id: accountId } });
       if (!account) return { parked: false, backoffUntil: null };
       if (!error) {
-        await tx.mailAccount.update({
-          where: { id: accountId },
-          data: {
-            lastRunAt: now,
-            lastSuccessAt: now,
-            consecutiveFailures: 0,
-            consecutiveAuthFailures: 0,
-            lastErrorClass: null,
-            lastErrorMessage: null,
-            backoffUntil: null,
-            oversizedCount: counts.oversized,
-          },
-        });
+        await tx.mailAccount.update({ where: { id: accountId }, data: succeeded(now, counts) });
         return { parked: false, backoffUntil: null };
       }
-      const state = {
-        consecutiveFailures: account.consecutiveFailures + 1,
-        consecutiveAuthFailures: error.class === 'auth' ? account.consecutiveAuthFailures + 1 : 0,
-        pollIntervalSeconds: account.pollIntervalSeconds,
-      };
-      const action = onFailure(error.class, state, now, this.parkAfterAuthFailures);
-      const park = action.park !== null && account.validity === 'valid';
-      await tx.mailAccount.update({
-        where: { id: accountId },
-        data: {
-          lastRunAt: now,
-          ...state,
-          lastErrorClass: error.class,
-          lastErrorMessage: error.message.slice(0, 1000),
-          backoffUntil: action.backoffUntil,
-          oversizedCount: counts.oversized,
-          ...(park
-            ? { validity: 'invalid_temporarily' as const, parkedReason: action.park, updatedBy: 'mailduct' }
-            : {}),
-        },
-      });
-      if (park) {
-        await recordAudit(tx, {
-          actor: 'mailduct',
-          action: 'park',
-          entity: 'mail_account',
-          entityId: accountId,
-          changes: {
-            validity: { from: 'valid', to: 'invalid-temporarily' },
-            parkedReason: { from: null, to: action.park },
-          },
-        });
-      }
-      return { parked: park, backoffUntil: action.backoffUntil };
+      return this.failed(tx, account, error, counts, now);
     });
   }
+
+  /** Count the failure, back off or park the account (with an audit event). */
+  private async failed(tx: Tx, account: MailAccountRow, error: RunError, counts: FetchCounts, now: Date) {
+    const state = {
+      consecutiveFailures: account.consecutiveFailures + 1,
+      consecutiveAuthFailures: error.class === 'auth' ? account.consecutiveAuthFailures + 1 : 0,
+      pollIntervalSeconds: account.pollIntervalSeconds,
+    };
+    const action = onFailure(error.class, state, now, this.parkAfterAuthFailures);
+    const park = action.park !== null && account.validity === 'valid';
+    await tx.mailAccount.update({
+      where: { id: account.id },
+      data: {
+        lastRunAt: now,
+        ...state,
+        lastErrorClass: error.class,
+        lastErrorMessage: error.message.slice(0, 1000),
+        backoffUntil: action.backoffUntil,
+        oversizedCount: counts.oversized,
+        ...(park ? { validity: 'invalid_temporarily' as const, parkedReason: action.park, updatedBy: 'mailduct' } : {}),
+      },
+    });
+    if (park) {
+      await recordAudit(tx, {
+        actor: 'mailduct',
+        action: 'park',
+        entity: 'mail_account',
+        entityId: account.id,
+        changes: {
+          validity: { from: 'valid', to: 'invalid-temporarily' },
+          parkedReason: { from: null, to: action.park },
+        },
+      });
+    }
+    return { parked: park, backoffUntil: action.backoffUntil };
+  }
+}
+
+/** Write the run's outcome and counts, and add them to the account's and the global counters. */
+async function closeRun(
+  tx: Tx,
+  runId: number,
+  accountId: number,
+  counts: FetchCounts,
+  error: RunError | null,
+  now: Date,
+): Promise<void> {
+  const run = await tx.fetchRun.findUnique({ where: { id: BigInt(runId) }, select: { startedAt: true } });
+  const tookMs = now.getTime() - (run?.startedAt.getTime() ?? now.getTime());
+  const counters = countersOfRun(counts, error?.class ?? null, tookMs);
+  await addCounters(tx, accountId, counters.perAccount);
+  await addCounters(tx, 0, counters.global);
+  await tx.fetchRun.update({
+    where: { id: BigInt(runId) },
+    data: {
+      outcome: error ? 'failed' : 'success',
+      finishedAt: now,
+      ...countColumns(counts),
+      bytes: BigInt(counts.bytes),
+      errorClass: error?.class ?? null,
+      errorMessage: error?.message.slice(0, 1000) ?? null,
+      warnings: counts.warnings.map((w) => replaceControlCharacters(w).slice(0, 1000)),
+    },
+  });
+}
+
+/** The account's state after a run that succeeded. */
+function succeeded(now: Date, counts: FetchCounts) {
+  return {
+    lastRunAt: now,
+    lastSuccessAt: now,
+    consecutiveFailures: 0,
+    consecutiveAuthFailures: 0,
+    lastErrorClass: null,
+    lastErrorMessage: null,
+    backoffUntil: null,
+    oversizedCount: counts.oversized,
+  };
 }
 
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
