@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildRoutingTable, dispatchMessage } from '@mailduct/core/dispatch';
 import { decide } from '@mailduct/core/fetch';
-import { MessageHeaders, summarizeHeaders } from '@mailduct/core/message';
+import { MessageHeaders, summarizeHeaders } from '@mailduct/core/headers';
 import { parseFullMessage } from '@mailduct/core/messages';
 import { storableStrings } from '@mailduct/core/text';
 import { CORPUS } from '../helpers/corpus.js';

@@ -1,4 +1,9 @@
-import { AccountDirectory, AccountReads, AccountService, prismaDirectorySource } from '@mailduct/core/accounts';
+import {
+  AccountDirectory,
+  AccountReadRepository,
+  AccountService,
+  prismaDirectorySource,
+} from '@mailduct/core/accounts';
 import { AttemptLimiter, SessionStore, TokenService } from '@mailduct/core/auth';
 import type { Config } from '@mailduct/core/config';
 import type { PrismaClient } from '@mailduct/core/db';
@@ -79,7 +84,7 @@ function accountService(infra: Infrastructure, logger: Logger): AccountService {
     prisma,
     secrets,
     directory,
-    reads: new AccountReads(pool),
+    reads: new AccountReadRepository(pool),
     defaults: { pollIntervalSeconds: config.pollIntervalSeconds },
     onChange: async (change) => {
       try {

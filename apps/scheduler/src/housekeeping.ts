@@ -2,7 +2,7 @@ import { QueueEvents } from 'bullmq';
 import type { Infrastructure } from '@mailduct/core/infrastructure';
 import { BullTicketPublisher, JOBS, messageIdOfTicketJob } from '@mailduct/core/jobs';
 import type { Logger } from '@mailduct/core/log';
-import { expireRawMail, markConsumed, sweepOutbox } from '@mailduct/core/outbox';
+import { sweepOutbox } from '@mailduct/core/outbox';
 import { PgMessageStore } from '@mailduct/core/store';
 
 export interface Housekeeping {
@@ -21,8 +21,8 @@ export function startHousekeeping(
   logger: Logger,
   o: { everyMs?: number; sweepAfterMs?: number } = {},
 ): Housekeeping {
-  const { config, pool, workerQueues: queues } = infra;
-  const store = new PgMessageStore(pool);
+  const { config, workerQueues: queues } = infra;
+  const store = new PgMessageStore(infra.pool);
   const eventsConnection = infra.dedicatedRedis('ticket-events');
   const events = new QueueEvents(JOBS.ticketDispatched.queue, {
     connection: eventsConnection,
@@ -32,16 +32,16 @@ export function startHousekeeping(
   events.on('completed', ({ jobId }) => {
     const id = messageIdOfTicketJob(jobId);
     if (id !== null)
-      markConsumed(pool, [id]).catch((err: unknown) =>
-        logger.warn({ err, jobId }, 'could not record a consumed ticket; the sweep will'),
-      );
+      store
+        .markConsumed([id])
+        .catch((err: unknown) => logger.warn({ err, jobId }, 'could not record a consumed ticket; the sweep will'));
   });
   const runOnce = async () => {
     const sweep = await sweepOutbox(
-      { pool, store, publisher: new BullTicketPublisher(queues.tickets), tickets: queues.tickets },
+      { store, publisher: new BullTicketPublisher(queues.tickets), tickets: queues.tickets },
       { olderThanMs: o.sweepAfterMs ?? 10 * 60_000, batch: 500 },
     );
-    const expired = await expireRawMail(pool, config.retentionDays);
+    const expired = await store.expireRaw(config.retentionDays);
     if (sweep.requeued > 0) logger.warn({ requeued: sweep.requeued }, 'tickets missing from Redis were enqueued again');
     if (expired > 0) logger.info({ expired }, 'raw mail past its retention removed');
     return { requeued: sweep.requeued, consumed: sweep.consumed, expired };

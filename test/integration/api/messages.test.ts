@@ -89,6 +89,15 @@ describe('/api/v1/messages', () => {
     expect((await get(`/api/v1/messages/${items[0].id}/parsed`)).json()).toEqual(first.json());
   });
 
+  it('parses again what an older version cached (before text parts with a file name were attachments)', async () => {
+    const { items } = (await get('/api/v1/messages?status=dispatched')).json();
+    const stale = { subject: 'Grüße', date: null, text: 'stale', html: null, attachments: [], error: null };
+    await t.deps.prisma.inboundMessage.update({ where: { id: BigInt(items[0].id) }, data: { parsed: stale } });
+    const parsed = (await get(`/api/v1/messages/${items[0].id}/parsed`)).json();
+    expect(parsed).toMatchObject({ text: 'Hello there', attachments: [{ filename: 'invoice.pdf' }] });
+    expect(parsed).not.toHaveProperty('version');
+  });
+
   it('answers 404 for an unknown message and 400 for a bad id', async () => {
     expect((await get('/api/v1/messages/99999999')).json().error.code).toBe('MESSAGE_NOT_FOUND');
     expect((await get('/api/v1/messages/99999999/raw')).statusCode).toBe(404);

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgPool } from '@mailduct/core/db';
 import { buildRoutingTable } from '@mailduct/core/dispatch';
 import { decide } from '@mailduct/core/fetch';
-import { markConsumed } from '@mailduct/core/outbox';
 import { PgMessageStore, type IncomingRaw } from '@mailduct/core/store';
 import { createTestContext, type TestContext } from '../../helpers/context.js';
 import { waitFor } from '../../helpers/processes.js';
@@ -64,7 +63,7 @@ describe('inbound_message updates after the COPY', () => {
       await store.markDeletedOnServer(batch);
       ids.push(...batch);
     }
-    await markConsumed(pool, ids);
+    await store.markConsumed(ids);
     const { rows: sizes } = await pool.query<{ avg: number }>(
       'SELECT avg(pg_column_size(m.*))::int AS avg FROM inbound_message m',
     );

@@ -20,6 +20,10 @@ const poisoning: MessageStore = {
   ticketRows: (ids) => target.ticketRows(ids),
   markEnqueued: (ids) => target.markEnqueued(ids),
   markDeletedOnServer: (ids) => target.markDeletedOnServer(ids),
+  getRaw: (id) => target.getRaw(id),
+  expireRaw: (days) => target.expireRaw(days),
+  unconsumedTickets: (after, olderThanMs, batch) => target.unconsumedTickets(after, olderThanMs, batch),
+  markConsumed: (ids) => target.markConsumed(ids),
 };
 
 function poison(item: IncomingRaw): IncomingRaw {

@@ -4,7 +4,7 @@ import { isRowId, type MailAccountRow, type Prisma, type PrismaClient } from '..
 import { MailductError, validationError } from '../errors/index.js';
 import { draftFromInput, draftFromPatch, mailboxKey, type AccountDefaults } from './account-rules.js';
 import type { AccountDirectory } from './account-directory.js';
-import type { AccountReads } from './account-reads.js';
+import type { AccountReadRepository } from './account-read-repository.js';
 import { accountWhere, ACCOUNT_ORDER, type AccountFilter } from './account-filter.js';
 import { type AccountDraft, type AccountInput, type AccountPatch } from './account-types.js';
 import { draftOfRow, toAccountView, validityToRow, type AccountView } from './account-view.js';
@@ -24,7 +24,7 @@ export interface AccountServiceDeps {
   /** In-memory filter index for `list`; without it (or when it cannot answer) `list` uses SQL. */
   directory?: AccountDirectory;
   /** Plain-pg reads for list pages and gets; without it Prisma is used. */
-  reads?: AccountReads;
+  reads?: AccountReadRepository;
 }
 
 const SECRET = new Set(['password']);

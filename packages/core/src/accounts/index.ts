@@ -23,4 +23,4 @@ export type { DirectorySource, DirectoryOptions } from './account-directory.js';
 export { filterKey, matchEntries, searchEntries, searchTextOf } from './account-search.js';
 export type { DirectoryEntry } from './account-search.js';
 export { prismaDirectorySource } from './directory-source.js';
-export { AccountReads } from './account-reads.js';
+export { AccountReadRepository } from './account-read-repository.js';

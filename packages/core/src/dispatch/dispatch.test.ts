@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MessageHeaders } from '../message/index.js';
+import { MessageHeaders } from '../headers/index.js';
 import { dispatchMessage, RECIPIENT_HEADERS, type DispatchAccount } from './dispatch.js';
 import { buildRoutingTable } from './routing-table.js';
 

@@ -1,5 +1,5 @@
 import type { Dispatch } from '../accounts/index.js';
-import { addressesOf, type MessageHeaders } from '../message/index.js';
+import { addressesOf, type MessageHeaders } from '../headers/index.js';
 import { followUpHints, type FollowUpHints } from './follow-up-hints.js';
 import { computeLoopFlags, type LoopFlags } from './loop-flags.js';
 import { isIgnore, readOtoboHeaders } from './otobo-headers.js';

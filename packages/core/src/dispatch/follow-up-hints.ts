@@ -1,4 +1,4 @@
-import { decodeWords, messageIdsIn, type MessageHeaders } from '../message/index.js';
+import { decodeWords, messageIdsIn, type MessageHeaders } from '../headers/index.js';
 
 /** What may tie a mail to an existing ticket; deciding is the ticket system's job. */
 export interface FollowUpHints {

@@ -1,4 +1,4 @@
-import type { MessageHeaders } from '../message/index.js';
+import type { MessageHeaders } from '../headers/index.js';
 
 /** Whether the ticket system should suppress auto-responses, and why. */
 export interface LoopFlags {

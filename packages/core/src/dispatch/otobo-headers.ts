@@ -1,5 +1,5 @@
-import { decodeWords } from '../message/index.js';
-import type { HeaderField } from '../message/index.js';
+import { decodeWords } from '../headers/index.js';
+import type { HeaderField } from '../headers/index.js';
 
 const PREFIX = 'x-otobo-';
 

@@ -1,7 +1,7 @@
 import { dispatchMessage, type DispatchAccount, type RoutingTable } from '../dispatch/index.js';
 import { isMailductError } from '../errors/index.js';
 import { clientFor, type ClientOptions, type MailboxSettings } from '../mail/index.js';
-import { MessageHeaders, summarizeHeaders } from '../message/index.js';
+import { MessageHeaders, summarizeHeaders } from '../headers/index.js';
 import { listedBytes } from './fetch-plan.js';
 import type { RunError } from './run-recorder.js';
 

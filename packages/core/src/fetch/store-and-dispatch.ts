@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { dispatchMessage, type DispatchAccount, type RoutingTable } from '../dispatch/index.js';
 import { buildTicketPayload, type TicketPublisher } from '../jobs/index.js';
 import type { RemoteMessage } from '../mail/index.js';
-import { MessageHeaders, summarizeHeaders, type HeaderSummary } from '../message/index.js';
+import { MessageHeaders, summarizeHeaders, type HeaderSummary } from '../headers/index.js';
 import type { MessageStore, Outcome, StoredRef, TicketRow, Verdict } from '../store/index.js';
 import { storableStrings } from '../text/index.js';
 

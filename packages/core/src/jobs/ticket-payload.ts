@@ -1,4 +1,4 @@
-import type { HeaderSummary } from '../message/index.js';
+import type { HeaderSummary } from '../headers/index.js';
 import type { TicketRow } from '../store/index.js';
 
 /** Version 1 of the `ticket.dispatched` job payload (schema: packages/core/schemas/ticket-dispatched.v1.json). */

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { headerBounds, parseHeaderFields } from '../message/index.js';
+import { headerBounds, parseHeaderFields } from '../headers/index.js';
 import { parseMailParts, type MailParts } from './otobo-mail-parser.js';
 
 /** The full MIME parse of a message, as served by GET /messages/:id/parsed. */

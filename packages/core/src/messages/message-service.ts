@@ -1,80 +1,58 @@
 import { dispatchOfRow } from '../accounts/index.js';
-import type { Prisma, PrismaClient } from '../db/index.js';
+import type { PrismaClient } from '../db/index.js';
 import { MailductError } from '../errors/index.js';
 import { decide, type RoutingLoader } from '../fetch/index.js';
 import { buildTicketPayload, type TicketPublisher } from '../jobs/index.js';
-import type { MessageStore } from '../store/index.js';
+import { MessageReadRepository, type MessageFilter, type MessageStore } from '../store/index.js';
 import { storableStrings } from '../text/index.js';
 import { parseFullMessage, type ParsedMessage } from './full-parse.js';
-import { MESSAGE_SELECT, toMessageView, type MessageView } from './message-view.js';
-
-export interface MessageFilter {
-  accountId?: number;
-  status?: 'stored' | 'dispatched' | 'ignored' | 'quarantined';
-  queueId?: number;
-  q?: string;
-  limit: number;
-  offset: number;
-}
+import { toMessageView, type MessageView } from './message-view.js';
 
 export interface MessageServiceDeps {
   prisma: PrismaClient;
   store: MessageStore;
+  reads?: MessageReadRepository;
   routing: RoutingLoader;
   publisher: TicketPublisher;
 }
 
 /** Stored messages: listing, raw bytes, full parse, and reprocessing of quarantined ones. */
+/**
+ * The version of the full parse cached on the row: a parse cached by an older rule (before text
+ * parts with a file name became attachments) is computed again.
+ */
+const PARSE_VERSION = 2;
+
 export class MessageService {
-  constructor(private readonly deps: MessageServiceDeps) {}
+  private readonly reads: MessageReadRepository;
+
+  constructor(private readonly deps: MessageServiceDeps) {
+    this.reads = deps.reads ?? new MessageReadRepository(deps.prisma);
+  }
 
   /** Newest first. */
   async list(f: MessageFilter): Promise<{ items: MessageView[]; total: number }> {
-    const q = f.q?.trim();
-    const where: Prisma.InboundMessageWhereInput = {
-      ...(f.accountId ? { accountId: f.accountId } : {}),
-      ...(f.status ? { status: f.status } : {}),
-      ...(f.queueId ? { queueId: f.queueId } : {}),
-      ...(q
-        ? {
-            OR: [
-              { subject: { contains: q, mode: 'insensitive' } },
-              { fromAddress: { contains: q, mode: 'insensitive' } },
-              { messageIdHeader: { contains: q } },
-            ],
-          }
-        : {}),
-    };
-    const [rows, total] = await Promise.all([
-      this.deps.prisma.inboundMessage.findMany({
-        where,
-        select: MESSAGE_SELECT,
-        orderBy: { id: 'desc' },
-        skip: f.offset,
-        take: f.limit,
-      }),
-      this.deps.prisma.inboundMessage.count({ where }),
-    ]);
+    const { rows, total } = await this.reads.list(f);
     return { items: rows.map(toMessageView), total };
   }
 
   /** One message. Throws MESSAGE_NOT_FOUND. */
   async get(id: number): Promise<MessageView> {
-    const row = await this.deps.prisma.inboundMessage.findUnique({ where: { id: BigInt(id) }, select: MESSAGE_SELECT });
+    const row = await this.reads.get(id);
     if (!row) throw notFound(id);
     return toMessageView(row);
   }
 
   /** The raw RFC 5322 bytes, exactly as downloaded. Throws MESSAGE_NOT_FOUND. */
   async raw(id: number): Promise<Buffer> {
-    const row = await this.deps.prisma.inboundMessage.findUnique({ where: { id: BigInt(id) }, select: { raw: true } });
-    if (!row) throw notFound(id);
-    if (!row.raw)
+    const raw = await this.deps.store.getRaw(id);
+    if (raw === undefined) throw notFound(id);
+    if (raw === null)
       throw new MailductError(
         'MESSAGE_NOT_FOUND',
         `the raw mail of message ${id} was removed after its retention period`,
       );
-    return Buffer.from(row.raw);
+    return raw;
   }
 
   /**
@@ -82,17 +60,14 @@ export class MessageService {
    * unpaired surrogate in the mail's text becomes U+FFFD, in the cache and the answer alike).
    */
   async parsed(id: number): Promise<ParsedMessage> {
-    const row = await this.deps.prisma.inboundMessage.findUnique({
-      where: { id: BigInt(id) },
-      select: { parsed: true },
-    });
-    if (!row) throw notFound(id);
-    if (row.parsed) return row.parsed as unknown as ParsedMessage;
+    const cached = (await this.reads.cachedParse(id)) as (ParsedMessage & { version?: number }) | null | undefined;
+    if (cached === undefined) throw notFound(id);
+    if (cached?.version === PARSE_VERSION) {
+      const { version: _version, ...parsed } = cached;
+      return parsed;
+    }
     const parsed = storableStrings(await parseFullMessage(await this.raw(id)));
-    await this.deps.prisma.inboundMessage.update({
-      where: { id: BigInt(id) },
-      data: { parsed: parsed as unknown as Prisma.InputJsonValue },
-    });
+    await this.reads.saveParse(id, { ...parsed, version: PARSE_VERSION });
     return parsed;
   }
 
@@ -102,10 +77,7 @@ export class MessageService {
    * Throws MESSAGE_NOT_FOUND, MESSAGE_NOT_REPROCESSABLE.
    */
   async reprocess(id: number): Promise<MessageView> {
-    const row = await this.deps.prisma.inboundMessage.findUnique({
-      where: { id: BigInt(id) },
-      include: { account: true },
-    });
+    const row = await this.reads.reprocessSource(id);
     if (!row) throw notFound(id);
     if (row.status !== 'quarantined')
       throw new MailductError(
@@ -122,7 +94,7 @@ export class MessageService {
     const outcome = {
       id,
       ...decide(
-        Buffer.from(row.raw),
+        row.raw,
         { trusted: row.account.trusted, dispatch: dispatchOfRow(row.account) },
         await this.deps.routing.load(),
       ),

@@ -1,30 +1,4 @@
-import type { Prisma } from '../db/index.js';
-
-/** The columns of a message listing: never the raw bytes or the cached parse. */
-export const MESSAGE_SELECT = {
-  id: true,
-  accountId: true,
-  sha256: true,
-  size: true,
-  remoteId: true,
-  messageIdHeader: true,
-  subject: true,
-  fromAddress: true,
-  status: true,
-  queueId: true,
-  queue: { select: { name: true } },
-  dispatch: true,
-  attributes: true,
-  headers: true,
-  error: true,
-  receivedAt: true,
-  dispatchedAt: true,
-  enqueuedAt: true,
-  consumedAt: true,
-  deletedOnServerAt: true,
-} satisfies Prisma.InboundMessageSelect;
-
-type Row = Prisma.InboundMessageGetPayload<{ select: typeof MESSAGE_SELECT }>;
+import type { MessageRow } from '../store/index.js';
 
 /** The public shape of a stored message. */
 export interface MessageView {
@@ -51,7 +25,7 @@ export interface MessageView {
 }
 
 /** Turn a stored message into its API view. */
-export function toMessageView(r: Row): MessageView {
+export function toMessageView(r: MessageRow): MessageView {
   const id = Number(r.id);
   return {
     id,

@@ -1,2 +1,2 @@
-export { sweepOutbox, markConsumed, expireRawMail } from './outbox-sweep.js';
+export { sweepOutbox } from './outbox-sweep.js';
 export type { OutboxDeps, SweepResult } from './outbox-sweep.js';

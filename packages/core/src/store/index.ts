@@ -1,4 +1,6 @@
-export { PgMessageStore } from './pg-message-store.js';
+export { PgMessageStore } from './message-repository.js';
+export { MessageReadRepository } from './message-read-repository.js';
+export type { MessageFilter, MessageRow, ReprocessSource } from './message-read-repository.js';
 export type {
   MessageStore,
   IncomingRaw,

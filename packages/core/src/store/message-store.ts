@@ -1,5 +1,5 @@
 import type { DispatchDecision } from '../dispatch/index.js';
-import type { HeaderSummary } from '../message/index.js';
+import type { HeaderSummary } from '../headers/index.js';
 
 /** A downloaded message on its way into the store. */
 export interface IncomingRaw {
@@ -48,15 +48,23 @@ export interface TicketRow {
 export type StoredDispatch = Omit<DispatchDecision, 'status' | 'queue' | 'attributes'>;
 
 /**
- * Durable storage of raw mail and its dispatch outcome. Idempotent by (account, sha256): putting
- * the same bytes twice returns the first row. PostgreSQL today (PgMessageStore); the raw bytes
- * could move to an object store behind the same interface.
+ * Durable storage of raw mail and its dispatch outcome. Idempotent by the message's identity
+ * (its bytes and its server id): putting a message again returns its first row. PostgreSQL today
+ * (PgMessageStore, message-repository.ts); the raw bytes could move to an object store behind
+ * `put`, `getRaw` and `expireRaw`.
  */
 export interface MessageStore {
-  /** Store new raw mail with its verdict; return the existing row for bytes stored before. */
+  /** Store new raw mail with its verdict; return the existing row for a message stored before. */
   put(accountId: number, items: readonly IncomingRaw[]): Promise<StoredRef[]>;
   recordOutcomes(outcomes: readonly Outcome[]): Promise<void>;
   ticketRows(ids: readonly number[]): Promise<TicketRow[]>;
   markEnqueued(ids: readonly number[]): Promise<void>;
   markDeletedOnServer(ids: readonly number[]): Promise<void>;
+  /** The raw bytes: undefined when there is no such message, null when they expired. */
+  getRaw(id: number): Promise<Buffer | null | undefined>;
+  /** Drop raw bytes past their retention; returns how many messages lost theirs. */
+  expireRaw(days: number): Promise<number>;
+  /** The outbox: dispatched messages whose ticket was not seen consumed for a while, after an id. */
+  unconsumedTickets(afterId: number, olderThanMs: number, batch: number): Promise<number[]>;
+  markConsumed(ids: readonly number[]): Promise<void>;
 }
