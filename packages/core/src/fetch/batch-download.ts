@@ -21,55 +21,18 @@ export interface BatchDownload {
 }
 
 /**
- * The download of the next batch, started early. A batch left behind (the run stopped or failed
- * first) is dropped: its failure is handled here, its bytes go back to the budget, and its
- * messages, neither stored nor marked, stay on the server.
- */
-export class DownloadAhead {
-  private next: { batch: RemoteMessage[]; result: Promise<BatchDownload> } | null = null;
-
-  constructor(
-    private readonly client: MailboxClient,
-    private readonly input: DownloadInput,
-  ) {}
-
-  /** Start downloading this batch now. */
-  start(batch: RemoteMessage[]): void {
-    const result = downloadHeld(this.client, batch, this.input);
-    result.catch(() => undefined);
-    this.next = { batch, result };
-  }
-
-  /** This batch's download: the one started ahead, or a download now. */
-  take(batch: RemoteMessage[]): Promise<BatchDownload> {
-    const next = this.next;
-    this.next = null;
-    return next?.batch === batch ? next.result : downloadHeld(this.client, batch, this.input);
-  }
-
-  /** Drop a download started ahead and not taken. */
-  drop(): void {
-    void this.next?.result.then(
-      (r) => r.release(),
-      () => undefined,
-    );
-    this.next = null;
-  }
-}
-
-/**
  * Download a batch while asking Redis whether the lock is still held. A fetcher that was paused
  * past its lock's lifetime stops with LOCK_LOST, even when the download failed because the
  * process that took the lock over has deleted those messages meanwhile. Downloading deletes
  * nothing: the lock is asked again before the batch is marked deleted and before each commit.
  */
-async function downloadHeld(
+export async function downloadBatch(
   client: MailboxClient,
   batch: RemoteMessage[],
   input: DownloadInput,
 ): Promise<BatchDownload> {
-  // Taken at once when the budget allows it, so the download is asked for before this batch's
-  // predecessor is parsed (see fetch-session's download ahead).
+  // Bytes of mail in memory are bounded per process. Taken at once when there is room, so a
+  // download started ahead (DownloadStage) is asked for before the batch before it is parsed.
   const bytes = listedBytes(batch);
   const release = input.budget ? (input.budget.tryTake(bytes) ?? (await input.budget.take(bytes))) : () => undefined;
   const held = input.lock.assertHeld();

@@ -1,12 +1,16 @@
 import type { DispatchAccount, RoutingTable } from '../dispatch/index.js';
 import type { HeldLock } from '../lock/index.js';
-import type { CommitResult, MailboxClient, RemoteMessage } from '../mail/index.js';
-import type { ByteBudget } from './byte-budget.js';
+import type { MailboxClient, RemoteMessage } from '../mail/index.js';
 import type { MessageStore } from '../store/index.js';
-import { batchesOf, DEFAULT_BATCH_LIMITS, listedBytes, planFetch } from './fetch-plan.js';
-import { DownloadAhead } from './batch-download.js';
+import type { BatchDownload } from './batch-download.js';
+import type { ByteBudget } from './byte-budget.js';
+import { commitPolicyFor } from './commit-policy.js';
+import { DownloadStage } from './download-stage.js';
+import { batchesOf, planFetch } from './fetch-plan.js';
 import { InFlight } from './in-flight.js';
 import { NextSession } from './next-session.js';
+import { warn } from './run-warnings.js';
+import { ServerActions } from './server-actions.js';
 import { storeAndDispatch, type BatchDeps } from './store-and-dispatch.js';
 
 /** Counters of one run. */
@@ -21,11 +25,6 @@ export interface FetchCounts {
   deleted: number;
   /** What the run left undone and why (each text once): messages left flagged, repeated UIDLs, larger than listed. */
   warnings: string[];
-}
-
-/** Add a warning to the run once. */
-export function warn(counts: FetchCounts, text: string): void {
-  if (!counts.warnings.includes(text)) counts.warnings.push(text);
 }
 
 export interface SessionInput {
@@ -47,24 +46,42 @@ export interface SessionInput {
   budget?: ByteBudget;
 }
 
+/** One run of one mailbox: its input, counters and what it has handled so far over every session. */
+interface Run {
+  input: SessionInput;
+  counts: FetchCounts;
+  /** Ids handled: stored, or left for a reason (too large). */
+  done: Set<string>;
+  /** Ids left on the server as too large. */
+  oversized: Set<string>;
+  /**
+   * Recording "deleted on the server": downloads (and the next POP3 session) go on while it is
+   * written; the run ends only when it is, and its failure fails the run like any storage failure.
+   */
+  bookkeeping: InFlight;
+  sessions: NextSession;
+}
+
+/** Small messages are listed without their exact size: 100 of them stay below a batch's 8 MiB. */
+const EXACT_SIZES_ABOVE = 64 * 1024;
+
+/** Batches being stored while the next one downloads (docs/ARCHITECTURE.md, "The fetch loop"). */
+const IN_FLIGHT = 2;
+
+/** PostgreSQL connections one run uses at most: the batches in flight and the bookkeeping. */
+export const STORE_CONNECTIONS_PER_RUN = IN_FLIGHT + 1;
+
 /**
- * Move every message of one mailbox through the invariant: download, store, dispatch, enqueue,
- * then delete on the server — per batch, committing at least every `commitEvery` messages.
- * A POP3 commit ends the session, so the loop goes on with a new one (opened and listed while
- * the commit ran, see NextSession) until done.
- * Throws the classified error of a failed run; the counters show what was achieved before it.
+ * Move every message of one mailbox through the stages of the invariant, batch by batch:
+ * download → store and dispatch → mark → commit (docs/ARCHITECTURE.md, "The fetch loop"). A
+ * commit that ends the session (POP3) goes on with a new one until done. Throws the classified
+ * error of a failed run; the counters show what was achieved before it.
  */
 export async function fetchMailbox(input: SessionInput, counts: FetchCounts): Promise<void> {
-  const done = new Set<string>();
-  const oversized = new Set<string>();
-  let remaining = input.limit;
-  let client: MailboxClient | null = null;
   // Sizes only matter above the small-batch bound and the size limit; below, a bound will do.
   const sessions = new NextSession(input.client, { exactAbove: Math.min(EXACT_SIZES_ABOVE, input.maxBytes) });
-  // Recording "deleted on the server" is bookkeeping: downloads (and the next POP3 session) go
-  // on while it is written, and the run ends only when it is (a failure fails the run like any
-  // storage failure).
-  const bookkeeping = new InFlight();
+  const run: Run = { input, counts, done: new Set(), oversized: new Set(), bookkeeping: new InFlight(), sessions };
+  let client: MailboxClient | null = null;
   const interrupt = () => {
     void client?.close();
     sessions.interrupt();
@@ -72,181 +89,107 @@ export async function fetchMailbox(input: SessionInput, counts: FetchCounts): Pr
   };
   input.interrupt?.addEventListener('abort', interrupt, { once: true });
   try {
-    while (remaining > 0 && !input.signal?.aborted) {
+    for (let remaining = input.limit; remaining > 0 && !input.signal?.aborted;) {
       const opened = await sessions.open();
       client = opened.client;
-      const plan = planFetch(opened.listing, { maxBytes: input.maxBytes, limit: remaining, done });
-      for (const m of plan.oversized) oversized.add(m.id);
-      counts.oversized = oversized.size;
-      const repeated = opened.listing.filter((m) => m.uidlRepeated).length;
-      if (repeated > 0)
-        warn(
-          counts,
-          `the server lists ${repeated} messages under UIDLs it gives more than one message: they are fetched by message number, one session at a time`,
-        );
-      if (plan.fetch.length === 0) break;
-      const session = await runBatches(client, plan.fetch, input, counts, { done, oversized }, bookkeeping, sessions);
+      const planned = plan(run, opened.listing, remaining);
+      if (planned.length === 0) break;
+      const session = await runSession(run, client, planned);
       remaining -= session.handled;
-      bookkeeping.check();
+      run.bookkeeping.check();
       if (!session.needsReconnect) break;
       client = null; // the commit ended the session (POP3 QUIT): list again on a new one
     }
-    await bookkeeping.drain();
+    await run.bookkeeping.drain();
   } finally {
     input.interrupt?.removeEventListener('abort', interrupt);
-    await bookkeeping.settle();
+    await run.bookkeeping.settle();
     await client?.close();
     await sessions.close();
   }
 }
 
-/** Small messages are listed without their exact size: 100 of them stay below a batch's 8 MiB. */
-const EXACT_SIZES_ABOVE = 64 * 1024;
-
-/** Batches being stored and enqueued while the next one downloads (docs/ARCHITECTURE.md, "The fetch loop"). */
-const IN_FLIGHT = 2;
-
-/** PostgreSQL connections one run uses at most: the batches in flight and the bookkeeping. */
-export const STORE_CONNECTIONS_PER_RUN = IN_FLIGHT + 1;
-
-/**
- * Process the planned messages on one session; `needsReconnect` when a commit ended it early.
- * Downloads run one after another on the connection; storing and enqueueing of a batch overlaps
- * the download of the next. A commit only covers batches that have finished.
- */
-async function runBatches(
-  client: MailboxClient,
-  messages: RemoteMessage[],
-  input: SessionInput,
-  counts: FetchCounts,
-  seen: RunSeen,
-  bookkeeping: InFlight,
-  sessions: NextSession,
-): Promise<{ handled: number; needsReconnect: boolean }> {
-  const ahead = new DownloadAhead(client, input);
-  try {
-    return await batchLoop(client, ahead, messages, input, counts, seen, bookkeeping, sessions);
-  } finally {
-    ahead.drop();
-  }
-}
-
-async function batchLoop(
-  client: MailboxClient,
-  ahead: DownloadAhead,
-  messages: RemoteMessage[],
-  input: SessionInput,
-  counts: FetchCounts,
-  seen: RunSeen,
-  bookkeeping: InFlight,
-  sessions: NextSession,
-): Promise<{ handled: number; needsReconnect: boolean }> {
-  const { done, oversized } = seen;
-  const pending: number[] = [];
-  const flagged: number[] = [];
-  let handled = 0;
-  const window = new InFlight();
-  const commits = new InFlight();
-  const batches = batchesOf(messages);
-  for (const [i, batch] of batches.entries()) {
-    if (input.signal?.aborted) break;
-    window.check();
-    commits.check();
-    const { downloads, tooLarge, release } = await ahead.take(batch);
-    // Larger on the wire than listed: left on the server and reported like an oversized message.
-    for (const m of tooLarge) {
-      oversized.add(m.id);
-      done.add(m.id);
-    }
-    counts.oversized = oversized.size;
-    if (tooLarge.length > 0)
-      warn(
-        counts,
-        'the server sent messages much larger than it listed them (or above MAILDUCT_MAX_MESSAGE_BYTES): they stay on the server, counted as oversized',
-      );
-    // The next batch is asked for before this one is hashed, parsed and stored, so the server
-    // serves it meanwhile, as it serves the bare client's single FETCH. Not over POP3: a commit
-    // there ends the session, and with it what the session had downloaded ahead. Not a message
-    // above a batch's bytes on its own: one such mail at a time in memory is enough.
-    const next = batches[i + 1];
-    if (
-      next &&
-      !client.commitEndsSession &&
-      !input.signal?.aborted &&
-      listedBytes(next) <= DEFAULT_BATCH_LIMITS.maxBytes
-    )
-      ahead.start(next);
-    counts.bytes += downloads.reduce((n, d) => n + d.raw.length, 0);
-    window.add(
-      storeAndDispatch(input.accountId, input.account, input.table, downloads, input.deps)
-        .finally(release)
-        .then(async (result) => {
-          counts.fetched += result.stored;
-          counts.duplicates += result.duplicates;
-          counts.dispatched += result.dispatched;
-          counts.ignored += result.ignored;
-          counts.quarantined += result.quarantined;
-          // Invariant step 6: delete only what is stored and enqueued, and only while we hold the lock.
-          await input.lock.assertHeld();
-          await client.markDeleted(downloads.map((d) => d.message));
-          for (const m of batch) done.add(m.id);
-          handled += batch.length;
-          pending.push(...result.ids);
-        }),
+/** What to fetch of a session's listing; what is left there as too large is counted and reported. */
+function plan(run: Run, listing: RemoteMessage[], remaining: number): RemoteMessage[] {
+  const planned = planFetch(listing, { maxBytes: run.input.maxBytes, limit: remaining, done: run.done });
+  for (const m of planned.oversized) run.oversized.add(m.id);
+  run.counts.oversized = run.oversized.size;
+  const repeated = listing.filter((m) => m.uidlRepeated).length;
+  if (repeated > 0)
+    warn(
+      run.counts,
+      `the server lists ${repeated} messages under UIDLs it gives more than one message: they are fetched by message number, one session at a time`,
     );
-    await window.below(IN_FLIGHT);
-    if (pending.length >= input.commitEvery) {
-      if (client.commitEndsSession) {
-        // POP3: QUIT ends the session, so everything in flight must be marked first; the next
-        // session logs in meanwhile.
-        if (i < batches.length - 1 && !input.signal?.aborted) sessions.prepare();
-        await window.drain();
-        const { reusable } = await commit(client, input, { ids: pending.splice(0), flagged }, counts, bookkeeping);
-        if (!reusable) return { handled, needsReconnect: i < batches.length - 1 && !input.signal?.aborted };
-      } else {
-        // IMAP: one expunge at a time, running on the server while the next batch is downloaded
-        // (queued behind it on the connection) and the batches in flight are stored.
-        await commits.drain();
-        commits.add(
-          commit(client, input, { ids: pending.splice(0), flagged }, counts, bookkeeping).then(() => undefined),
-        );
-      }
-    }
-  }
-  await window.drain();
-  await commits.drain();
-  if (pending.length > 0) await commit(client, input, { ids: pending.splice(0), flagged }, counts, bookkeeping);
-  return { handled, needsReconnect: false };
-}
-
-/** Ids of one run: handled (stored, or left for a reason), and left on the server as too large. */
-interface RunSeen {
-  done: Set<string>;
-  oversized: Set<string>;
+  return planned.fetch;
 }
 
 /**
- * Commit the stored messages `ids`. Deleted on the server are recorded only once the server
- * expunged them: an IMAP server without UIDPLUS may leave them flagged (`flagged` keeps their
- * ids until a later commit of the session expunges them too).
+ * The stages over one session's batches. Downloads run one after another on the connection;
+ * storing a batch overlaps the download of the next (IN_FLIGHT); a commit covers only batches
+ * that are marked, and the protocol's CommitPolicy decides how it runs.
  */
-async function commit(
+async function runSession(
+  run: Run,
   client: MailboxClient,
-  input: SessionInput,
-  batch: { ids: number[]; flagged: number[] },
-  counts: FetchCounts,
-  bookkeeping: InFlight,
-): Promise<CommitResult> {
-  await input.deps.hooks?.beforeCommit?.();
-  await input.lock.assertHeld();
-  const r = await client.commit();
-  if (!r.expunged) {
-    batch.flagged.push(...batch.ids);
-    if (r.warning) warn(counts, r.warning);
-    return r;
+  messages: RemoteMessage[],
+): Promise<{ handled: number; needsReconnect: boolean }> {
+  const { input } = run;
+  const batches = batchesOf(messages);
+  const downloads = new DownloadStage(client, batches, input, !client.commitEndsSession);
+  const stores = new InFlight();
+  const actions = new ServerActions(client, input, run.counts, run.bookkeeping);
+  const policy = commitPolicyFor(client, actions, stores, run.sessions);
+  let handled = 0;
+  try {
+    for (const [i, batch] of batches.entries()) {
+      if (input.signal?.aborted) break;
+      stores.check();
+      policy.check();
+      const downloaded = await downloads.take(i);
+      stores.add(storeAndMark(run, actions, batch, downloaded).then(() => void (handled += batch.length)));
+      await stores.below(IN_FLIGHT);
+      if (actions.pending < input.commitEvery) continue;
+      const more = i < batches.length - 1 && !input.signal?.aborted;
+      if (!(await policy.due(more))) return { handled, needsReconnect: more };
+    }
+    await stores.drain();
+    await policy.finish();
+    return { handled, needsReconnect: false };
+  } finally {
+    downloads.drop();
   }
-  const deleted = [...batch.flagged.splice(0), ...batch.ids];
-  counts.deleted += deleted.length;
-  bookkeeping.add(input.deps.store.markDeletedOnServer(deleted));
-  return r;
+}
+
+/** Store and dispatch a downloaded batch (steps 3 and 4), then mark it on the server (step 5). */
+async function storeAndMark(run: Run, actions: ServerActions, batch: RemoteMessage[], got: BatchDownload) {
+  const { input, counts } = run;
+  leftTooLarge(run, got.tooLarge);
+  counts.bytes += got.downloads.reduce((n, d) => n + d.raw.length, 0);
+  const result = await storeAndDispatch(input.accountId, input.account, input.table, got.downloads, input.deps).finally(
+    got.release,
+  );
+  counts.fetched += result.stored;
+  counts.duplicates += result.duplicates;
+  counts.dispatched += result.dispatched;
+  counts.ignored += result.ignored;
+  counts.quarantined += result.quarantined;
+  await actions.mark(
+    got.downloads.map((d) => d.message),
+    result.ids,
+  );
+  for (const m of batch) run.done.add(m.id);
+}
+
+/** Larger on the wire than listed: left on the server and reported like an oversized message. */
+function leftTooLarge(run: Run, tooLarge: readonly RemoteMessage[]): void {
+  for (const m of tooLarge) {
+    run.oversized.add(m.id);
+    run.done.add(m.id);
+  }
+  run.counts.oversized = run.oversized.size;
+  if (tooLarge.length > 0)
+    warn(
+      run.counts,
+      'the server sent messages much larger than it listed them (or above MAILDUCT_MAX_MESSAGE_BYTES): they stay on the server, counted as oversized',
+    );
 }
