@@ -1,13 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isMailductError, type FieldProblem } from '@mailduct/core/errors';
+import { problemOf as schemaProblemOf, type SchemaIssue } from '@mailduct/core/schema';
 import { codeForStatus, STATUS } from './status.js';
-
-interface AjvIssue {
-  instancePath: string;
-  keyword: string;
-  message?: string;
-  params: Record<string, unknown>;
-}
 
 /** `{ error: { code, message, details } }` for every error; never a stack or a secret. */
 export function registerErrorHandling(app: FastifyInstance): void {
@@ -18,7 +12,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.code(status).send({ error: { code: err.code, message: err.message, details: err.details ?? null } });
     }
     if (err.validation) {
-      const details = dedupe((err.validation as AjvIssue[]).map((v) => problemOf(v, err.validationContext)));
+      const details = dedupe((err.validation as SchemaIssue[]).map((v) => problemOf(v, err.validationContext)));
       const message = `Invalid ${err.validationContext ?? 'request'}: ${details.map((d) => `${d.field} ${d.problem}`).join('; ')}`;
       return reply.code(400).send({ error: { code: 'VALIDATION_FAILED', message, details } });
     }
@@ -44,20 +38,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 }
 
-function problemOf(v: AjvIssue, context: string | undefined): FieldProblem & { in?: string } {
-  const base = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
-  const join = (name: unknown) => (base ? `${base}.${String(name)}` : String(name));
-  const where = context ? { in: context } : {};
-  if (v.keyword === 'required') return { field: join(v.params.missingProperty), problem: 'is required', ...where };
-  if (v.keyword === 'additionalProperties')
-    return { field: join(v.params.additionalProperty), problem: 'is not a known field', ...where };
-  if (v.keyword === 'enum')
-    return {
-      field: base || '(root)',
-      problem: `must be one of ${(v.params.allowedValues as unknown[]).join(', ')}`,
-      ...where,
-    };
-  return { field: base || '(root)', problem: v.message ?? 'is invalid', ...where };
+/** The field and problem of an ajv issue, in the wording of the schema (core's schema/field-problems.ts). */
+function problemOf(v: SchemaIssue, context: string | undefined): FieldProblem & { in?: string } {
+  return { ...schemaProblemOf(v), ...(context ? { in: context } : {}) };
 }
 
 function dedupe<T extends FieldProblem>(problems: T[]): T[] {

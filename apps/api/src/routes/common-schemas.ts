@@ -1,13 +1,7 @@
-import { Type, type TSchema } from 'typebox';
+import { Type } from 'typebox';
+import { Nullable } from '@mailduct/core/schema';
 
-/**
- * `schema` or null, as `type: [t, "null"]` rather than anyOf: fast-json-stringify serialises
- * anyOf by validating every value with ajv, which made list responses several times slower.
- */
-export function Nullable<T extends TSchema>(schema: T, extra: Record<string, unknown> = {}) {
-  const s = schema as unknown as { type: string };
-  return Type.Unsafe<unknown>({ ...schema, ...extra, type: [s.type, 'null'] });
-}
+export { Nullable };
 
 /** The error envelope of every 4xx/5xx response. */
 export const ErrorResponse = Type.Object(

@@ -1,5 +1,11 @@
 import type { Session } from '@mailduct/core/auth';
-import { ACCOUNT_TYPES, VALIDITIES, type AccountPatch, type AccountView } from '@mailduct/core/accounts';
+import {
+  ACCOUNT_TYPES,
+  AccountCreateSchema,
+  VALIDITIES,
+  type AccountPatch,
+  type AccountView,
+} from '@mailduct/core/accounts';
 import type { FieldProblem } from '@mailduct/core/errors';
 import type { QueueView } from '@mailduct/core/queues';
 import { html, trusted, type SafeHtml } from './html.js';
@@ -108,6 +114,20 @@ export function inputFromForm(f: Record<string, string | undefined>): AccountPat
   return input;
 }
 
+/** A bound of a field of the one account schema (core's accounts/account-schema.ts). */
+const bound = (name: keyof typeof AccountCreateSchema.properties, key: 'maxLength' | 'minimum' | 'maximum') =>
+  (AccountCreateSchema.properties[name] as unknown as Record<string, number>)[key];
+/** The form's limits, from the schema the API validates with. */
+const LIMITS = {
+  username: bound('username', 'maxLength'),
+  password: bound('password', 'maxLength'),
+  host: bound('host', 'maxLength'),
+  imapFolder: bound('imapFolder', 'maxLength'),
+  comment: bound('comment', 'maxLength'),
+  pollMin: bound('pollIntervalSeconds', 'minimum'),
+  pollMax: bound('pollIntervalSeconds', 'maximum'),
+};
+
 /** Add or edit form, with the field errors of a failed save next to their fields. */
 export function accountForm(
   session: Session,
@@ -127,18 +147,18 @@ export function accountForm(
 ${csrfField(session)}
 <fieldset>
   <div class="field"><label class="required" for="type">Type</label><select id="type" name="type" ${described('type')}>${ACCOUNT_TYPES.map((t) => option(t, t, v.type))}</select>${err('type')}</div>
-  <div class="field"><label class="required" for="username">Username</label><input type="text" id="username" name="username" maxlength="200" value="${v.username}" autocomplete="off" ${described('username')}>${err('username')}</div>
-  <div class="field"><label class="${account ? '' : 'required'}" for="password">Password</label><input type="password" id="password" name="password" maxlength="200" autocomplete="new-password" ${account ? trusted('placeholder="•••••••• (unchanged)"') : ''} ${described('password')}>${account ? html`<span class="hint">Leave empty to keep the stored password.</span>` : ''}${err('password')}</div>
-  <div class="field"><label class="required" for="host">Host</label><input type="text" id="host" name="host" maxlength="200" value="${v.host}" placeholder="mail.example.com" ${described('host')}>${err('host')}</div>
+  <div class="field"><label class="required" for="username">Username</label><input type="text" id="username" name="username" maxlength="${LIMITS.username}" value="${v.username}" autocomplete="off" ${described('username')}>${err('username')}</div>
+  <div class="field"><label class="${account ? '' : 'required'}" for="password">Password</label><input type="password" id="password" name="password" maxlength="${LIMITS.password}" autocomplete="new-password" ${account ? trusted('placeholder="•••••••• (unchanged)"') : ''} ${described('password')}>${account ? html`<span class="hint">Leave empty to keep the stored password.</span>` : ''}${err('password')}</div>
+  <div class="field"><label class="required" for="host">Host</label><input type="text" id="host" name="host" maxlength="${LIMITS.host}" value="${v.host}" placeholder="mail.example.com" ${described('host')}>${err('host')}</div>
   <div class="field"><label for="port">Port</label><input type="number" id="port" name="port" min="1" max="65535" value="${v.port}" placeholder="default of the type" ${described('port')}>${err('port')}</div>
-  <div class="field" id="row-imapFolder"><label for="imapFolder">IMAP Folder</label><input type="text" id="imapFolder" name="imapFolder" maxlength="250" value="${v.imapFolder}" ${described('imapFolder')}>${err('imapFolder')}</div>
+  <div class="field" id="row-imapFolder"><label for="imapFolder">IMAP Folder</label><input type="text" id="imapFolder" name="imapFolder" maxlength="${LIMITS.imapFolder}" value="${v.imapFolder}" ${described('imapFolder')}>${err('imapFolder')}</div>
   <div class="field"><label class="required" for="trusted">Trusted</label><select id="trusted" name="trusted">${option('0', 'No', v.trusted)}${option('1', 'Yes', v.trusted)}</select><span class="hint">If trusted, X-OTOBO headers in fetched mail (queue, priority, …) are used.</span></div>
   <div class="field"><label class="required" for="dispatch">Dispatching</label><select id="dispatch" name="dispatch">${option('to', 'Dispatching by email To: field.', v.dispatch)}${option('queue', 'Dispatching by selected Queue.', v.dispatch)}</select>${err('dispatch')}</div>
   <div class="field" id="row-queueId"><label class="required" for="queueId">Queue</label><select id="queueId" name="queueId" ${described('queueId')}><option value="">– select –</option>${o.queues.filter((q) => q.valid).map((q) => option(String(q.id), q.name, v.queueId))}</select>${err('queueId')}</div>
   <div class="field"><label class="required" for="validity">Validity</label><select id="validity" name="validity">${VALIDITIES.map((x) => option(x, x, v.validity))}</select>${err('validity')}</div>
-  <div class="field"><label for="comment">Comment</label><input type="text" id="comment" name="comment" maxlength="250" value="${v.comment}" ${described('comment')}>${err('comment')}</div>
+  <div class="field"><label for="comment">Comment</label><input type="text" id="comment" name="comment" maxlength="${LIMITS.comment}" value="${v.comment}" ${described('comment')}>${err('comment')}</div>
   <div class="field"><label for="tlsVerify">TLS verification</label><select id="tlsVerify" name="tlsVerify">${option('1', 'Verify the server certificate', v.tlsVerify)}${option('0', 'Do not verify (insecure)', v.tlsVerify)}</select></div>
-  <div class="field"><label for="pollIntervalSeconds">Poll interval (seconds)</label><input type="number" id="pollIntervalSeconds" name="pollIntervalSeconds" min="30" value="${v.pollIntervalSeconds}" ${described('pollIntervalSeconds')}>${err('pollIntervalSeconds')}</div>
+  <div class="field"><label for="pollIntervalSeconds">Poll interval (seconds)</label><input type="number" id="pollIntervalSeconds" name="pollIntervalSeconds" min="${LIMITS.pollMin}" max="${LIMITS.pollMax}" value="${v.pollIntervalSeconds}" ${described('pollIntervalSeconds')}>${err('pollIntervalSeconds')}</div>
 </fieldset>
 <div class="actions">
   <button type="submit" name="after" value="continue">Save</button>

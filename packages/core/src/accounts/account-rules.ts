@@ -2,17 +2,15 @@ import { validationError, type FieldProblem } from '../errors/index.js';
 import { CONTROL_CHARACTER, TEXT_CONTROL_CHARACTER } from '../text/index.js';
 import { isRowId, MAX_ROW_ID } from '../db/row-id.js';
 import { isHostName, normalHost } from './host-name.js';
+import { schemaProblems } from '../schema/index.js';
+import { AccountCreateSchema, AccountPatchSchema } from './account-schema.js';
 import {
-  ACCOUNT_LIMITS as L,
   ACCOUNT_TYPES,
-  VALIDITIES,
   isImapType,
   type AccountDraft,
   type AccountInput,
   type AccountPatch,
-  type AccountType,
   type Dispatch,
-  type Validity,
 } from './account-types.js';
 
 /** Defaults that come from configuration rather than from the request. */
@@ -26,8 +24,7 @@ export interface AccountDefaults {
  * Throws VALIDATION_FAILED naming each bad field. Queue existence is checked by the service.
  */
 export function draftFromInput(input: AccountInput, defaults: AccountDefaults): AccountDraft {
-  const problems: FieldProblem[] = [];
-  requireFields(input, ['type', 'host', 'username', 'password'], problems);
+  const problems = schemaProblems(AccountCreateSchema, input);
   const draft = normalize({
     type: input.type,
     host: input.host,
@@ -36,7 +33,7 @@ export function draftFromInput(input: AccountInput, defaults: AccountDefaults): 
     password: input.password,
     imapFolder: input.imapFolder ?? null,
     trusted: input.trusted ?? false,
-    dispatch: input.dispatch ?? { by: 'to' },
+    dispatch: (input.dispatch ?? { by: 'to' }) as Dispatch,
     validity: input.validity ?? 'valid',
     comment: input.comment ?? null,
     tlsVerify: input.tlsVerify ?? true,
@@ -56,6 +53,7 @@ export function draftFromPatch(current: AccountDraft, patch: AccountPatch): Acco
     if (field in patch && (patch[field] === null || patch[field] === undefined))
       problems.push({ field, problem: 'must not be null' });
   }
+  problems.push(...schemaProblems(AccountPatchSchema, patch));
   const merged: AccountDraft = { ...current, ...definedOnly(patch), password: patch.password };
   const draft = normalize(merged);
   check(draft, problems, patch.password !== undefined);
@@ -79,59 +77,37 @@ function normalize(d: AccountDraft): AccountDraft {
   };
 }
 
-function requireFields(input: object, fields: string[], problems: FieldProblem[]): void {
-  for (const f of fields) {
-    const v = (input as Record<string, unknown>)[f];
-    if (v === undefined || v === null) problems.push({ field: f, problem: 'is required' });
-  }
-}
-
+/**
+ * What the schema cannot say (account-schema.ts checks types, lengths and ranges first): a host
+ * name's form, text that is only blanks, control characters, and dispatch's queueId rule. The
+ * first problem of a field wins. Throws VALIDATION_FAILED with every field's problem.
+ */
 function check(d: AccountDraft, problems: FieldProblem[], passwordGiven: boolean): void {
-  const seen = new Set(problems.map((p) => p.field));
+  const top = (field: string) => field.split('.')[0]!;
+  const seen = new Set(problems.map((p) => top(p.field)));
   const add = (field: string, problem: string) => {
-    if (!seen.has(field)) problems.push({ field, problem });
-    seen.add(field);
+    if (!seen.has(top(field))) problems.push({ field, problem });
+    seen.add(top(field));
   };
-  if (!ACCOUNT_TYPES.includes(d.type as AccountType)) add('type', `must be one of ${ACCOUNT_TYPES.join(', ')}`);
-  checkText('host', d.host, L.host, add);
-  if (typeof d.host === 'string' && d.host !== '' && d.host.length <= L.host && !isHostName(d.host)) {
+  checkText('host', d.host, add);
+  if (typeof d.host === 'string' && d.host.trim() !== '' && !isHostName(d.host))
     add('host', 'must be a host name or IP address, without scheme, port or path (e.g. mail.example.com)');
-  }
-  checkText('username', d.username, L.username, add);
-  if (passwordGiven) checkText('password', d.password, L.password, add);
-  checkPort(d.port, add);
-  if (d.imapFolder !== null && d.imapFolder.length > L.imapFolder)
-    add('imapFolder', `must be at most ${L.imapFolder} characters`);
-  if (d.imapFolder !== null && CONTROL_CHARACTER.test(d.imapFolder))
+  checkText('username', d.username, add);
+  if (passwordGiven) checkText('password', d.password, add);
+  if (typeof d.imapFolder === 'string' && CONTROL_CHARACTER.test(d.imapFolder))
     add('imapFolder', 'must not contain control characters');
-  if (typeof d.trusted !== 'boolean') add('trusted', 'must be true or false');
   checkDispatch(d.dispatch, add);
-  if (!VALIDITIES.includes(d.validity as Validity)) add('validity', `must be one of ${VALIDITIES.join(', ')}`);
-  if (d.comment !== null && (typeof d.comment !== 'string' || d.comment.length > L.comment))
-    add('comment', `must be text of at most ${L.comment} characters`);
   if (typeof d.comment === 'string' && TEXT_CONTROL_CHARACTER.test(d.comment))
     add('comment', 'must not contain control characters');
-  if (typeof d.tlsVerify !== 'boolean') add('tlsVerify', 'must be true or false');
-  const p = d.pollIntervalSeconds;
-  if (!Number.isInteger(p) || p < L.pollIntervalMin || p > L.pollIntervalMax) {
-    add('pollIntervalSeconds', `must be a whole number of seconds from ${L.pollIntervalMin} to ${L.pollIntervalMax}`);
-  }
   if (problems.length > 0) throw validationError(problems);
 }
 
-function checkText(field: string, value: unknown, max: number, add: (f: string, p: string) => void): void {
+function checkText(field: string, value: unknown, add: (f: string, p: string) => void): void {
   if (typeof value !== 'string') return add(field, 'is required');
   if (value.trim() === '') return add(field, 'must not be empty');
-  if (value.length > max) return add(field, `must be at most ${max} characters`);
   // Control characters would let a user name or password inject IMAP/POP3 commands (CRLF) or be cut short by
   // the server (NUL); no real mail server accepts them in credentials.
   if (CONTROL_CHARACTER.test(value)) add(field, 'must not contain control characters (CR, LF, NUL, ...)');
-}
-
-function checkPort(port: unknown, add: (f: string, p: string) => void): void {
-  if (port === null) return;
-  if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535)
-    add('port', 'must be a whole number from 1 to 65535');
 }
 
 function checkDispatch(dispatch: Dispatch, add: (f: string, p: string) => void): void {

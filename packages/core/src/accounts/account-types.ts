@@ -1,3 +1,5 @@
+import type { AccountCreateBody } from './account-schema.js';
+
 /** The six OTOBO mail account types. */
 export const ACCOUNT_TYPES = ['IMAP', 'IMAPS', 'IMAPTLS', 'POP3', 'POP3S', 'POP3TLS'] as const;
 export type AccountType = (typeof ACCOUNT_TYPES)[number];
@@ -40,21 +42,8 @@ export function isImapType(type: AccountType): boolean {
   return type.startsWith('IMAP');
 }
 
-/** What a client sends to create an account. */
-export interface AccountInput {
-  type: AccountType;
-  host: string;
-  port?: number | null;
-  username: string;
-  password: string;
-  imapFolder?: string | null;
-  trusted?: boolean;
-  dispatch?: Dispatch;
-  validity?: Validity;
-  comment?: string | null;
-  tlsVerify?: boolean;
-  pollIntervalSeconds?: number;
-}
+/** What a client sends to create an account (AccountCreateSchema; dispatch is checked in account-rules). */
+export type AccountInput = AccountCreateBody;
 
 /** A partial update; an omitted password keeps the stored one (OTOBO's placeholder). */
 export type AccountPatch = Partial<AccountInput>;

@@ -24,3 +24,10 @@ export { filterKey, matchEntries, searchEntries, searchTextOf } from './account-
 export type { DirectoryEntry } from './account-search.js';
 export { prismaDirectorySource } from './directory-source.js';
 export { AccountReadRepository } from './account-read-repository.js';
+export {
+  AccountCreateSchema,
+  AccountPatchSchema,
+  AccountViewSchema,
+  AccountListQuerySchema,
+} from './account-schema.js';
+export type { AccountCreateBody, AccountPatchBody, AccountListQuery } from './account-schema.js';

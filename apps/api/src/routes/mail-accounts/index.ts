@@ -1,15 +1,18 @@
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import type { AccountInput, AccountPatch as Patch } from '@mailduct/core/accounts';
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { FastifyPluginAsync } from 'fastify';
 import { nextScheduledRun } from '@mailduct/core/jobs';
 import { errorResponses, IdParams } from '../common-schemas.js';
 import { AccountCreate, AccountListQuery, AccountPage, AccountPatch, AccountView } from './schemas.js';
 
-type ListQuery = { q?: string; includeInvalid: boolean; limit: number; offset: number };
-
+/** Fastify with request types inferred from the route schemas. */
+type Api = Parameters<FastifyPluginAsyncTypebox>[0];
 const tags = ['mail accounts'];
 
 /** `/api/v1/mail-accounts`: OTOBO's PostMaster Mail Accounts. */
-const mailAccountRoutes: FastifyPluginAsync = async (app) => {
+const mailAccountRoutes: FastifyPluginAsync = async (plain) => {
+  // Request types come from the schemas (core's accounts/account-schema.ts), not from annotations.
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
   listAccounts(app);
   getAccount(app);
   createAccount(app);
@@ -17,8 +20,8 @@ const mailAccountRoutes: FastifyPluginAsync = async (app) => {
   deleteAccount(app);
 };
 
-function listAccounts(app: FastifyInstance): void {
-  app.get<{ Querystring: ListQuery }>(
+function listAccounts(app: Api): void {
+  app.get(
     '/',
     {
       schema: {
@@ -35,8 +38,8 @@ function listAccounts(app: FastifyInstance): void {
   );
 }
 
-function getAccount(app: FastifyInstance): void {
-  app.get<{ Params: { id: number } }>(
+function getAccount(app: Api): void {
+  app.get(
     '/:id',
     {
       schema: {
@@ -54,8 +57,8 @@ function getAccount(app: FastifyInstance): void {
   );
 }
 
-function createAccount(app: FastifyInstance): void {
-  app.post<{ Body: AccountInput }>(
+function createAccount(app: Api): void {
+  app.post(
     '/',
     {
       schema: {
@@ -72,8 +75,8 @@ function createAccount(app: FastifyInstance): void {
   );
 }
 
-function changeAccount(app: FastifyInstance): void {
-  app.patch<{ Params: { id: number }; Body: Patch }>(
+function changeAccount(app: Api): void {
+  app.patch(
     '/:id',
     {
       schema: {
@@ -88,13 +91,20 @@ function changeAccount(app: FastifyInstance): void {
   );
 }
 
-function deleteAccount(app: FastifyInstance): void {
-  app.delete<{ Params: { id: number } }>(
+function deleteAccount(app: Api): void {
+  app.delete(
     '/:id',
-    { schema: { tags, summary: 'Delete a mail account', params: IdParams, response: { ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete a mail account',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
     async (req, reply) => {
       await app.services.accounts.remove(req.params.id, req.principal.name);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

@@ -1,0 +1,139 @@
+import { Type, type Static } from 'typebox';
+import { Nullable } from '../schema/index.js';
+import { ACCOUNT_LIMITS as L, ACCOUNT_TYPES, VALIDITIES } from './account-types.js';
+
+/**
+ * The mail account, defined once: the API validates and documents requests and responses with
+ * these schemas (through Fastify's TypeBox type provider), the services check input from the
+ * API and the UI with them (schemaProblems), the UI form takes its limits from them, and the
+ * TypeScript types are derived from them. Each property names its `problem` once. What a schema
+ * cannot say (a host name's form, control characters, that the queue exists) is in account-rules.ts.
+ */
+const typeSchema = Type.Enum([...ACCOUNT_TYPES], {
+  description: 'IMAP, IMAPS (implicit TLS), IMAPTLS (STARTTLS), POP3, POP3S, POP3TLS (STLS)',
+  problem: `must be one of ${ACCOUNT_TYPES.join(', ')}`,
+});
+const validitySchema = Type.Enum([...VALIDITIES], {
+  description: 'only valid accounts are fetched on schedule',
+  problem: `must be one of ${VALIDITIES.join(', ')}`,
+});
+const text = (max: number, extra: Record<string, unknown> = {}) =>
+  Type.String({ minLength: 1, maxLength: max, problem: `must be text of at most ${max} characters`, ...extra });
+const flag = (description: string) => Type.Boolean({ description, problem: 'must be true or false' });
+
+const DispatchInput = Type.Object(
+  {
+    by: Type.Enum(['to', 'queue'], {
+      description: '"to": by the recipient headers via system addresses; "queue": into queueId',
+      problem: 'must be "to" or "queue"',
+    }),
+    queueId: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 2147483647, problem: 'must be a whole number from 1 to 2147483647' }),
+    ),
+  },
+  { additionalProperties: false, problem: 'must be {"by":"to"} or {"by":"queue","queueId":N}' },
+);
+
+const writable = {
+  type: typeSchema,
+  host: text(L.host, { description: 'host name or IP address, no scheme or port' }),
+  port: Type.Optional(
+    Nullable(Type.Integer({ minimum: 1, maximum: 65535 }), {
+      description: 'default: 143/993 (IMAP), 110/995 (POP3)',
+      problem: 'must be a whole number from 1 to 65535',
+    }),
+  ),
+  username: text(L.username),
+  password: text(L.password, { writeOnly: true, description: 'stored encrypted, never returned' }),
+  imapFolder: Type.Optional(
+    Nullable(Type.String({ maxLength: L.imapFolder }), {
+      description: 'IMAP types only; default INBOX',
+      problem: `must be text of at most ${L.imapFolder} characters`,
+    }),
+  ),
+  trusted: Type.Optional(flag('honour X-OTOBO-* headers in fetched mail')),
+  dispatch: Type.Optional(DispatchInput),
+  validity: Type.Optional(validitySchema),
+  comment: Type.Optional(
+    Nullable(Type.String({ maxLength: L.comment }), { problem: `must be text of at most ${L.comment} characters` }),
+  ),
+  tlsVerify: Type.Optional(flag('verify the server certificate (default true)')),
+  pollIntervalSeconds: Type.Optional(
+    Type.Integer({
+      minimum: L.pollIntervalMin,
+      maximum: L.pollIntervalMax,
+      problem: `must be a whole number of seconds from ${L.pollIntervalMin} to ${L.pollIntervalMax}`,
+    }),
+  ),
+};
+
+/** `POST /api/v1/mail-accounts`. */
+export const AccountCreateSchema = Type.Object(writable, { additionalProperties: false });
+
+/** `PATCH /api/v1/mail-accounts/:id`: any of the fields; an omitted password keeps the stored one. */
+export const AccountPatchSchema = Type.Object(
+  {
+    ...writable,
+    type: Type.Optional(writable.type),
+    host: Type.Optional(writable.host),
+    username: Type.Optional(writable.username),
+    password: Type.Optional({ ...writable.password, description: 'omit to keep the stored password' }),
+  },
+  { additionalProperties: false, minProperties: 1, problem: 'must change at least one field' },
+);
+
+const DateTime = Type.String({ format: 'date-time' });
+const NullableDateTime = Nullable(DateTime);
+
+/** An account as the API returns it: never the password, only `hasPassword`. */
+export const AccountViewSchema = Type.Object({
+  id: Type.Integer(),
+  type: typeSchema,
+  host: Type.String(),
+  port: Nullable(Type.Integer()),
+  effectivePort: Type.Integer(),
+  username: Type.String(),
+  hasPassword: Type.Boolean(),
+  imapFolder: Nullable(Type.String()),
+  trusted: Type.Boolean(),
+  dispatch: Type.Object({
+    by: Type.String(),
+    queueId: Type.Optional(Type.Integer()),
+    queueName: Type.Optional(Nullable(Type.String())),
+  }),
+  validity: validitySchema,
+  comment: Nullable(Type.String()),
+  tlsVerify: Type.Boolean(),
+  pollIntervalSeconds: Type.Integer(),
+  state: Type.Object({
+    lastRunAt: NullableDateTime,
+    lastSuccessAt: NullableDateTime,
+    lastError: Nullable(Type.Object({ class: Type.String(), message: Type.String() })),
+    consecutiveFailures: Type.Integer(),
+    oversizedCount: Type.Integer(),
+    backoffUntil: NullableDateTime,
+    parkedReason: Nullable(Type.String()),
+    nextRunAt: Type.Optional(NullableDateTime),
+  }),
+  createdAt: DateTime,
+  createdBy: Nullable(Type.String()),
+  updatedAt: DateTime,
+  updatedBy: Nullable(Type.String()),
+});
+
+/** `GET /api/v1/mail-accounts` query. */
+export const AccountListQuerySchema = Type.Object(
+  {
+    q: Type.Optional(
+      Type.String({ maxLength: 200, pattern: '^[^\\u0000]*$', description: 'case-insensitive substring filter' }),
+    ),
+    includeInvalid: Type.Boolean({ default: true, description: 'include invalid and invalid-temporarily entries' }),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+    offset: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+export type AccountCreateBody = Static<typeof AccountCreateSchema>;
+export type AccountPatchBody = Static<typeof AccountPatchSchema>;
+export type AccountListQuery = Static<typeof AccountListQuerySchema>;

@@ -1,0 +1,3 @@
+export { Nullable } from './nullable.js';
+export { problemOf, schemaProblems } from './field-problems.js';
+export type { SchemaIssue } from './field-problems.js';
