@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: install, make sure PostgreSQL, Redis, Dovecot (and Chromium for the UI tests) are
-// there, build, then run every test with vitest. Extra arguments go to vitest.
+// there, build, check the style (ESLint, Prettier), then run every test with vitest. Extra arguments go to vitest.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
@@ -33,6 +33,9 @@ if (missing.length > 0) {
   process.exit(1);
 }
 build();
+say('checking style (ESLint, Prettier)');
+run(process.execPath, [join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '.']);
+run(process.execPath, [join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs'), '--check', '.']);
 say('type-checking tests and benchmarks');
 run(process.execPath, [
   join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
