@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: install, make sure PostgreSQL, Redis, Dovecot (and Chromium for the UI tests) are
-// there, build, check the style (ESLint, Prettier), then run every test with vitest. Extra arguments go to vitest.
+// there, build, check the style (ESLint, Prettier) and for unused code (knip), then run every test with vitest. Extra arguments go to vitest.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
@@ -33,9 +33,10 @@ if (missing.length > 0) {
   process.exit(1);
 }
 build();
-say('checking style (ESLint, Prettier)');
+say('checking style (ESLint, Prettier) and unused code (knip)');
 run(process.execPath, [join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '.']);
 run(process.execPath, [join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs'), '--check', '.']);
+run(process.execPath, [join(root, 'node_modules', 'knip', 'bin', 'knip.js'), '--no-progress', '--no-config-hints']);
 say('type-checking tests and benchmarks');
 run(process.execPath, [
   join(root, 'node_modules', 'typescript', 'bin', 'tsc'),

@@ -13,7 +13,7 @@ export interface TestContext {
 }
 
 /** A 32-byte base64 key for tests. */
-export const testSecretKey = (): string => randomBytes(32).toString('base64');
+const testSecretKey = (): string => randomBytes(32).toString('base64');
 
 /**
  * Clone the migrated template into a new database and pick a unique queue/key prefix.

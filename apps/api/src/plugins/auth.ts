@@ -97,12 +97,12 @@ export default fp(
 );
 
 /** Whether the principal's role allows this request. */
-export function mayDo(principal: Principal, request: FastifyRequest): boolean {
+function mayDo(principal: Principal, request: FastifyRequest): boolean {
   return principal.role === 'admin' || !UNSAFE.has(request.method);
 }
 
 /** 429 with Retry-After. */
-export async function tooMany(reply: FastifyReply, retryAfterSeconds: number, message: string): Promise<void> {
+async function tooMany(reply: FastifyReply, retryAfterSeconds: number, message: string): Promise<void> {
   await reply
     .code(429)
     .header('retry-after', String(retryAfterSeconds))

@@ -5,8 +5,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { recordAudit } from '@mailduct/core/audit';
 
 /** Where the boards live: every signed-in user sees the read-only one; admins may use the other. */
-export const BOARD_PATH = '/admin/queues';
-export const MANAGE_BOARD_PATH = '/admin/queues-manage';
+const BOARD_PATH = '/admin/queues';
+const MANAGE_BOARD_PATH = '/admin/queues-manage';
 
 /**
  * Bull Board for the `fetch` and `tickets` queues, behind the UI sign-in. At /admin/queues it is

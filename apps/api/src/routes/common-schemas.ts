@@ -4,7 +4,7 @@ import { Nullable } from '@mailduct/core/schema';
 export { Nullable };
 
 /** The error envelope of every 4xx/5xx response. */
-export const ErrorResponse = Type.Object(
+const ErrorResponse = Type.Object(
   {
     error: Type.Object({
       code: Type.String(),

@@ -157,7 +157,7 @@ export function decide(
 }
 
 /** Milliseconds one mail's header parse and dispatch may take before it is quarantined instead. */
-export const PARSE_BUDGET_MS = 2000;
+const PARSE_BUDGET_MS = 2000;
 
 function verdictOf(
   raw: Buffer,

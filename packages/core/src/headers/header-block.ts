@@ -10,7 +10,7 @@ const MAX_HEADER_BYTES = 4 * 1024 * 1024;
  * (the raw mail keeps them). 256 KiB hold some 10,000 addresses, and bound what any one value
  * costs the address, date and encoded-word parsers.
  */
-export const MAX_FIELD_VALUE = 256 * 1024;
+const MAX_FIELD_VALUE = 256 * 1024;
 
 /**
  * The header section of a raw message: everything before the first empty line (CRLF or bare

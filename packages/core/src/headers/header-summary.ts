@@ -57,7 +57,7 @@ function isoDate(value: string | undefined): string | null {
 }
 
 /** The value without its (possibly nested) RFC 5322 comments, in one pass. */
-export function withoutComments(value: string): string {
+function withoutComments(value: string): string {
   let depth = 0;
   let out = '';
   for (let i = 0; i < value.length; i++) {

@@ -27,7 +27,7 @@ export interface ClientOptions {
 }
 
 /** OTOBO's PostMasterMaxEmailSize (32768 KB), the default of MAILDUCT_MAX_MESSAGE_BYTES. */
-export const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
 const SECURITY = {
   IMAP: 'plain',

@@ -11,7 +11,7 @@ import { outcomeColumns, type OutcomeColumns } from './outcome-columns.js';
  */
 
 /** A new row as the COPY writes it. */
-export interface NewMessageRow {
+interface NewMessageRow {
   id: bigint;
   accountId: number;
   message: IncomingRaw;

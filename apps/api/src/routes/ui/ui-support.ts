@@ -14,7 +14,7 @@ export function idOf(raw: string): number {
 }
 
 /** Notices shown after a redirect, by key (never text from the URL). */
-export const NOTICES: Record<string, string> = {
+const NOTICES: Record<string, string> = {
   added: 'Mail account added!',
   updated: 'Mail account updated!',
   deleted: 'Mail account deleted.',
@@ -31,7 +31,7 @@ export function noticeOf(req: FastifyRequest): { text: string } | null {
 }
 
 /** The UI loads its own script and style sheet only: no inline code, no framing, forms post here. */
-export const UI_CSP =
+const UI_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 export function send(reply: FastifyReply, page: SafeHtml, status = 200): FastifyReply {
@@ -82,7 +82,7 @@ export async function submitForm<T>(
 }
 
 /** The field problems of a validation error, or a single general problem for other domain errors. */
-export function problemsOf(err: unknown): FormFailure | null {
+function problemsOf(err: unknown): FormFailure | null {
   if (!isMailductError(err)) return null;
   if (err.code === 'VALIDATION_FAILED' && Array.isArray(err.details))
     return { problems: err.details as FieldProblem[], message: 'Please correct the marked fields.' };
