@@ -6,32 +6,32 @@ import { ACCOUNT_LIMITS as L, ACCOUNT_TYPES, VALIDITIES } from './account-types.
  * The mail account, defined once: the API validates and documents requests and responses with
  * these schemas (through Fastify's TypeBox type provider), the services check input from the
  * API and the UI with them (schemaProblems), the UI form takes its limits from them, and the
- * TypeScript types are derived from them. Each property names its `problem` once. What a schema
+ * TypeScript types are derived from them. Each property names its `x-problem` once. What a schema
  * cannot say (a host name's form, control characters, that the queue exists) is in account-rules.ts.
  */
 const typeSchema = Type.Enum([...ACCOUNT_TYPES], {
   description: 'IMAP, IMAPS (implicit TLS), IMAPTLS (STARTTLS), POP3, POP3S, POP3TLS (STLS)',
-  problem: `must be one of ${ACCOUNT_TYPES.join(', ')}`,
+  'x-problem': `must be one of ${ACCOUNT_TYPES.join(', ')}`,
 });
 const validitySchema = Type.Enum([...VALIDITIES], {
   description: 'only valid accounts are fetched on schedule',
-  problem: `must be one of ${VALIDITIES.join(', ')}`,
+  'x-problem': `must be one of ${VALIDITIES.join(', ')}`,
 });
 const text = (max: number, extra: Record<string, unknown> = {}) =>
-  Type.String({ minLength: 1, maxLength: max, problem: `must be text of at most ${max} characters`, ...extra });
-const flag = (description: string) => Type.Boolean({ description, problem: 'must be true or false' });
+  Type.String({ minLength: 1, maxLength: max, 'x-problem': `must be text of at most ${max} characters`, ...extra });
+const flag = (description: string) => Type.Boolean({ description, 'x-problem': 'must be true or false' });
 
 const DispatchInput = Type.Object(
   {
     by: Type.Enum(['to', 'queue'], {
       description: '"to": by the recipient headers via system addresses; "queue": into queueId',
-      problem: 'must be "to" or "queue"',
+      'x-problem': 'must be "to" or "queue"',
     }),
     queueId: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 2147483647, problem: 'must be a whole number from 1 to 2147483647' }),
+      Type.Integer({ minimum: 1, maximum: 2147483647, 'x-problem': 'must be a whole number from 1 to 2147483647' }),
     ),
   },
-  { additionalProperties: false, problem: 'must be {"by":"to"} or {"by":"queue","queueId":N}' },
+  { additionalProperties: false, 'x-problem': 'must be {"by":"to"} or {"by":"queue","queueId":N}' },
 );
 
 const writable = {
@@ -40,7 +40,7 @@ const writable = {
   port: Type.Optional(
     Nullable(Type.Integer({ minimum: 1, maximum: 65535 }), {
       description: 'default: 143/993 (IMAP), 110/995 (POP3)',
-      problem: 'must be a whole number from 1 to 65535',
+      'x-problem': 'must be a whole number from 1 to 65535',
     }),
   ),
   username: text(L.username),
@@ -48,21 +48,21 @@ const writable = {
   imapFolder: Type.Optional(
     Nullable(Type.String({ maxLength: L.imapFolder }), {
       description: 'IMAP types only; default INBOX',
-      problem: `must be text of at most ${L.imapFolder} characters`,
+      'x-problem': `must be text of at most ${L.imapFolder} characters`,
     }),
   ),
   trusted: Type.Optional(flag('honour X-OTOBO-* headers in fetched mail')),
   dispatch: Type.Optional(DispatchInput),
   validity: Type.Optional(validitySchema),
   comment: Type.Optional(
-    Nullable(Type.String({ maxLength: L.comment }), { problem: `must be text of at most ${L.comment} characters` }),
+    Nullable(Type.String({ maxLength: L.comment }), { 'x-problem': `must be text of at most ${L.comment} characters` }),
   ),
   tlsVerify: Type.Optional(flag('verify the server certificate (default true)')),
   pollIntervalSeconds: Type.Optional(
     Type.Integer({
       minimum: L.pollIntervalMin,
       maximum: L.pollIntervalMax,
-      problem: `must be a whole number of seconds from ${L.pollIntervalMin} to ${L.pollIntervalMax}`,
+      'x-problem': `must be a whole number of seconds from ${L.pollIntervalMin} to ${L.pollIntervalMax}`,
     }),
   ),
 };
@@ -79,7 +79,7 @@ export const AccountPatchSchema = Type.Object(
     username: Type.Optional(writable.username),
     password: Type.Optional({ ...writable.password, description: 'omit to keep the stored password' }),
   },
-  { additionalProperties: false, minProperties: 1, problem: 'must change at least one field' },
+  { additionalProperties: false, minProperties: 1, 'x-problem': 'must change at least one field' },
 );
 
 const DateTime = Type.String({ format: 'date-time' });

@@ -5,7 +5,8 @@ import type { FieldProblem } from '../errors/index.js';
 
 /**
  * One wording per validation problem, for the API (ajv) and the services (TypeBox) alike: a
- * property schema names its problem once (`problem: 'must be a whole number from 1 to 65535'`)
+ * property schema names its problem once (`'x-problem': 'must be a whole number from 1 to 65535'`, an
+ * OpenAPI extension)
  * and every keyword that fails on it reports that text; a missing field "is required", an
  * unknown one "is not a known field".
  */
@@ -31,8 +32,8 @@ export function problemOf(issue: SchemaIssue, root?: unknown): FieldProblem {
   // An empty required text is its own problem, whatever else the field's schema says.
   if (issue.keyword === 'minLength' && issue.params.limit === 1)
     return { field: base || '(root)', problem: 'must not be empty' };
-  const schema = (issue.parentSchema ?? schemaAt(root, issue.schemaPath)) as { problem?: string } | undefined;
-  if (schema?.problem) return { field: base || '(root)', problem: schema.problem };
+  const schema = (issue.parentSchema ?? schemaAt(root, issue.schemaPath)) as { 'x-problem'?: string } | undefined;
+  if (schema?.['x-problem']) return { field: base || '(root)', problem: schema['x-problem'] };
   if (issue.keyword === 'enum')
     return {
       field: base || '(root)',
