@@ -44,3 +44,17 @@ export async function createTestApi(overrides: NodeJS.ProcessEnv = {}): Promise<
     },
   };
 }
+
+/** Sign in to the admin UI with the test's token: the session cookie and the page's CSRF token. */
+export async function signIn(t: TestApi): Promise<{ cookie: string; csrf: string }> {
+  const login = await t.app.inject({
+    method: 'POST',
+    url: '/login',
+    payload: `token=${encodeURIComponent(t.token)}&next=%2Faccounts`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  if (login.statusCode !== 303) throw new Error(`sign-in answered ${login.statusCode}`);
+  const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+  const page = await t.app.inject({ method: 'GET', url: '/accounts', headers: { cookie } });
+  return { cookie, csrf: /name="csrf-token" content="([^"]+)"/.exec(page.body)![1]! };
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountCreateSchema } from '@mailduct/core/accounts';
-import { createTestApi, type TestApi } from '../../helpers/api.js';
+import { createTestApi, signIn, type TestApi } from '../../helpers/api.js';
 
 // The account is defined once (core's accounts/account-schema.ts): the API, the services the UI
 // calls and the UI form take their checks, wording and limits from it.
@@ -10,16 +10,7 @@ let csrf: string;
 
 beforeAll(async () => {
   t = await createTestApi();
-  const login = await t.app.inject({
-    method: 'POST',
-    url: '/login',
-    payload: `token=${encodeURIComponent(t.token)}`,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  cookie = String(login.headers['set-cookie']).split(';')[0]!;
-  csrf = /name="csrf-token" content="([^"]+)"/.exec(
-    (await t.app.inject({ method: 'GET', url: '/accounts/new', headers: { cookie } })).body,
-  )![1]!;
+  ({ cookie, csrf } = await signIn(t));
 });
 afterAll(async () => t?.close());
 

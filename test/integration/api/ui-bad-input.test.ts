@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApi, type TestApi } from '../../helpers/api.js';
+import { createTestApi, signIn, type TestApi } from '../../helpers/api.js';
 
 // Bad input to the admin UI's forms is a 4xx with a message, never a 500.
 let t: TestApi;
@@ -8,16 +8,7 @@ let csrf: string;
 
 beforeAll(async () => {
   t = await createTestApi();
-  const login = await t.app.inject({
-    method: 'POST',
-    url: '/login',
-    payload: `token=${encodeURIComponent(t.token)}`,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  cookie = String(login.headers['set-cookie']).split(';')[0]!;
-  csrf = /name="csrf-token" content="([^"]+)"/.exec(
-    (await t.app.inject({ method: 'GET', url: '/accounts', headers: { cookie } })).body,
-  )![1]!;
+  ({ cookie, csrf } = await signIn(t));
 });
 afterAll(async () => t?.close());
 

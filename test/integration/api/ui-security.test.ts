@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApi, type TestApi } from '../../helpers/api.js';
+import { createTestApi, signIn, type TestApi } from '../../helpers/api.js';
 
 let t: TestApi;
 let cookie: string;
@@ -7,16 +7,7 @@ let csrf: string;
 
 beforeAll(async () => {
   t = await createTestApi();
-  const login = await t.app.inject({
-    method: 'POST',
-    url: '/login',
-    payload: `token=${encodeURIComponent(t.token)}&next=%2Faccounts`,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  expect(login.statusCode).toBe(303);
-  cookie = String(login.headers['set-cookie']).split(';')[0]!;
-  const page = await t.app.inject({ method: 'GET', url: '/accounts', headers: { cookie } });
-  csrf = /name="csrf-token" content="([^"]+)"/.exec(page.body)![1]!;
+  ({ cookie, csrf } = await signIn(t));
 });
 afterAll(async () => t?.close());
 
