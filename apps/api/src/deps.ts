@@ -13,7 +13,7 @@ import { BullTicketPublisher, type MailductQueues } from '@mailduct/core/jobs';
 import type { Infrastructure } from '@mailduct/core/infrastructure';
 import type { Logger } from '@mailduct/core/log';
 import { MessageService } from '@mailduct/core/messages';
-import { MetricReads } from '@mailduct/core/metrics';
+import { MetricRepository } from '@mailduct/core/metrics';
 import { AddressService, QueueService } from '@mailduct/core/queues';
 import type { Redis } from '@mailduct/core/redis';
 import { PgMessageStore } from '@mailduct/core/store';
@@ -36,7 +36,7 @@ export interface ApiServices {
   messages: MessageService;
   probes: ProbeService;
   sessions: SessionStore;
-  metrics: MetricReads;
+  metrics: MetricRepository;
   /** Sign-in attempts (10 a minute per client) and failed bearer tokens (30 a minute per client). */
   limits: { signIn: AttemptLimiter; badTokens: AttemptLimiter };
 }
@@ -65,7 +65,7 @@ export function createApiDeps(infra: Infrastructure, logger: Logger): ApiDeps {
       maxMessageBytes: config.maxMessageBytes,
       hostPolicy: infra.hostPolicy,
     }),
-    metrics: new MetricReads(pool),
+    metrics: new MetricRepository(pool),
     limits: {
       signIn: new AttemptLimiter(redis, config.queuePrefix, 'sign-in', 10, 60),
       badTokens: new AttemptLimiter(redis, config.queuePrefix, 'bad-token', 30, 60),

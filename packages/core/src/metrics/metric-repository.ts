@@ -7,7 +7,7 @@ import type { AccountGaugeRow, CounterRow } from './prometheus-text.js';
  * ~430 ms (the ids of all accounts went back to PostgreSQL as a 10,000-element IN list, and every
  * row became a Prisma object); here the join stays in PostgreSQL.
  */
-export class MetricReads {
+export class MetricRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   async read(): Promise<{ counters: CounterRow[]; accounts: AccountGaugeRow[] }> {
