@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +96,25 @@ describe('/api/v1/messages', () => {
     const parsed = (await get(`/api/v1/messages/${items[0].id}/parsed`)).json();
     expect(parsed).toMatchObject({ text: 'Hello there', attachments: [{ filename: 'invoice.pdf' }] });
     expect(parsed).not.toHaveProperty('version');
+  });
+
+  it('the migration quarantines rows an early version left stored without a verdict; reprocessing dispatches them', async () => {
+    const { items } = (await get('/api/v1/messages?status=dispatched')).json();
+    const id = BigInt(items[0].id);
+    await t.deps.prisma.inboundMessage.update({ where: { id }, data: { status: 'stored', dispatchedAt: null } });
+    const sql = readFileSync(
+      join(process.cwd(), 'prisma/migrations/20261202000300_quarantine_legacy_stored/migration.sql'),
+      'utf8',
+    );
+    await t.deps.prisma.$executeRawUnsafe(sql);
+    const row = await t.deps.prisma.inboundMessage.findUniqueOrThrow({
+      where: { id },
+      select: { status: true, error: true },
+    });
+    expect(row).toEqual({ status: 'quarantined', error: expect.stringMatching(/early version.*reprocess/) });
+    const res = await t.app.inject({ method: 'POST', url: `/api/v1/messages/${id}/reprocess`, headers: t.auth });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'dispatched', error: null });
   });
 
   it('answers 404 for an unknown message and 400 for a bad id', async () => {

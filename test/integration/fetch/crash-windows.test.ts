@@ -67,25 +67,6 @@ describe('crash windows: no message lost, none stored or enqueued twice', () => 
     expect(second.counts).toMatchObject({ fetched: 0, duplicates: 20, dispatched: 0 });
   });
 
-  it.each(['IMAP', 'POP3'] as const)(
-    '%s: rows left stored without a verdict are dispatched on the next run',
-    async (type) => {
-      // What a version that stored first and dispatched in a second step left when cut off in between.
-      const leftStored = async (w: FetchWorld, accountId: number) =>
-        void (await w.runtime.prisma.inboundMessage.updateMany({
-          where: { accountId },
-          data: { status: 'stored', dispatchedAt: null },
-        }));
-      const { second } = await crashThenRecover(
-        type === 'IMAP' ? dc.users[6]! : dc.users[7]!,
-        type,
-        (crash) => ({ afterStore: () => crash() }),
-        leftStored,
-      );
-      expect(second.counts).toMatchObject({ fetched: 0, duplicates: 20, dispatched: 20 });
-    },
-  );
-
   it.each(['IMAP', 'POP3'] as const)('%s: crash after enqueueing, before deleting', async (type) => {
     const { second } = await crashThenRecover(type === 'IMAP' ? dc.users[2]! : dc.users[3]!, type, (crash) => ({
       afterEnqueue: () => crash(),

@@ -99,7 +99,7 @@ export function messagesPage(
   total: number,
   filter: { accountId?: number; status?: string },
 ): SafeHtml {
-  const statuses = ['', 'dispatched', 'ignored', 'quarantined', 'stored'];
+  const statuses = ['', 'dispatched', 'ignored', 'quarantined'];
   return html`<h1>Messages</h1>
 <form method="get" action="/messages" class="toolbar">
   <label>Account id <input type="number" name="accountId" min="1" value="${filter.accountId ?? ''}"></label>

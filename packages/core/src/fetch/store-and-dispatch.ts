@@ -67,7 +67,6 @@ export async function storeAndDispatch(
     ignored: 0,
     quarantined: 0,
   };
-  const late: Outcome[] = [];
   const seen = new Set<number>();
   const fresh: TicketRow[] = [];
   const redeliver: number[] = [];
@@ -78,21 +77,15 @@ export async function storeAndDispatch(
     const { verdict, size } = items[i]!;
     if (ref.isNew) result.stored++;
     else result.duplicates++;
-    // A new row carries its verdict already; a row left 'stored' (by a version that stored first
-    // and dispatched in a second step, cut off in between) gets it now.
-    if (ref.status === 'stored') late.push({ id: ref.id, ...verdict });
-    if (ref.isNew || ref.status === 'stored') {
-      // A new row holds what the store wrote (the verdict, or a quarantine when PostgreSQL refused
-      // it); a row left 'stored' gets the verdict now.
-      const status = ref.status === 'stored' ? verdict.status : ref.status;
-      count(result, status);
-      if (status === 'dispatched' && verdict.status === 'dispatched')
+    if (ref.isNew) {
+      // A new row holds what the store wrote: the verdict, or a quarantine when PostgreSQL refused it.
+      count(result, ref.status);
+      if (ref.status === 'dispatched' && verdict.status === 'dispatched')
         fresh.push(ticketRowOf(accountId, ref, size, verdict));
     } else if (ref.status === 'dispatched' && !ref.enqueued) {
       redeliver.push(ref.id); // stored and dispatched before a crash, never enqueued
     }
   });
-  await deps.store.recordOutcomes(late);
   // Fresh tickets are built from what was just recorded; re-deliveries from the stored rows.
   const rows = [...fresh, ...(redeliver.length > 0 ? await deps.store.ticketRows(redeliver) : [])];
   if (rows.length > 0) {

@@ -17,7 +17,8 @@ export interface StoredRef {
   sha256: string;
   /** False when the same bytes were stored before (a re-download after a crash). */
   isNew: boolean;
-  status: 'stored' | 'dispatched' | 'ignored' | 'quarantined';
+  /** The outcome on the row (migration 20261202000300 quarantined the last rows without one). */
+  status: Verdict['status'];
   enqueued: boolean;
   receivedAt: Date;
 }

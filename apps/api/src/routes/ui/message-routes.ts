@@ -5,7 +5,7 @@ import { noticeOf, send, submitForm, type FormBody } from './ui-support.js';
 
 type Id = { Params: { id: string } };
 
-const STATUSES = ['dispatched', 'ignored', 'quarantined', 'stored'] as const;
+const STATUSES = ['dispatched', 'ignored', 'quarantined'] as const;
 type Status = (typeof STATUSES)[number];
 
 /** Message ids are bigint: any safe integer; anything else is no message (404). */
