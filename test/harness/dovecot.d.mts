@@ -25,8 +25,29 @@ export interface Dovecot {
   stop(): Promise<void>;
 }
 
-/** Start a Dovecot on free ports; `noTls` gives a server without STARTTLS/STLS and implicit TLS. */
-export function startDovecot(options?: { users?: number; noTls?: boolean; password?: string }): Promise<Dovecot>;
+/** Bearer-token logins (SASL XOAUTH2, OAUTHBEARER) checked by RFC 7662 introspection. */
+export interface DovecotOAuth2 {
+  /** http:// only (Dovecot 2.3 here has no CA for the test server); RFC 3986 characters. */
+  introspectionUrl: string;
+  /** Dovecot's own credentials at the introspection endpoint (sent in the POST body). */
+  clientId?: string;
+  clientSecret?: string;
+  /** The reply's attribute that must equal the login name (default `username`). */
+  usernameAttribute?: string;
+  /** A word the token's scope must contain. */
+  scope?: string;
+}
+
+/**
+ * Start a Dovecot on free ports; `noTls` gives a server without STARTTLS/STLS and implicit TLS;
+ * `oauth2` adds bearer-token logins beside the passwords.
+ */
+export function startDovecot(options?: {
+  users?: number;
+  noTls?: boolean;
+  password?: string;
+  oauth2?: DovecotOAuth2;
+}): Promise<Dovecot>;
 
 /** Seed a user's folder of the Dovecot in `dir` (from any process): COUNT messages of SIZE bytes. */
 export function seedMaildir(

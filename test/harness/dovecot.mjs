@@ -17,18 +17,32 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chownTree, countMessages, deliverFiles, seedMaildir, writeBulk } from './maildir.mjs';
+import { writeOAuth2Config } from './dovecot-oauth2.mjs';
 
 export { seedMaildir };
 
 const run = promisify(execFile);
 const DOVECOT = '/usr/sbin/dovecot';
+/**
+ * Refused logins answered at once and without a growing per-IP penalty: the bearer-token tests
+ * refuse on purpose, and with Dovecot's 2 s delay plus 4, 8, 15 s penalties they took minutes.
+ */
+const NO_AUTH_DELAY = `auth_failure_delay = 0
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}`;
+
 /** One certificate for every harness on the machine (CN and SANs localhost and 127.0.0.1). */
 const CERT_DIR = '/tmp/mailduct-dovecot-cert';
 
 /**
  * Start a Dovecot with users user1..userN (password "password" unless given).
  * `noTls`: no TLS at all (plain ports without STARTTLS/STLS, no implicit-TLS ports).
- * @param {{ users?: number; noTls?: boolean; password?: string }} [options]
+ * `oauth2`: also SASL XOAUTH2 and OAUTHBEARER on every listener, each bearer token checked by
+ * RFC 7662 introspection at `introspectionUrl` on every login (see oauth2Config).
+ * @param {{ users?: number; noTls?: boolean; password?: string; oauth2?: import('./dovecot.d.mts').DovecotOAuth2 }} [options]
  */
 export async function startDovecot(options = {}) {
   if (!existsSync(DOVECOT))
@@ -44,7 +58,11 @@ export async function startDovecot(options = {}) {
     rmSync(dir, { recursive: true, force: true });
     const owner = mailOwner();
     layout(dir, users, password, owner);
-    writeFileSync(join(dir, 'dovecot.conf'), config({ dir, owner, ssl, imapPort, pop3Port, imapsPort, pop3sPort }));
+    const oauth2 = options.oauth2 ? writeOAuth2Config(dir, options.oauth2) : null;
+    writeFileSync(
+      join(dir, 'dovecot.conf'),
+      config({ dir, owner, ssl, oauth2, imapPort, pop3Port, imapsPort, pop3sPort }),
+    );
     try {
       await launch(join(dir, 'dovecot.conf'), dir);
       await waitForGreetings(
@@ -181,12 +199,13 @@ namespace inbox {
   separator = /
 }
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${o.oauth2 ? ' xoauth2 oauthbearer\nauth_verbose = yes' : ''}
 auth_cache_size = 0
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${dir}/users.passwd
-}
+${o.oauth2 ? '  # a password is never taken as a bearer token\n  mechanisms = plain login\n' : ''}}
+${o.oauth2 ? `passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = ${o.oauth2}\n}\n${NO_AUTH_DELAY}` : ''}
 userdb {
   driver = passwd-file
   args = username_format=%u ${dir}/users.passwd
