@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
-import { Nullable } from '@mailduct/core/schema';
+import { DateTime, listQueryProperties, Nullable, NullableDateTime } from '@mailduct/core/schema';
 
-export { Nullable };
+export { DateTime, listQueryProperties, Nullable, NullableDateTime };
 
 /** The error envelope of every 4xx/5xx response. */
 const ErrorResponse = Type.Object(
@@ -32,21 +32,9 @@ export const IdParams = Type.Object(
   { additionalProperties: false },
 );
 
-/** Common list parameters. */
-export const listQueryProperties = {
-  q: Type.Optional(
-    Type.String({ maxLength: 200, pattern: '^[^\\u0000]*$', description: 'case-insensitive substring filter' }),
-  ),
-  includeInvalid: Type.Boolean({ default: true, description: 'include invalid and invalid-temporarily entries' }),
-  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-  offset: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 }),
-};
-
 /** `{ items, total, limit, offset }` for a list of T. */
 export function pageOf<T extends ReturnType<typeof Type.Object>>(item: T) {
   return Type.Object({ items: Type.Array(item), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
 }
 
 export const NullableString = (maxLength: number) => Nullable(Type.String({ maxLength }));
-export const DateTime = Type.String({ format: 'date-time' });
-export const NullableDateTime = Nullable(DateTime);

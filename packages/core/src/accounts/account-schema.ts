@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Nullable } from '../schema/index.js';
+import { DateTime, listQueryProperties, Nullable, NullableDateTime } from '../schema/index.js';
 import { ACCOUNT_LIMITS as L, ACCOUNT_TYPES, VALIDITIES } from './account-types.js';
 
 /**
@@ -82,9 +82,6 @@ export const AccountPatchSchema = Type.Object(
   { additionalProperties: false, minProperties: 1, 'x-problem': 'must change at least one field' },
 );
 
-const DateTime = Type.String({ format: 'date-time' });
-const NullableDateTime = Nullable(DateTime);
-
 /** An account as the API returns it: never the password, only `hasPassword`. */
 export const AccountViewSchema = Type.Object({
   id: Type.Integer(),
@@ -122,17 +119,7 @@ export const AccountViewSchema = Type.Object({
 });
 
 /** `GET /api/v1/mail-accounts` query. */
-export const AccountListQuerySchema = Type.Object(
-  {
-    q: Type.Optional(
-      Type.String({ maxLength: 200, pattern: '^[^\\u0000]*$', description: 'case-insensitive substring filter' }),
-    ),
-    includeInvalid: Type.Boolean({ default: true, description: 'include invalid and invalid-temporarily entries' }),
-    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-    offset: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 }),
-  },
-  { additionalProperties: false },
-);
+export const AccountListQuerySchema = Type.Object(listQueryProperties, { additionalProperties: false });
 
 export type AccountCreateBody = Static<typeof AccountCreateSchema>;
 export type AccountPatchBody = Static<typeof AccountPatchSchema>;
