@@ -1,12 +1,11 @@
 import { MailductError } from '../errors/index.js';
 import type { FetchJobData, FetchTrigger } from './fetch-job.js';
-import type { TicketPayloadV1 } from './ticket-payload.js';
 
 const DAY = 24 * 3600;
 
 /**
  * Every BullMQ job mailduct adds or consumes: its queue, name, attempts, how long finished jobs
- * stay, and how its payload is checked when a worker takes it. Payloads carry ids, never credentials.
+ * stay, and how its payload is checked when a mailduct worker takes it. Payloads carry ids, never credentials.
  * Keys live under MAILDUCT_QUEUE_PREFIX: `<prefix>:<queue>:…` (BullMQ's own layout).
  */
 export const JOBS = {
@@ -35,7 +34,8 @@ export const JOBS = {
     backoff: { type: 'exponential', delay: 5000 },
     removeOnComplete: { age: 7 * DAY },
     removeOnFail: { age: 28 * DAY },
-    parse: (data: unknown) => data as TicketPayloadV1,
+    // Consumed by the ticket system, not by mailduct: its payload is built by
+    // buildTicketPayload (TicketPayloadV1) and described by the JSON Schema above.
   },
 } as const;
 
