@@ -164,6 +164,10 @@ describe(draftFromPatch.name, () => {
       field: 'host',
       problem: 'must not be null',
     });
+    // Once: not again in the schema's words.
+    expect(
+      problemsOf(() => draftFromPatch(stored, { host: null as never })).filter((p) => p.field === 'host'),
+    ).toHaveLength(1);
   });
 
   it('refuses an empty new password', () => {

@@ -53,7 +53,9 @@ export function draftFromPatch(current: AccountDraft, patch: AccountPatch): Acco
     if (field in patch && (patch[field] === null || patch[field] === undefined))
       problems.push({ field, problem: 'must not be null' });
   }
-  problems.push(...schemaProblems(AccountPatchSchema, patch));
+  // One problem per field: a nulled required field is reported as such, not as the schema's text.
+  for (const p of schemaProblems(AccountPatchSchema, patch))
+    if (!problems.some((q) => q.field === p.field)) problems.push(p);
   const merged: AccountDraft = { ...current, ...definedOnly(patch), password: patch.password };
   const draft = normalize(merged);
   check(draft, problems, patch.password !== undefined);
