@@ -11,7 +11,6 @@ import { toMessageView, type MessageView } from './message-view.js';
 export interface MessageServiceDeps {
   prisma: PrismaClient;
   store: MessageStore;
-  reads?: MessageReadRepository;
   routing: RoutingLoader;
   publisher: TicketPublisher;
 }
@@ -27,7 +26,7 @@ export class MessageService {
   private readonly reads: MessageReadRepository;
 
   constructor(private readonly deps: MessageServiceDeps) {
-    this.reads = deps.reads ?? new MessageReadRepository(deps.prisma);
+    this.reads = new MessageReadRepository(deps.prisma);
   }
 
   /** Newest first. */
