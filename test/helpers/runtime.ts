@@ -15,17 +15,19 @@ type Owned<T> = T & {
   close(): Promise<void>;
 };
 
+/** The component with its process's connections; its own connections (ApiDeps' redis) win. */
 function owning<T extends object>(infra: Infrastructure, component: T, stop?: () => Promise<void>): Owned<T> {
-  return Object.assign(component, {
+  return {
     infra,
     prisma: infra.prisma,
     redis: infra.workerRedis,
     queues: infra.workerQueues,
+    ...component,
     async close() {
       await stop?.();
       await infra.close();
     },
-  });
+  };
 }
 
 /** A fetch runtime on its own connections (a fetcher process of its own). */
@@ -63,8 +65,7 @@ export async function startTestScheduler(
 /** The API's services on their own connections (an API process of its own). */
 export function testApiDeps(config: Readonly<Config>, logger: Logger): Owned<ApiDeps> {
   const infra = createInfrastructure(config, { name: 'test-api' });
-  const deps = createApiDeps(infra, logger);
-  return Object.assign(owning(infra, deps), { prisma: deps.prisma, redis: deps.redis, queues: deps.queues });
+  return owning(infra, createApiDeps(infra, logger));
 }
 
 export type TestFetchRuntime = ReturnType<typeof testFetchRuntime>;

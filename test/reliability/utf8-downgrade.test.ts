@@ -33,6 +33,22 @@ afterAll(async () => {
   await dc?.stop();
 });
 
+/** An account on the scripted server, fetched once successfully; its one stored row. */
+async function fetchTheOneMail(type: 'IMAP' | 'POP3', server: FakeServer) {
+  servers.push(server);
+  const username = `utf8-${type.toLowerCase()}`;
+  const account = await w.accounts.create(
+    { type, host: '127.0.0.1', port: server.port, username, password: 'utf8-password' },
+    'test',
+  );
+  expect(await w.runtime.service.fetchAccount({ accountId: account.id, trigger: 'manual' })).toMatchObject({
+    outcome: 'success',
+    counts: { fetched: 1 },
+  });
+  const [row] = await w.runtime.prisma.inboundMessage.findMany({ where: { accountId: account.id } });
+  return row!;
+}
+
 describe('servers that downgrade mail with raw UTF-8 headers unless the client takes UTF-8', () => {
   // Like Courier: a client that has not said it takes UTF-8 (POP3 UTF8, RFC 6856; IMAP ENABLE
   // UTF8=ACCEPT, RFC 6855) gets a generated notice in place of such a mail, with a new MIME
@@ -57,20 +73,9 @@ describe('servers that downgrade mail with raw UTF-8 headers unless the client t
       onLine: (s, line) =>
         line.toUpperCase() === 'UTF8' ? ((utf8 = true), s.write('+OK UTF8 enabled\r\n')) : script.onLine(s, line),
     });
-    servers.push(server);
-    const id = (
-      await w.accounts.create(
-        { type: 'POP3', host: '127.0.0.1', port: server.port, username: 'utf8-pop', password: 'utf8-password' },
-        'test',
-      )
-    ).id;
-    expect(await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' })).toMatchObject({
-      outcome: 'success',
-      counts: { fetched: 1 },
-    });
-    const [row] = await w.runtime.prisma.inboundMessage.findMany({ where: { accountId: id } });
-    expect(Buffer.from(row!.raw!).toString('utf8').trimEnd()).toBe(original.trimEnd());
-    expect(row!.subject).toBe('Grüße aus Köln');
+    const row = await fetchTheOneMail('POP3', server);
+    expect(Buffer.from(row.raw!).toString('utf8').trimEnd()).toBe(original.trimEnd());
+    expect(row.subject).toBe('Grüße aus Köln');
   });
 
   it('IMAP: enables UTF8=ACCEPT when the server offers it, and stores the mail as it is', async () => {
@@ -93,19 +98,8 @@ describe('servers that downgrade mail with raw UTF-8 headers unless the client t
         } else script.onLine(s, line);
       },
     });
-    servers.push(server);
-    const id = (
-      await w.accounts.create(
-        { type: 'IMAP', host: '127.0.0.1', port: server.port, username: 'utf8-imap', password: 'utf8-password' },
-        'test',
-      )
-    ).id;
-    expect(await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' })).toMatchObject({
-      outcome: 'success',
-      counts: { fetched: 1 },
-    });
-    const [row] = await w.runtime.prisma.inboundMessage.findMany({ where: { accountId: id } });
-    expect(Buffer.from(row!.raw!).toString('utf8')).toBe(original);
+    const row = await fetchTheOneMail('IMAP', server);
+    expect(Buffer.from(row.raw!).toString('utf8')).toBe(original);
     expect(record.expunged).toEqual([1]);
   });
 });
