@@ -11,6 +11,7 @@ import healthRoutes from './routes/health/index.js';
 import fetchJobRoutes from './routes/fetch-jobs/index.js';
 import mailAccountRoutes from './routes/mail-accounts/index.js';
 import accountOperationRoutes from './routes/mail-accounts/operations.js';
+import providerRoutes from './routes/oauth2-providers/index.js';
 import messageRoutes from './routes/messages/index.js';
 import metricsRoutes from './routes/metrics/index.js';
 import queueRoutes from './routes/queues/index.js';
@@ -51,6 +52,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       await api.register(queueRoutes, { prefix: '/queues' });
       await api.register(systemAddressRoutes, { prefix: '/system-addresses' });
       await api.register(messageRoutes, { prefix: '/messages' });
+      await api.register(providerRoutes, { prefix: '/oauth2-providers' });
     },
     { prefix: '/api/v1' },
   );

@@ -14,6 +14,7 @@ import type { Infrastructure } from '@mailduct/core/infrastructure';
 import type { Logger } from '@mailduct/core/log';
 import { MessageService } from '@mailduct/core/messages';
 import { MetricRepository } from '@mailduct/core/metrics';
+import { ProviderService } from '@mailduct/core/oauth2';
 import { AddressService, QueueService } from '@mailduct/core/queues';
 import type { Redis } from '@mailduct/core/redis';
 import { PgMessageStore } from '@mailduct/core/store';
@@ -35,6 +36,7 @@ export interface ApiServices {
   tokens: TokenService;
   messages: MessageService;
   probes: ProbeService;
+  providers: ProviderService;
   sessions: SessionStore;
   metrics: MetricRepository;
   /** Sign-in attempts (10 a minute per client) and failed bearer tokens (30 a minute per client). */
@@ -60,12 +62,14 @@ export function createApiDeps(infra: Infrastructure, logger: Logger): ApiDeps {
     probes: new ProbeService({
       prisma,
       secrets,
+      tokens: infra.accessTokens,
       routing,
       extraCa: config.extraCa,
       maxMessageBytes: config.maxMessageBytes,
       hostPolicy: infra.hostPolicy,
     }),
     metrics: new MetricRepository(pool),
+    providers: new ProviderService(prisma, secrets, { allowHttp: config.oauth2AllowHttp }),
     limits: {
       signIn: new AttemptLimiter(redis, config.queuePrefix, 'sign-in', 10, 60),
       badTokens: new AttemptLimiter(redis, config.queuePrefix, 'bad-token', 30, 60),

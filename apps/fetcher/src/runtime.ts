@@ -36,6 +36,7 @@ export function createFetchRuntime(
   const service = new FetchService({
     prisma,
     secrets: infra.secrets,
+    tokens: infra.accessTokens,
     store,
     publisher: new BullTicketPublisher(queues.tickets),
     locks,
@@ -53,7 +54,7 @@ export function createFetchRuntime(
       await redis.incr(redisKeys.lockSkips(config.queuePrefix)).catch(() => undefined);
     },
     onParked: async (accountId) => {
-      logger.warn({ accountId }, 'account parked after repeated login failures');
+      logger.warn({ accountId }, 'account parked: its login keeps failing or its OAuth2 grant is gone');
       await announceAccountChange(redis, config.queuePrefix, { accountId, kind: 'updated' }).catch(() => undefined);
     },
     ...overrides,

@@ -1,9 +1,21 @@
 import type pg from 'pg';
-import type { MailAccountRow } from '../db/index.js';
+import type { RowWithQueue } from './account-view.js';
 
-type RowWithQueue = MailAccountRow & { queue: { name: string } | null };
-
-const SELECT = `SELECT a.*, q.name AS queue_name FROM mail_account a LEFT JOIN queue q ON q.id = a.queue_id`;
+// What the view shows beside the account, under names no mail_account column has (see toRow).
+const SELECT = `SELECT a.*, q.name AS queue_name, p.name AS provider_name, p.grant_type AS provider_grant,
+    t.identity AS token_identity, t.authorized_at AS token_authorized_at,
+    t.refresh_expires_at AS token_refresh_expires_at, t.refresh_token_enc IS NOT NULL AS token_has_refresh
+  FROM mail_account a LEFT JOIN queue q ON q.id = a.queue_id
+  LEFT JOIN oauth2_provider p ON p.id = a.oauth2_provider_id LEFT JOIN oauth2_token t ON t.account_id = a.id`;
+const JOINED = new Set([
+  'queue_name',
+  'provider_name',
+  'provider_grant',
+  'token_identity',
+  'token_authorized_at',
+  'token_refresh_expires_at',
+  'token_has_refresh',
+]);
 
 /**
  * Account reads with plain pg for the busiest endpoints (list pages and single gets): Prisma
@@ -36,8 +48,21 @@ const fieldOf = (column: string) => column.replace(/_([a-z])/g, (_, c: string) =
  */
 function toRow(r: Record<string, unknown>): RowWithQueue {
   const row: Record<string, unknown> = {};
-  for (const [column, value] of Object.entries(r)) if (column !== 'queue_name') row[fieldOf(column)] = value;
+  for (const [column, value] of Object.entries(r)) if (!JOINED.has(column)) row[fieldOf(column)] = value;
   if (row.validity === 'invalid-temporarily') row.validity = 'invalid_temporarily';
   row.queue = r.queue_name === null || r.queue_name === undefined ? null : { name: r.queue_name as string };
+  row.oauth2Provider =
+    r.provider_name === null || r.provider_name === undefined
+      ? null
+      : { name: r.provider_name as string, grantType: r.provider_grant as string };
+  row.oauth2Token =
+    r.token_authorized_at === null || r.token_authorized_at === undefined
+      ? null
+      : {
+          identity: r.token_identity as string | null,
+          authorizedAt: r.token_authorized_at as Date,
+          refreshExpiresAt: r.token_refresh_expires_at as Date | null,
+          refreshTokenEnc: r.token_has_refresh ? 'sealed' : null,
+        };
   return row as RowWithQueue;
 }

@@ -7,6 +7,7 @@ import { AccountCreateSchema, AccountPatchSchema } from './account-schema.js';
 import {
   ACCOUNT_TYPES,
   isImapType,
+  type AccountAuth,
   type AccountDraft,
   type AccountInput,
   type AccountPatch,
@@ -31,6 +32,7 @@ export function draftFromInput(input: AccountInput, defaults: AccountDefaults): 
     port: input.port ?? null,
     username: input.username,
     password: input.password,
+    auth: authOf(input.auth),
     imapFolder: input.imapFolder ?? null,
     trusted: input.trusted ?? false,
     dispatch: (input.dispatch ?? { by: 'to' }) as Dispatch,
@@ -39,7 +41,7 @@ export function draftFromInput(input: AccountInput, defaults: AccountDefaults): 
     tlsVerify: input.tlsVerify ?? true,
     pollIntervalSeconds: input.pollIntervalSeconds ?? defaults.pollIntervalSeconds,
   });
-  check(draft, problems, true);
+  check(draft, problems, draft.auth.method === 'password' || input.password !== undefined);
   return draft;
 }
 
@@ -56,10 +58,23 @@ export function draftFromPatch(current: AccountDraft, patch: AccountPatch): Acco
   // One problem per field: a nulled required field is reported as such, not as the schema's text.
   for (const p of schemaProblems(AccountPatchSchema, patch))
     if (!problems.some((q) => q.field === p.field)) problems.push(p);
-  const merged: AccountDraft = { ...current, ...definedOnly(patch), password: patch.password };
+  const merged: AccountDraft = {
+    ...current,
+    ...definedOnly(patch),
+    password: patch.password,
+    auth: patch.auth === undefined ? current.auth : authOf(patch.auth),
+  };
   const draft = normalize(merged);
-  check(draft, problems, patch.password !== undefined);
+  // Switching to a password needs one: an OAuth2 account keeps none.
+  const needsPassword = draft.auth.method === 'password' && current.auth.method !== 'password';
+  check(draft, problems, patch.password !== undefined || needsPassword);
   return draft;
+}
+
+/** The auth setting as given; shape problems are the schema's and checkAuth's to report. */
+function authOf(auth: AccountInput['auth']): AccountAuth {
+  if (auth === undefined || auth === null || auth.method !== 'oauth2') return { method: 'password' };
+  return { method: 'oauth2', providerId: auth.providerId as number, delegate: auth.delegate ?? false };
 }
 
 function definedOnly(patch: AccountPatch): Partial<AccountDraft> {
@@ -95,7 +110,10 @@ function check(d: AccountDraft, problems: FieldProblem[], passwordGiven: boolean
   if (typeof d.host === 'string' && d.host.trim() !== '' && !isHostName(d.host))
     add('host', 'must be a host name or IP address, without scheme, port or path (e.g. mail.example.com)');
   checkText('username', d.username, add);
-  if (passwordGiven) checkText('password', d.password, add);
+  if (d.auth.method === 'oauth2' && d.password !== undefined)
+    add('password', 'is not used with auth.method "oauth2": leave it out');
+  else if (passwordGiven) checkText('password', d.password, add);
+  checkAuth(d.auth, add);
   if (typeof d.imapFolder === 'string' && CONTROL_CHARACTER.test(d.imapFolder))
     add('imapFolder', 'must not contain control characters');
   checkDispatch(d.dispatch, add);
@@ -110,6 +128,13 @@ function checkText(field: string, value: unknown, add: (f: string, p: string) =>
   // Control characters would let a user name or password inject IMAP/POP3 commands (CRLF) or be cut short by
   // the server (NUL); no real mail server accepts them in credentials.
   if (CONTROL_CHARACTER.test(value)) add(field, 'must not contain control characters (CR, LF, NUL, ...)');
+}
+
+function checkAuth(auth: AccountAuth, add: (f: string, p: string) => void): void {
+  if (auth.method !== 'oauth2') return;
+  if (auth.providerId === undefined || auth.providerId === null)
+    return add('auth.providerId', 'is required when auth.method is "oauth2"');
+  if (!isRowId(auth.providerId)) add('auth.providerId', `must be a whole number from 1 to ${MAX_ROW_ID}`);
 }
 
 function checkDispatch(dispatch: Dispatch, add: (f: string, p: string) => void): void {

@@ -34,6 +34,25 @@ const DispatchInput = Type.Object(
   { additionalProperties: false, 'x-problem': 'must be {"by":"to"} or {"by":"queue","queueId":N}' },
 );
 
+const AuthInput = Type.Object(
+  {
+    method: Type.Enum(['password', 'oauth2'], {
+      description: '"password" (the default) or "oauth2": sign in with a token of providerId',
+      'x-problem': 'must be "password" or "oauth2"',
+    }),
+    providerId: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 2147483647, 'x-problem': 'must be a whole number from 1 to 2147483647' }),
+    ),
+    delegate: Type.Optional(
+      flag('the token belongs to a delegate, not to the mailbox itself (a shared mailbox); default false'),
+    ),
+  },
+  {
+    additionalProperties: false,
+    'x-problem': 'must be {"method":"password"} or {"method":"oauth2","providerId":N}',
+  },
+);
+
 const writable = {
   type: typeSchema,
   host: text(L.host, { description: 'host name or IP address, no scheme or port' }),
@@ -44,7 +63,10 @@ const writable = {
     }),
   ),
   username: text(L.username),
-  password: text(L.password, { writeOnly: true, description: 'stored encrypted, never returned' }),
+  password: Type.Optional(
+    text(L.password, { writeOnly: true, description: 'stored encrypted, never returned; not with auth oauth2' }),
+  ),
+  auth: Type.Optional(AuthInput),
   imapFolder: Type.Optional(
     Nullable(Type.String({ maxLength: L.imapFolder }), {
       description: 'IMAP types only; default INBOX',
@@ -91,6 +113,20 @@ export const AccountViewSchema = Type.Object({
   effectivePort: Type.Integer(),
   username: Type.String(),
   hasPassword: Type.Boolean(),
+  auth: Type.Object({
+    method: Type.Enum(['password', 'oauth2']),
+    providerId: Type.Optional(Type.Integer()),
+    providerName: Type.Optional(Nullable(Type.String())),
+    delegate: Type.Optional(Type.Boolean()),
+    state: Type.Optional(
+      Type.Enum(['ready', 'authorization_required', 'reauthorization_required'], {
+        description: 'ready: a token can be had; otherwise an administrator must (re-)authorize the account',
+      }),
+    ),
+    identity: Type.Optional(Nullable(Type.String({ description: 'who signed in, where the provider says' }))),
+    authorizedAt: Type.Optional(NullableDateTime),
+    refreshTokenExpiresAt: Type.Optional(NullableDateTime),
+  }),
   imapFolder: Nullable(Type.String()),
   trusted: Type.Boolean(),
   dispatch: Type.Object({

@@ -7,7 +7,7 @@ import type { AccountDirectory } from './account-directory.js';
 import type { AccountReadRepository } from './account-read-repository.js';
 import { accountWhere, ACCOUNT_ORDER, type AccountFilter } from './account-filter.js';
 import { type AccountDraft, type AccountInput, type AccountPatch } from './account-types.js';
-import { draftOfRow, toAccountView, validityToRow, type AccountView } from './account-view.js';
+import { draftOfRow, toAccountView, validityToRow, VIEW_INCLUDE, type AccountView } from './account-view.js';
 
 /** What changed, for listeners such as the scheduler. */
 export interface AccountChange {
@@ -42,7 +42,7 @@ export class AccountService {
         ? await this.deps.reads.byIds(hit.ids)
         : await this.deps.prisma.mailAccount.findMany({
             where: { id: { in: hit.ids } },
-            include: { queue: { select: { name: true } } },
+            include: VIEW_INCLUDE,
           });
       const byId = new Map(rows.map((r) => [r.id, r]));
       return { items: hit.ids.flatMap((id) => (byId.has(id) ? [toAccountView(byId.get(id)!)] : [])), total: hit.total };
@@ -54,7 +54,7 @@ export class AccountService {
         orderBy: ACCOUNT_ORDER,
         skip: filter.offset,
         take: filter.limit,
-        include: { queue: { select: { name: true } } },
+        include: VIEW_INCLUDE,
       }),
       this.deps.prisma.mailAccount.count({ where }),
     ]);
@@ -77,6 +77,7 @@ export class AccountService {
   async create(input: AccountInput, actor: string): Promise<AccountView> {
     const draft = draftFromInput(input, this.deps.defaults);
     await this.checkQueue(draft);
+    await this.checkProvider(draft);
     await this.checkDuplicate(draft, null);
     const row = await this.refusingDuplicates(draft, null, (tx) => this.createRow(tx, draft, actor));
     await this.notify({ accountId: row.id, kind: 'created' });
@@ -87,11 +88,11 @@ export class AccountService {
     const created = await tx.mailAccount.create({
       data: {
         ...this.columns(draft),
-        passwordEnc: this.deps.secrets.seal(draft.password ?? ''),
+        passwordEnc: draft.auth.method === 'password' ? this.deps.secrets.seal(draft.password ?? '') : '',
         createdBy: actor,
         updatedBy: actor,
       },
-      include: { queue: { select: { name: true } } },
+      include: VIEW_INCLUDE,
     });
     await recordAudit(tx, {
       actor,
@@ -109,9 +110,14 @@ export class AccountService {
     const before = draftOfRow(current);
     const draft = draftFromPatch(before, patch);
     await this.checkQueue(draft);
+    await this.checkProvider(draft);
     await this.checkDuplicate(draft, id);
     const data: Prisma.MailAccountUncheckedUpdateInput = { ...this.columns(draft), updatedBy: actor };
     if (draft.password !== undefined) data.passwordEnc = this.deps.secrets.seal(draft.password);
+    // An OAuth2 account keeps no password; a grant belongs to the provider it was made with.
+    if (draft.auth.method === 'oauth2') data.passwordEnc = '';
+    const grantEnds = !sameGrant(before, draft);
+    if (grantEnds) data.oauth2ReauthorizationRequired = false;
     // A legacy duplicate whose connection settings change is held to the one-account rule again.
     if (CONNECTION_FIELDS.some((f) => before[f] !== draft[f])) data.legacyDuplicate = false;
     if (resumes(before, draft))
@@ -124,10 +130,11 @@ export class AccountService {
         lastErrorMessage: null,
       });
     const row = await this.refusingDuplicates(draft, id, async (tx) => {
+      if (grantEnds) await tx.oAuth2Token.deleteMany({ where: { accountId: id } });
       const updated = await tx.mailAccount.update({
         where: { id },
         data,
-        include: { queue: { select: { name: true } } },
+        include: VIEW_INCLUDE,
       });
       const changes = diffFields(auditable(before), auditable(draft), SECRET);
       if (Object.keys(changes).length > 0)
@@ -158,7 +165,7 @@ export class AccountService {
     const row = isRowId(id)
       ? await this.deps.prisma.mailAccount.findUnique({
           where: { id },
-          include: withQueue ? { queue: { select: { name: true } } } : undefined,
+          include: withQueue ? VIEW_INCLUDE : undefined,
         })
       : null;
     if (!row) throw new MailductError('ACCOUNT_NOT_FOUND', `mail account ${id} does not exist`);
@@ -179,6 +186,9 @@ export class AccountService {
       comment: d.comment,
       tlsVerify: d.tlsVerify,
       pollIntervalSeconds: d.pollIntervalSeconds,
+      authMethod: d.auth.method,
+      oauth2ProviderId: d.auth.method === 'oauth2' ? d.auth.providerId : null,
+      oauth2Delegate: d.auth.method === 'oauth2' && d.auth.delegate,
     } satisfies Prisma.MailAccountUncheckedUpdateInput;
   }
 
@@ -191,6 +201,18 @@ export class AccountService {
       throw validationError([{ field: 'dispatch.queueId', problem: `queue ${d.dispatch.queueId} does not exist` }]);
     if (!queue.valid)
       throw validationError([{ field: 'dispatch.queueId', problem: `queue "${queue.name}" is not valid` }]);
+  }
+
+  private async checkProvider(d: AccountDraft): Promise<void> {
+    if (d.auth.method !== 'oauth2') return;
+    const provider = await this.deps.prisma.oAuth2Provider.findUnique({
+      where: { id: d.auth.providerId },
+      select: { id: true },
+    });
+    if (!provider)
+      throw validationError([
+        { field: 'auth.providerId', problem: `OAuth2 provider ${d.auth.providerId} does not exist` },
+      ]);
   }
 
   /**
@@ -243,5 +265,12 @@ function auditable(d: AccountDraft): Record<string, unknown> {
 
 function resumes(before: AccountDraft, after: AccountDraft): boolean {
   if (after.validity === 'valid' && before.validity !== 'valid') return true;
+  if (!sameGrant(before, after) || JSON.stringify(before.auth) !== JSON.stringify(after.auth)) return true;
   return after.password !== undefined || CONNECTION_FIELDS.some((f) => before[f] !== after[f]);
+}
+
+/** Whether an account's OAuth2 grant still applies: the same method and provider. */
+function sameGrant(before: AccountDraft, after: AccountDraft): boolean {
+  if (before.auth.method !== 'oauth2') return true;
+  return after.auth.method === 'oauth2' && after.auth.providerId === before.auth.providerId;
 }

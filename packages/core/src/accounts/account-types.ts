@@ -48,6 +48,9 @@ export type AccountInput = AccountCreateBody;
 /** A partial update; an omitted password keeps the stored one (OTOBO's placeholder). */
 export type AccountPatch = Partial<AccountInput>;
 
+/** How an account signs in: with its password, or with an OAuth2 token of a provider. */
+export type AccountAuth = { method: 'password' } | { method: 'oauth2'; providerId: number; delegate: boolean };
+
 /** A complete, normalised account as it will be stored (password still in plain text here). */
 export interface AccountDraft {
   type: AccountType;
@@ -55,6 +58,7 @@ export interface AccountDraft {
   port: number | null;
   username: string;
   password: string | undefined;
+  auth: AccountAuth;
   imapFolder: string | null;
   trusted: boolean;
   dispatch: Dispatch;

@@ -1,5 +1,12 @@
 import type { MailAccountRow } from '../db/index.js';
-import { effectivePort, type AccountDraft, type AccountType, type Dispatch, type Validity } from './account-types.js';
+import {
+  effectivePort,
+  type AccountAuth,
+  type AccountDraft,
+  type AccountType,
+  type Dispatch,
+  type Validity,
+} from './account-types.js';
 
 /** The public shape of an account. The password is never part of it, only `hasPassword`. */
 export interface AccountView {
@@ -10,6 +17,7 @@ export interface AccountView {
   effectivePort: number;
   username: string;
   hasPassword: boolean;
+  auth: AccountAuthView;
   imapFolder: string | null;
   trusted: boolean;
   dispatch: { by: 'to' } | { by: 'queue'; queueId: number; queueName: string | null };
@@ -24,6 +32,20 @@ export interface AccountView {
   updatedBy: string | null;
 }
 
+/** How the account signs in, and for OAuth2 whether a token can be had. */
+export type AccountAuthView =
+  | { method: 'password' }
+  | {
+      method: 'oauth2';
+      providerId: number;
+      providerName: string | null;
+      delegate: boolean;
+      state: 'ready' | 'authorization_required' | 'reauthorization_required';
+      identity: string | null;
+      authorizedAt: string | null;
+      refreshTokenExpiresAt: string | null;
+    };
+
 /** What the fetchers last recorded about an account. */
 export interface AccountStateView {
   lastRunAt: string | null;
@@ -35,7 +57,24 @@ export interface AccountStateView {
   parkedReason: string | null;
 }
 
-type RowWithQueue = MailAccountRow & { queue?: { name: string } | null };
+/** A stored account with what its view shows of its queue, OAuth2 provider and grant (VIEW_INCLUDE). */
+export type RowWithQueue = MailAccountRow & {
+  queue?: { name: string } | null;
+  oauth2Provider?: { name: string; grantType: string } | null;
+  oauth2Token?: {
+    identity: string | null;
+    authorizedAt: Date;
+    refreshExpiresAt: Date | null;
+    refreshTokenEnc: string | null;
+  } | null;
+};
+
+/** What Prisma reads beside an account for its view. */
+export const VIEW_INCLUDE = {
+  queue: { select: { name: true } },
+  oauth2Provider: { select: { name: true, grantType: true } },
+  oauth2Token: { select: { identity: true, authorizedAt: true, refreshExpiresAt: true, refreshTokenEnc: true } },
+} as const;
 
 /** Prisma stores `invalid-temporarily` as the identifier `invalid_temporarily`. */
 export function validityOfRow(v: MailAccountRow['validity']): Validity {
@@ -63,6 +102,7 @@ export function toAccountView(row: RowWithQueue): AccountView {
     effectivePort: effectivePort(row.type, row.port),
     username: row.username,
     hasPassword: row.passwordEnc.length > 0,
+    auth: authView(row),
     imapFolder: row.imapFolder,
     trusted: row.trusted,
     dispatch: dispatch.by === 'queue' ? { ...dispatch, queueName: row.queue?.name ?? null } : dispatch,
@@ -94,6 +134,7 @@ export function draftOfRow(row: MailAccountRow): AccountDraft {
     port: row.port,
     username: row.username,
     password: undefined,
+    auth: authOfRow(row),
     imapFolder: row.imapFolder,
     trusted: row.trusted,
     dispatch: dispatchOfRow(row),
@@ -101,6 +142,32 @@ export function draftOfRow(row: MailAccountRow): AccountDraft {
     comment: row.comment,
     tlsVerify: row.tlsVerify,
     pollIntervalSeconds: row.pollIntervalSeconds,
+  };
+}
+
+/** The auth setting of a stored account. */
+export function authOfRow(row: MailAccountRow): AccountAuth {
+  return row.authMethod === 'oauth2' && row.oauth2ProviderId !== null
+    ? { method: 'oauth2', providerId: row.oauth2ProviderId, delegate: row.oauth2Delegate }
+    : { method: 'password' };
+}
+
+function authView(row: RowWithQueue): AccountAuthView {
+  const auth = authOfRow(row);
+  if (auth.method === 'password') return auth;
+  const token = row.oauth2Token ?? null;
+  const appOnly = row.oauth2Provider?.grantType === 'client_credentials';
+  return {
+    ...auth,
+    providerName: row.oauth2Provider?.name ?? null,
+    state: row.oauth2ReauthorizationRequired
+      ? 'reauthorization_required'
+      : appOnly || token?.refreshTokenEnc
+        ? 'ready'
+        : 'authorization_required',
+    identity: token?.identity ?? null,
+    authorizedAt: token ? iso(token.authorizedAt) : null,
+    refreshTokenExpiresAt: token ? iso(token.refreshExpiresAt) : null,
   };
 }
 

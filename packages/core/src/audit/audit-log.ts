@@ -4,9 +4,24 @@ import type { FieldChange } from './audit-diff.js';
 /** One entry of the audit trail. */
 export interface AuditEntry {
   actor: string;
-  /** Changes, and the operations that reach a mail server with a stored password: test, dry-run, fetch-now. */
-  action: 'create' | 'update' | 'delete' | 'park' | 'rotate-key' | 'test' | 'dry-run' | 'fetch-now' | 'queue-job';
-  entity: 'mail_account' | 'queue' | 'system_address' | 'api_token' | 'job';
+  /**
+   * Changes, the operations that reach a mail server with a stored password (test, dry-run,
+   * fetch-now), and an OAuth2 grant's life: authorized, refused at a refresh, revoked.
+   */
+  action:
+    | 'create'
+    | 'update'
+    | 'delete'
+    | 'park'
+    | 'rotate-key'
+    | 'test'
+    | 'dry-run'
+    | 'fetch-now'
+    | 'queue-job'
+    | 'oauth2-authorize'
+    | 'oauth2-refresh-refused'
+    | 'oauth2-revoke';
+  entity: 'mail_account' | 'queue' | 'system_address' | 'api_token' | 'job' | 'oauth2_provider';
   entityId: string | number;
   changes: Record<string, FieldChange>;
 }

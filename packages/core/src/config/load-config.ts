@@ -33,6 +33,10 @@ export interface Config {
   /** Mail hosts that may be internal addresses, and hosts never connected to (see MailHostPolicy). */
   allowedMailHosts: string[];
   deniedMailHosts: string[];
+  /** OAuth2 providers may be plain http (a test or lab provider; never for a real one). */
+  oauth2AllowHttp: boolean;
+  /** Where browsers reach mailduct: the OAuth2 redirect URI is `<publicUrl>/oauth2/callback`; unset: the request's own origin. */
+  publicUrl: string | undefined;
 }
 
 /**
@@ -73,6 +77,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     trustProxy: e.MAILDUCT_TRUST_PROXY,
     allowedMailHosts: e.MAILDUCT_ALLOWED_MAIL_HOSTS,
     deniedMailHosts: e.MAILDUCT_DENIED_MAIL_HOSTS,
+    oauth2AllowHttp: e.MAILDUCT_OAUTH2_ALLOW_HTTP,
+    publicUrl: e.MAILDUCT_PUBLIC_URL,
   });
 }
 

@@ -121,6 +121,22 @@ export const ConfigSchema = z.object({
   MAILDUCT_ALLOWED_MAIL_HOSTS: hostList('MAILDUCT_ALLOWED_MAIL_HOSTS'),
   MAILDUCT_DENIED_MAIL_HOSTS: hostList('MAILDUCT_DENIED_MAIL_HOSTS'),
   MAILDUCT_RETENTION_DAYS: positiveInt('MAILDUCT_RETENTION_DAYS', 30, 0),
+  MAILDUCT_OAUTH2_ALLOW_HTTP: z
+    .enum(['true', 'false', ''], { error: 'MAILDUCT_OAUTH2_ALLOW_HTTP must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
+  MAILDUCT_PUBLIC_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' || v === undefined ? undefined : v.replace(/\/+$/, '')))
+    .refine((v) => {
+      if (v === undefined) return true;
+      try {
+        return ['https:', 'http:'].includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, 'MAILDUCT_PUBLIC_URL must be the http(s) URL the admin UI is reached at, e.g. https://mailduct.example.com'),
 });
 
 export type ConfigInput = z.input<typeof ConfigSchema>;

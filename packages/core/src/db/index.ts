@@ -11,4 +11,6 @@ export type {
   FetchRun as FetchRunRow,
   ApiToken as ApiTokenRow,
   AuditEvent as AuditEventRow,
+  OAuth2Provider as OAuth2ProviderRow,
+  OAuth2Token as OAuth2TokenRow,
 } from '../generated/prisma/client.js';

@@ -25,6 +25,21 @@ export const ERROR_ADVICE: Record<ErrorCode, string> = {
   CONFIG_INVALID: 'Fix the environment variables named in the message (README, "Configuration") and start again.',
   SECRET_UNREADABLE:
     'The password was sealed with a key that is not configured: add it to MAILDUCT_OLD_SECRET_KEYS, or set the password again.',
+  OAUTH2_PROVIDER_NOT_FOUND: 'Check the OAuth2 provider id (`GET /api/v1/oauth2-providers`).',
+  OAUTH2_PROVIDER_EXISTS: 'OAuth2 provider names are unique: pick another name or change the existing provider.',
+  OAUTH2_PROVIDER_IN_USE: 'Move the mail accounts named in the message to another provider (or to a password) first.',
+  OAUTH2_STATE_INVALID:
+    'The sign-in link was used already, has expired (10 minutes) or belongs to another session: start the authorization again.',
+  OAUTH2_IDENTITY_MISMATCH:
+    'Sign in as the mailbox itself, or set `auth.delegate` when the token rightly belongs to a delegate (shared mailbox).',
+  OAUTH2_AUTHORIZATION_REQUIRED:
+    'Nobody has signed in for this account yet: authorize it (UI "Authorize", `POST …/oauth2/authorize`, or `mailduct oauth2 authorize`).',
+  OAUTH2_REAUTHORIZATION_REQUIRED:
+    'The provider refused the stored grant (revoked, expired, password changed): authorize the account again; it stays parked until then.',
+  OAUTH2_PROVIDER_REFUSED:
+    'The provider refused the client (wrong client id or secret, scope or consent missing): fix the provider named in the message.',
+  OAUTH2_PROVIDER_UNREACHABLE:
+    'The provider could not be reached or answered with a server error; the run is retried with backoff.',
   MAIL_AUTH_REFUSED:
     'Check the user name and password on the mail server; after repeated failures the account is parked.',
   MAIL_TLS_FAILED:

@@ -36,3 +36,22 @@ describe(onFailure.name, () => {
     expect(onFailure('config', state(3), now, 5)).toEqual({ park: null, backoffUntil: null });
   });
 });
+
+describe('onFailure for OAuth2 grants', () => {
+  const state = { consecutiveFailures: 1, consecutiveAuthFailures: 1, pollIntervalSeconds: 600 };
+  const now = new Date('2026-12-02T10:00:00Z');
+
+  it('parks at the first refused grant and the first run without one, not after five', () => {
+    const refused = onFailure({ class: 'auth', code: 'OAUTH2_REAUTHORIZATION_REQUIRED' }, state, now, 5);
+    expect(refused).toEqual({ park: expect.stringMatching(/authorize the account again/), backoffUntil: null });
+    const missing = onFailure({ class: 'auth', code: 'OAUTH2_AUTHORIZATION_REQUIRED' }, state, now, 5);
+    expect(missing.park).toMatch(/nobody has authorized/);
+  });
+
+  it('treats a refused password or token like any login refusal, and an unreachable provider as transient', () => {
+    expect(onFailure({ class: 'auth', code: 'MAIL_AUTH_REFUSED' }, state, now, 5).park).toBeNull();
+    const unreachable = onFailure({ class: 'network', code: 'OAUTH2_PROVIDER_UNREACHABLE' }, state, now, 5, () => 0.5);
+    expect(unreachable.park).toBeNull();
+    expect(unreachable.backoffUntil?.getTime()).toBe(now.getTime() + 30_000);
+  });
+});

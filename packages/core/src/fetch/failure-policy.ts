@@ -19,15 +19,26 @@ export interface FailureAction {
 /**
  * After a failed run: transient classes (network, timeout, server busy, storage) back off
  * exponentially from 30 s, with ±20 % jitter, capped at the poll interval; `parkAfter`
- * consecutive auth failures park the account. `random` is injectable for tests.
+ * consecutive auth failures park the account, and so does at once an OAuth2 grant the provider
+ * refused or one nobody has made yet (retrying cannot help, and would only hammer the provider).
+ * `random` is injectable for tests.
  */
 export function onFailure(
-  errorClass: ErrorClass,
+  error: ErrorClass | { class: ErrorClass; code: string },
   state: FailureState,
   now: Date,
   parkAfter: number,
   random: () => number = Math.random,
 ): FailureAction {
+  const errorClass = typeof error === 'string' ? error : error.class;
+  const code = typeof error === 'string' ? null : error.code;
+  if (code === 'OAUTH2_REAUTHORIZATION_REQUIRED')
+    return {
+      park: 'the OAuth2 provider refused the grant (revoked, expired or password changed): authorize the account again',
+      backoffUntil: null,
+    };
+  if (code === 'OAUTH2_AUTHORIZATION_REQUIRED')
+    return { park: 'nobody has authorized the account with its OAuth2 provider yet: authorize it', backoffUntil: null };
   if (errorClass === 'auth' && state.consecutiveAuthFailures >= parkAfter) {
     return {
       park: `login refused ${state.consecutiveAuthFailures} times in a row; fix the credentials and set the account valid again`,

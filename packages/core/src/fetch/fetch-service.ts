@@ -14,7 +14,9 @@ import {
   type MailTimeouts,
   type ProtocolTrace,
 } from '../mail/index.js';
+import type { AccessTokens } from '../oauth2/index.js';
 import type { MessageStore } from '../store/index.js';
+import { mailboxSettingsOf } from './mailbox-settings.js';
 import { ByteBudget } from './byte-budget.js';
 import { fetchMailbox, type FetchCounts, type SessionInput } from './fetch-session.js';
 import type { RoutingLoader } from './routing-loader.js';
@@ -24,6 +26,8 @@ import type { PipelineHooks } from './store-and-dispatch.js';
 export interface FetchServiceDeps {
   prisma: PrismaClient;
   secrets: SecretBox;
+  /** OAuth2 accounts' tokens; without it such an account's run fails with a config error. */
+  tokens?: AccessTokens;
   store: MessageStore;
   publisher: TicketPublisher;
   locks: AccountLocks;
@@ -153,15 +157,7 @@ export class FetchService {
     options: FetchOptions,
   ): Promise<SessionInput> {
     const { settings: configured } = this.deps;
-    const settings: MailboxSettings = {
-      type: account.type,
-      host: account.host,
-      port: account.port,
-      username: account.username,
-      password: this.deps.secrets.open(account.passwordEnc),
-      imapFolder: account.imapFolder,
-      tlsVerify: account.tlsVerify,
-    };
+    const settings = mailboxSettingsOf(account, this.deps.secrets, this.deps.tokens);
     const clientOptions: ClientOptions = {
       extraCa: configured.extraCa,
       timeouts: configured.timeouts,

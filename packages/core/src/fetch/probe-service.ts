@@ -6,10 +6,14 @@ import { recordAudit } from '../audit/index.js';
 import { DEFAULT_TIMEOUTS, type MailboxSettings, type MailHostPolicy } from '../mail/index.js';
 import { dryRunMailbox, probeMailbox, type DryRunItem, type ProbeResult } from './probe.js';
 import type { RoutingLoader } from './routing-loader.js';
+import { mailboxSettingsOf } from './mailbox-settings.js';
+import type { AccessTokens } from '../oauth2/index.js';
 
 export interface ProbeServiceDeps {
   prisma: PrismaClient;
   secrets: SecretBox;
+  /** OAuth2 accounts' tokens, for testing a stored OAuth2 account. */
+  tokens?: AccessTokens;
   routing: RoutingLoader;
   extraCa?: string;
   maxMessageBytes: number;
@@ -105,16 +109,7 @@ export class ProbeService {
   private async stored(id: number) {
     const row = isRowId(id) ? await this.deps.prisma.mailAccount.findUnique({ where: { id } }) : null;
     if (!row) throw new MailductError('ACCOUNT_NOT_FOUND', `mail account ${id} does not exist`);
-    const settings: MailboxSettings = {
-      type: row.type,
-      host: row.host,
-      port: row.port,
-      username: row.username,
-      password: this.deps.secrets.open(row.passwordEnc),
-      imapFolder: row.imapFolder,
-      tlsVerify: row.tlsVerify,
-    };
-    return { settings, row };
+    return { settings: mailboxSettingsOf(row, this.deps.secrets, this.deps.tokens), row };
   }
 
   private options() {

@@ -77,7 +77,7 @@ export class RunRecorder {
       consecutiveAuthFailures: error.class === 'auth' ? account.consecutiveAuthFailures + 1 : 0,
       pollIntervalSeconds: account.pollIntervalSeconds,
     };
-    const action = onFailure(error.class, state, now, this.parkAfterAuthFailures);
+    const action = onFailure(error, state, now, this.parkAfterAuthFailures);
     const park = action.park !== null && account.validity === 'valid';
     await tx.mailAccount.update({
       where: { id: account.id },

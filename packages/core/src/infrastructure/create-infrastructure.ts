@@ -4,6 +4,7 @@ import { SecretBox } from '../crypto/index.js';
 import { createPgPool, createPrisma, type PrismaClient } from '../db/index.js';
 import { openQueues, type MailductQueues } from '../jobs/index.js';
 import { MailHostPolicy } from '../mail/index.js';
+import { AccessTokens } from '../oauth2/index.js';
 import { createRedis, type Redis } from '../redis/index.js';
 
 /**
@@ -28,6 +29,8 @@ export interface Infrastructure {
   readonly workerQueues: MailductQueues;
   readonly secrets: SecretBox;
   readonly hostPolicy: MailHostPolicy;
+  /** OAuth2 accounts' access tokens: one refresh for all processes, the rotated refresh token stored. */
+  readonly accessTokens: AccessTokens;
   /** A connection of its own, for a subscriber or a blocking reader (BullMQ Worker, QueueEvents). */
   dedicatedRedis(name: string): Redis;
   close(): Promise<void>;
@@ -122,6 +125,18 @@ class ProcessInfrastructure implements Infrastructure {
       () => new MailHostPolicy(allowedMailHosts, deniedMailHosts),
       () => {},
     );
+  }
+
+  get accessTokens(): AccessTokens {
+    const make = () =>
+      new AccessTokens({
+        prisma: this.prisma,
+        secrets: this.secrets,
+        redis: this.redis,
+        prefix: this.config.queuePrefix,
+        client: { allowHttp: this.config.oauth2AllowHttp, hostPolicy: this.hostPolicy },
+      });
+    return this.once('accessTokens', make, () => {});
   }
 
   dedicatedRedis(connectionName: string): Redis {

@@ -1,17 +1,24 @@
 import type { AccountType } from '../accounts/index.js';
 import { effectivePort } from '../accounts/index.js';
 import { ImapMailboxClient } from './imap-client.js';
-import { DEFAULT_TIMEOUTS, type MailboxClient, type MailTimeouts, type ProtocolTrace } from './mailbox-client.js';
+import {
+  DEFAULT_TIMEOUTS,
+  type BearerSource,
+  type MailboxClient,
+  type MailTimeouts,
+  type ProtocolTrace,
+} from './mailbox-client.js';
 import { Pop3MailboxClient } from './pop3-client.js';
 import type { MailHostPolicy } from './host-policy.js';
 
-/** The connection settings of one account, password decrypted. */
+/** The connection settings of one account, password decrypted (or its bearer tokens' source). */
 export interface MailboxSettings {
   type: AccountType;
   host: string;
   port: number | null;
   username: string;
   password: string;
+  bearer?: BearerSource;
   imapFolder: string | null;
   tlsVerify: boolean;
 }
@@ -45,6 +52,7 @@ export function clientFor(a: MailboxSettings, options: ClientOptions = {}): Mail
     port: effectivePort(a.type, a.port),
     username: a.username,
     password: a.password,
+    bearer: a.bearer,
     security: SECURITY[a.type],
     tlsVerify: a.tlsVerify,
     extraCa: options.extraCa,

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { resolveMailHost } from './resolve-mail-host.js';
-import { MailductError } from '../errors/index.js';
+import { isMailductError, MailductError } from '../errors/index.js';
 import { classifyMailError } from './classify-mail-error.js';
 import type {
   CommitResult,
@@ -33,21 +33,45 @@ export class ImapMailboxClient implements MailboxClient {
   private flagged = new Set<string>();
   /** What imapflow reported on its 'error' event: the real cause behind a later NoConnection. */
   private cause: unknown = null;
+  /** The password or access token of the session, cut out of every error and trace line. */
+  private secret = '';
 
   constructor(private readonly s: ImapSettings) {}
 
   async connect(): Promise<void> {
+    const bearer = this.s.bearer;
+    if (!bearer) return this.session({ user: this.s.username, pass: this.s.password });
+    const token = await bearer.token();
+    try {
+      await this.session({ user: this.s.username, accessToken: token });
+    } catch (err) {
+      if (!isMailductError(err, 'MAIL_AUTH_REFUSED')) throw err;
+      // A token the provider still calls valid may have been revoked or expired early: one new one.
+      await this.session({ user: this.s.username, accessToken: await bearer.renew(token) });
+    }
+  }
+
+  private async session(auth: { user: string; pass?: string; accessToken?: string }): Promise<void> {
     this.cause = null;
+    this.client?.close();
+    this.client = null;
+    this.secret = auth.accessToken ?? auth.pass ?? '';
     await this.guard(async () => {
       const address = this.s.hostPolicy ? await resolveMailHost(this.s.host, this.s.hostPolicy) : this.s.host;
-      const client = new ImapFlow(this.options(address));
+      const client = new ImapFlow(this.options(address, auth));
       // An error event after connect (socket reset, timeout, parser limit) must not crash the
       // process: the pending command rejects with NoConnection, and the run fails with this cause.
       client.on('error', (err: unknown) => {
         this.cause ??= err;
       });
       this.client = client;
-      await client.connect();
+      try {
+        await client.connect();
+      } catch (err) {
+        if (auth.accessToken && /unsupported authentication mechanism/i.test((err as Error)?.message ?? ''))
+          throw noOAuthLogin(this.s.host, client.capabilities);
+        throw err;
+      }
       // RFC 6855: a server offering UTF8=ACCEPT may hand a client that did not enable it a
       // downgraded copy of a mail with raw UTF-8 headers (RFC 6857); mailduct stores bytes as they
       // are, so it enables UTF8=ACCEPT, and only that (see disableAutoEnable), before SELECT.
@@ -212,7 +236,7 @@ export class ImapMailboxClient implements MailboxClient {
       return await fn();
     } catch (err) {
       const lost = (err as { code?: string })?.code === 'NoConnection' && this.cause !== null;
-      const classified = classifyMailError(lost ? this.cause : err, [this.s.password]);
+      const classified = classifyMailError(lost ? this.cause : err, [this.secret]);
       if (
         classified.code === 'MAIL_FOLDER_MISSING' ||
         (classified.code === 'MAIL_PROTOCOL' &&
@@ -230,7 +254,7 @@ export class ImapMailboxClient implements MailboxClient {
   }
 
   /** imapflow's options; `address` is where to connect (the checked address), `s.host` the name TLS verifies. */
-  private options(address: string): ImapFlowOptions {
+  private options(address: string, auth: ImapFlowOptions['auth']): ImapFlowOptions {
     const s = this.s;
     const opts: ImapFlowOptions = {
       host: address,
@@ -238,7 +262,7 @@ export class ImapMailboxClient implements MailboxClient {
       port: s.port,
       secure: s.security === 'tls',
       doSTARTTLS: s.security === 'starttls' ? true : s.security === 'plain' ? false : undefined,
-      auth: { user: s.username, pass: s.password },
+      auth,
       tls: tlsOptionsFor({ host: s.host, verify: s.tlsVerify, extraCa: s.extraCa }),
       connectionTimeout: s.timeouts.connect,
       greetingTimeout: s.timeouts.greeting,
@@ -250,7 +274,7 @@ export class ImapMailboxClient implements MailboxClient {
       // answered with a FETCH per message (RFC 7162 §3.1). Folder names are then sent in modified
       // UTF-7, which every server understands (RFC 3501 §5.1.3). One round trip less per session.
       disableAutoEnable: true,
-      logger: s.trace ? traceLogger(s.trace, s.password) : false,
+      logger: s.trace ? traceLogger(s.trace, this.secret) : false,
       // Not logRaw: raw bytes would carry AUTHENTICATE data; imapflow masks `sensitive` values in its command log.
       logRaw: false,
       maxLineLength: 1024 * 1024,
@@ -262,11 +286,24 @@ export class ImapMailboxClient implements MailboxClient {
   }
 }
 
+/** A server that takes no bearer token: say what it does take. */
+function noOAuthLogin(host: string, capabilities: Map<string, unknown>): MailductError {
+  const offered = [...capabilities.keys()].filter((c) => c.startsWith('AUTH=')).map((c) => c.slice(5));
+  return new MailductError(
+    'MAIL_ACCOUNT_MISCONFIGURED',
+    `${host} offers no OAuth2 login (XOAUTH2 or OAUTHBEARER); it offers ${offered.length > 0 ? offered.join(', ') : 'no SASL mechanism'}${capabilities.has('LOGINDISABLED') ? ' (LOGIN disabled)' : ''}`,
+  );
+}
+
 function traceLogger(trace: ProtocolTrace, password: string) {
   const emit = (entry: { msg?: string; src?: string }) => {
     const text = entry.msg ?? '';
     for (const line of text.split(/\r?\n/))
-      if (line) trace(entry.src === 's' ? 'S' : entry.src === 'c' ? 'C' : '*', line.split(password).join('********'));
+      if (line)
+        trace(
+          entry.src === 's' ? 'S' : entry.src === 'c' ? 'C' : '*',
+          password ? line.split(password).join('********') : line,
+        );
   };
   return { debug: emit, info: emit, warn: emit, error: emit, trace: emit };
 }

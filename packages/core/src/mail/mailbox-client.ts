@@ -91,12 +91,25 @@ export interface MailTimeouts {
 
 export const DEFAULT_TIMEOUTS: MailTimeouts = { connect: 30_000, greeting: 30_000, command: 120_000 };
 
+/**
+ * Where an OAuth2 account's access tokens come from (oauth2/access-tokens.ts): `token` before a
+ * login, `renew` once when the server refused the token (expired or revoked before its time).
+ */
+export interface BearerSource {
+  token(): Promise<string>;
+  renew(rejected: string): Promise<string>;
+}
+
 /** How to reach and log in to a mail server; shared by both protocol families. */
 export interface ServerSettings {
   host: string;
   port: number;
+  /** The mailbox to open; with a bearer token the XOAUTH2 `user=` (a shared mailbox's address with a delegate's token). */
   username: string;
+  /** Unused when `bearer` is set. */
   password: string;
+  /** OAuth2: log in with XOAUTH2 or OAUTHBEARER (RFC 7628), whichever the server offers, instead of the password. */
+  bearer?: BearerSource;
   /** 'tls': implicit TLS (IMAPS, POP3S); 'starttls': STARTTLS/STLS required (IMAPTLS, POP3TLS); 'plain': none. */
   security: 'tls' | 'starttls' | 'plain';
   tlsVerify: boolean;

@@ -1,6 +1,14 @@
-import { MailductError } from '../errors/index.js';
+import { isMailductError, MailductError } from '../errors/index.js';
 import { classifyMailError, serverExcerpt } from './classify-mail-error.js';
-import type { CommitResult, Downloaded, MailboxClient, RemoteMessage, ServerSettings } from './mailbox-client.js';
+import type {
+  BearerSource,
+  CommitResult,
+  Downloaded,
+  MailboxClient,
+  RemoteMessage,
+  ServerSettings,
+} from './mailbox-client.js';
+import { OAUTH_ABORT, oauthMechanism, oauthResponse, type OAuthMechanism } from './sasl-oauth.js';
 import { Pop3Connection, pop3Error, type Pop3Status } from './pop3-connection.js';
 import { resolveMailHost } from './resolve-mail-host.js';
 import { tlsOptionsFor } from './tls-options.js';
@@ -15,11 +23,28 @@ export class Pop3MailboxClient implements MailboxClient {
   readonly commitEndsSession = true;
   private conn: Pop3Connection | null = null;
   private capabilities = new Set<string>();
+  /** The SASL mechanisms of the CAPA answer (RFC 2449 "SASL"). */
+  private sasl = new Set<string>();
+  /** The password or access token of the session, cut out of every error. */
+  private secret: string;
   private toDelete: number[] = [];
 
-  constructor(private readonly s: Pop3Settings) {}
+  constructor(private readonly s: Pop3Settings) {
+    this.secret = s.password;
+  }
 
   async connect(): Promise<void> {
+    await this.openSession();
+    if (this.s.bearer) return this.bearerLogin(this.s.bearer);
+    const conn = this.open();
+    await this.guard(async () => {
+      expectOk(await conn.command(`USER ${this.s.username}`), 'USER', { authenticationFailed: true });
+      expectOk(await conn.command(`PASS ${this.s.password}`, 'PASS ********'), 'PASS', { authenticationFailed: true });
+    });
+  }
+
+  /** Connect, greeting, capabilities, STLS and UTF8: everything before the login. */
+  private async openSession(): Promise<void> {
     const tls = tlsOptionsFor({ host: this.s.host, verify: this.s.tlsVerify, extraCa: this.s.extraCa });
     await this.guard(async () => {
       const address = this.s.hostPolicy ? await resolveMailHost(this.s.host, this.s.hostPolicy) : this.s.host;
@@ -42,8 +67,42 @@ export class Pop3MailboxClient implements MailboxClient {
       // RFC 6856: a server offering UTF8 may replace a mail with raw UTF-8 headers by a generated
       // notice (Courier does) unless the client says it takes UTF-8; mailduct stores bytes as they are.
       if (this.capabilities.has('UTF8')) expectOk(await conn.command('UTF8'), 'UTF8');
-      expectOk(await conn.command(`USER ${this.s.username}`), 'USER', { authenticationFailed: true });
-      expectOk(await conn.command(`PASS ${this.s.password}`, 'PASS ********'), 'PASS', { authenticationFailed: true });
+    });
+  }
+
+  /** AUTH OAUTHBEARER or XOAUTH2 with the account's token; a refused token is renewed once, on a new connection. */
+  private async bearerLogin(bearer: BearerSource): Promise<void> {
+    const mechanism = oauthMechanism(this.sasl);
+    if (!mechanism) {
+      this.conn?.destroy();
+      this.conn = null;
+      const offered = [...this.sasl];
+      throw new MailductError(
+        'MAIL_ACCOUNT_MISCONFIGURED',
+        `${this.s.host} offers no OAuth2 login (XOAUTH2 or OAUTHBEARER); it offers ${offered.length > 0 ? offered.join(', ') : 'no SASL mechanism'}`,
+      );
+    }
+    const token = await bearer.token();
+    try {
+      await this.authenticate(mechanism, token);
+    } catch (err) {
+      if (!isMailductError(err, 'MAIL_AUTH_REFUSED')) throw err;
+      // A token the provider still calls valid may have been revoked or expired early: one new one.
+      const renewed = await bearer.renew(token);
+      this.conn?.destroy();
+      await this.openSession();
+      await this.authenticate(mechanism, renewed);
+    }
+  }
+
+  private async authenticate(mechanism: OAuthMechanism, token: string): Promise<void> {
+    this.secret = token;
+    const conn = this.open();
+    await this.guard(async () => {
+      const response = oauthResponse(mechanism, { user: this.s.username, token, host: this.s.host, port: this.s.port });
+      expectOk(await conn.authenticate(mechanism, response, OAUTH_ABORT[mechanism]), `AUTH ${mechanism}`, {
+        authenticationFailed: true,
+      });
     });
   }
 
@@ -157,15 +216,14 @@ export class Pop3MailboxClient implements MailboxClient {
   private async readCapabilities(): Promise<void> {
     const conn = this.open();
     const capa = await conn.command('CAPA');
-    this.capabilities = new Set(
-      capa.ok
-        ? (await conn.readMultiline(1024 * 1024))
-            .toString('latin1')
-            .split(/\r?\n/)
-            .map((l) => l.trim().split(/\s+/)[0]!.toUpperCase())
-            .filter(Boolean)
-        : [],
-    );
+    const lines = capa.ok
+      ? (await conn.readMultiline(1024 * 1024))
+          .toString('latin1')
+          .split(/\r?\n/)
+          .map((l) => l.trim().toUpperCase().split(/\s+/))
+      : [];
+    this.capabilities = new Set(lines.map((words) => words[0]!).filter(Boolean));
+    this.sasl = new Set(lines.find((words) => words[0] === 'SASL')?.slice(1) ?? []);
   }
 
   private async multi(command: string): Promise<Buffer> {
@@ -183,7 +241,7 @@ export class Pop3MailboxClient implements MailboxClient {
     try {
       return await fn();
     } catch (err) {
-      const classified = classifyMailError(err, [this.s.password]);
+      const classified = classifyMailError(err, [this.secret]);
       this.conn?.destroy();
       this.conn = null;
       throw classified;

@@ -87,6 +87,26 @@ export class Pop3Connection {
     return this.readStatus();
   }
 
+  /**
+   * A SASL exchange (RFC 5034) without an initial response, so a long bearer token never makes
+   * the command line exceed 255 octets: `AUTH <mechanism>`, the server's empty challenge, the
+   * response (`shown` masked in the trace); a second challenge carries the server's error, which
+   * `abort` answers before the final -ERR.
+   */
+  async authenticate(mechanism: string, response: string, abort: string): Promise<Pop3Status> {
+    this.write(`AUTH ${mechanism}`);
+    for (let challenge = 0; ; challenge++) {
+      const line = await this.readLine();
+      this.trace?.('S', line);
+      if (line.startsWith('+OK')) return { ok: true, text: line.slice(3).trim() };
+      if (line.startsWith('-ERR')) return { ok: false, text: line.slice(4).trim() };
+      if (!line.startsWith('+') || challenge > 1)
+        throw pop3Error(`unexpected POP3 response: ${serverExcerpt(line)}`, { code: 'InvalidResponse' });
+      if (challenge === 0) this.write(response, '********');
+      else this.write(abort, '(end of the exchange)');
+    }
+  }
+
   /** Read one status line. */
   async readStatus(): Promise<Pop3Status> {
     const line = await this.readLine();

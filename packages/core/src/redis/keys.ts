@@ -16,4 +16,10 @@ export const redisKeys = {
   accountVersion: (prefix: string) => `${prefix}:accounts:version`,
   /** Fetch jobs skipped because another process held the account lock (mailduct_lock_skips_total). */
   lockSkips: (prefix: string) => `${prefix}:metrics:lock-skips`,
+  /** Held while one process refreshes an account's OAuth2 token (oauth2/access-tokens.ts): one refresh for all. */
+  oauth2Refresh: (prefix: string, accountId: number) => `${prefix}:oauth2:refresh:${accountId}`,
+  /** A pending OAuth2 sign-in by its state (oauth2/authorization-flow.ts): single use, 10 minutes. */
+  oauth2State: (prefix: string, state: string) => `${prefix}:oauth2:state:${state}`,
+  /** A device-code sign-in in progress for an account (oauth2/authorization-flow.ts). */
+  oauth2Device: (prefix: string, accountId: number) => `${prefix}:oauth2:device:${accountId}`,
 } as const;

@@ -1,0 +1,10 @@
+export { AccessTokens } from './access-tokens.js';
+export type { AccessTokenDeps, Bearer } from './access-tokens.js';
+export { OAuth2Client } from './oauth2-client.js';
+export type { IssuedTokens, OAuth2ClientOptions } from './oauth2-client.js';
+export { OAUTH2_GRANTS, OAUTH2_KINDS, scopesOf, endpointsOf } from './provider-kinds.js';
+export type { OAuth2Grant, OAuth2Kind } from './provider-kinds.js';
+export { ProviderService, toProviderView } from './provider-service.js';
+export { PROVIDER_LIMITS, ProviderCreateSchema, ProviderPatchSchema, ProviderViewSchema } from './provider-schema.js';
+export type { ProviderCreateBody, ProviderPatchBody, ProviderView } from './provider-schema.js';
+export { TokenRepository } from './token-repository.js';
