@@ -212,6 +212,8 @@ class Browser {
   constructor(private readonly issuer: string) {}
 
   async signIn(authorizationUrl: string, user: string): Promise<URL> {
+    // A fresh browser each time: no provider session that would sign the last user in again.
+    this.cookies.clear();
     let location = await this.follow(authorizationUrl);
     if (!location.pathname.startsWith('/interaction/')) throw new Error(`no sign-in page: sent to ${location}`);
     location = await this.follow(location.href, { login: user });
@@ -220,6 +222,7 @@ class Browser {
   }
 
   async confirmDevice(userCode: string, user: string): Promise<void> {
+    this.cookies.clear();
     const page = await this.request(`${this.issuer}/device`);
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
     const entered = await this.request(`${this.issuer}/device`, { xsrf, user_code: userCode });

@@ -11,6 +11,7 @@ import healthRoutes from './routes/health/index.js';
 import fetchJobRoutes from './routes/fetch-jobs/index.js';
 import mailAccountRoutes from './routes/mail-accounts/index.js';
 import accountOperationRoutes from './routes/mail-accounts/operations.js';
+import accountOAuth2Routes from './routes/mail-accounts/oauth2-routes.js';
 import providerRoutes from './routes/oauth2-providers/index.js';
 import messageRoutes from './routes/messages/index.js';
 import metricsRoutes from './routes/metrics/index.js';
@@ -48,6 +49,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       api.addHook('onRequest', api.requireToken);
       await api.register(mailAccountRoutes, { prefix: '/mail-accounts' });
       await api.register(accountOperationRoutes, { prefix: '/mail-accounts' });
+      await api.register(accountOAuth2Routes, { prefix: '/mail-accounts' });
       await api.register(fetchJobRoutes, { prefix: '/fetch-jobs' });
       await api.register(queueRoutes, { prefix: '/queues' });
       await api.register(systemAddressRoutes, { prefix: '/system-addresses' });

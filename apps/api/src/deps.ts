@@ -3,6 +3,7 @@ import {
   AccountReadRepository,
   AccountService,
   prismaDirectorySource,
+  type AccountChange,
 } from '@mailduct/core/accounts';
 import { AttemptLimiter, SessionStore, TokenService } from '@mailduct/core/auth';
 import type { Config } from '@mailduct/core/config';
@@ -14,7 +15,7 @@ import type { Infrastructure } from '@mailduct/core/infrastructure';
 import type { Logger } from '@mailduct/core/log';
 import { MessageService } from '@mailduct/core/messages';
 import { MetricRepository } from '@mailduct/core/metrics';
-import { ProviderService } from '@mailduct/core/oauth2';
+import { type AccessTokens, AuthorizationFlow, ProviderService } from '@mailduct/core/oauth2';
 import { AddressService, QueueService } from '@mailduct/core/queues';
 import type { Redis } from '@mailduct/core/redis';
 import { PgMessageStore } from '@mailduct/core/store';
@@ -26,6 +27,8 @@ export interface ApiDeps {
   prisma: PrismaClient;
   redis: Redis;
   queues: MailductQueues;
+  /** OAuth2 accounts' access tokens (the fetchers' too: one refresh for all). */
+  tokens: AccessTokens;
   services: ApiServices;
 }
 
@@ -37,6 +40,7 @@ export interface ApiServices {
   messages: MessageService;
   probes: ProbeService;
   providers: ProviderService;
+  oauth2: AuthorizationFlow;
   sessions: SessionStore;
   metrics: MetricRepository;
   /** Sign-in attempts (10 a minute per client) and failed bearer tokens (30 a minute per client). */
@@ -70,12 +74,19 @@ export function createApiDeps(infra: Infrastructure, logger: Logger): ApiDeps {
     }),
     metrics: new MetricRepository(pool),
     providers: new ProviderService(prisma, secrets, { allowHttp: config.oauth2AllowHttp }),
+    oauth2: new AuthorizationFlow({
+      prisma,
+      redis,
+      prefix: config.queuePrefix,
+      tokens: infra.accessTokens,
+      onAuthorized: (accountId) => announce(infra, logger, { accountId, kind: 'updated' }),
+    }),
     limits: {
       signIn: new AttemptLimiter(redis, config.queuePrefix, 'sign-in', 10, 60),
       badTokens: new AttemptLimiter(redis, config.queuePrefix, 'bad-token', 30, 60),
     },
   };
-  return { config, logger, prisma, redis, queues, services };
+  return { config, logger, prisma, redis, queues, tokens: infra.accessTokens, services };
 }
 
 /** Accounts, whose changes are announced to the scheduler and to every process's account list. */
@@ -90,13 +101,16 @@ function accountService(infra: Infrastructure, logger: Logger): AccountService {
     directory,
     reads: new AccountReadRepository(pool),
     defaults: { pollIntervalSeconds: config.pollIntervalSeconds },
-    onChange: async (change) => {
-      try {
-        await announceAccountChange(redis, config.queuePrefix, change);
-      } catch (err) {
-        const text = 'account change not announced; the scheduler will pick it up on its next reconcile';
-        logger.warn({ err, accountId: change.accountId }, text);
-      }
-    },
+    onChange: (change) => announce(infra, logger, change),
   });
+}
+
+/** Tell the scheduler and every process's account list; a failure only delays it to the next reconcile. */
+async function announce(infra: Infrastructure, logger: Logger, change: AccountChange): Promise<void> {
+  try {
+    await announceAccountChange(infra.redis, infra.config.queuePrefix, change);
+  } catch (err) {
+    const text = 'account change not announced; the scheduler will pick it up on its next reconcile';
+    logger.warn({ err, accountId: change.accountId }, text);
+  }
 }

@@ -108,6 +108,11 @@ export class OAuth2Client {
     );
   }
 
+  /** Whether the provider offers the device authorization grant (RFC 8628). */
+  async hasDeviceEndpoint(): Promise<boolean> {
+    return Boolean((await this.configuration()).serverMetadata().device_authorization_endpoint);
+  }
+
   /** Revoke a token at the provider (RFC 7009). False when the provider has no revocation endpoint. */
   async revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean> {
     const config = await this.configuration();

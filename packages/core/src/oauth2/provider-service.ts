@@ -2,7 +2,7 @@ import { diffFields, recordAudit } from '../audit/index.js';
 import type { SecretBox } from '../crypto/index.js';
 import { isRowId, type OAuth2ProviderRow, type Prisma, type PrismaClient } from '../db/index.js';
 import { MailductError } from '../errors/index.js';
-import { endpointsOf, scopesOf } from './provider-kinds.js';
+import { endpointsOf, scopesOf, type OAuth2Grant } from './provider-kinds.js';
 import {
   providerFromInput,
   providerFromPatch,
@@ -33,6 +33,11 @@ export class ProviderService {
   /** One provider. Throws OAUTH2_PROVIDER_NOT_FOUND. */
   async get(id: number): Promise<ProviderView> {
     return toProviderView(await this.row(id));
+  }
+
+  /** A provider's grant type. Throws OAUTH2_PROVIDER_NOT_FOUND. */
+  async grantOf(id: number): Promise<OAuth2Grant> {
+    return (await this.row(id)).grantType;
   }
 
   /** Create a provider. Throws VALIDATION_FAILED, OAUTH2_PROVIDER_EXISTS. */

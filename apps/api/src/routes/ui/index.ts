@@ -4,6 +4,7 @@ import { APP_CSS, APP_JS } from '../../ui/assets.js';
 import accountPages from './account-routes.js';
 import addressPages from './address-routes.js';
 import messagePages from './message-routes.js';
+import oauth2Callback from './oauth2-callback.js';
 import { sendErrorPage } from './page-errors.js';
 import queuePages from './queue-routes.js';
 import signInRoutes from './sign-in-routes.js';
@@ -40,6 +41,7 @@ const uiRoutes: FastifyPluginAsync = async (app) => {
     await pages.register(queuePages);
     await pages.register(addressPages);
     await pages.register(messagePages);
+    await pages.register(oauth2Callback);
   });
 };
 
