@@ -1,0 +1,277 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer } from 'node:net';
+import { AccountService } from '@mailduct/core/accounts';
+import { SecretBox } from '@mailduct/core/crypto';
+import { createLogger } from '@mailduct/core/log';
+import { MailHostPolicy } from '@mailduct/core/mail';
+import { AuthorizationFlow, ProviderService } from '@mailduct/core/oauth2';
+import { createTestContext, type TestContext } from '../../helpers/context.js';
+import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
+import { startOAuth2Server, type OAuth2Server } from '../../helpers/oauth2-server.js';
+import { testFetchRuntime, type TestFetchRuntime } from '../../helpers/runtime.js';
+
+// The part peers get wrong: refresh tokens that rotate, two fetchers at once, a grant revoked at
+// the provider, a provider that is down. A real authorization server rotating refresh tokens on
+// every use (oidc-provider), Dovecot checking every access token by introspection.
+let as: OAuth2Server;
+let dc: Dovecot;
+let ctx: TestContext;
+let a: TestFetchRuntime;
+let b: TestFetchRuntime;
+let accounts: AccountService;
+let flow: AuthorizationFlow;
+let providerId: number;
+let introspection: IntrospectionGate;
+const logger = createLogger({ level: 'silent' });
+
+beforeAll(async () => {
+  as = await startOAuth2Server(['user1', 'user2', 'user3', 'user4']);
+  introspection = await startIntrospectionGate(as.introspectionUrl);
+  dc = await startDovecot({ users: 4, noTls: true, oauth2: { introspectionUrl: introspection.url, ...as.dovecot } });
+  ctx = await createTestContext({ MAILDUCT_OAUTH2_ALLOW_HTTP: 'true' });
+  // Two fetch runtimes on connections of their own, as two fetcher processes have them.
+  a = testFetchRuntime(ctx.config, logger);
+  b = testFetchRuntime(ctx.config, logger);
+  const secrets = new SecretBox(ctx.config.secretKey);
+  accounts = new AccountService({ prisma: a.prisma, secrets, defaults: { pollIntervalSeconds: 600 } });
+  const provider = await new ProviderService(a.prisma, secrets, { allowHttp: true }).create(
+    {
+      name: 'Rotating',
+      kind: 'generic',
+      issuerUrl: as.issuer,
+      clientId: as.mailduct.clientId,
+      clientSecret: as.mailduct.clientSecret,
+      scopes: 'openid offline_access email mail',
+      grant: 'authorization_code',
+    },
+    'test',
+  );
+  providerId = provider.id;
+  flow = new AuthorizationFlow({
+    prisma: a.prisma,
+    redis: a.infra.redis,
+    prefix: ctx.prefix,
+    tokens: a.infra.accessTokens,
+  });
+}, 60_000);
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  await ctx?.drop();
+  await dc?.stop();
+  await introspection?.close();
+  await as?.close();
+});
+
+/** An authorized OAuth2 account for a Dovecot user (signed in at the provider as that user). */
+async function authorized(user: string, type: 'IMAP' | 'POP3' = 'IMAP'): Promise<number> {
+  const view = await accounts.create(
+    {
+      type,
+      host: '127.0.0.1',
+      port: type === 'IMAP' ? dc.imapPort : dc.pop3Port,
+      username: user,
+      auth: { method: 'oauth2', providerId },
+    },
+    'test',
+  );
+  const { authorizationUrl } = await flow.begin(view.id, { redirectUri: as.mailduct.redirectUri, binding: 'test' });
+  const back = await as.signIn(authorizationUrl, user);
+  await flow.complete(back.searchParams, () => true, 'test');
+  return view.id;
+}
+
+/**
+ * Between Dovecot and the provider's introspection endpoint: passes every check through, except
+ * for tokens it was told to deny, which it reports inactive. (Revoking an access token at
+ * oidc-provider would revoke its whole grant, refresh tokens included.)
+ */
+interface IntrospectionGate {
+  url: string;
+  deny(token: string): void;
+  close(): Promise<void>;
+}
+
+async function startIntrospectionGate(target: string): Promise<IntrospectionGate> {
+  const denied = new Set<string>();
+  const server = createHttpServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    res.setHeader('content-type', 'application/json');
+    if (denied.has(new URLSearchParams(body).get('token') ?? '')) return void res.end('{"active":false}');
+    const upstream = await fetch(target, {
+      method: 'POST',
+      headers: { 'content-type': req.headers['content-type'] ?? 'application/x-www-form-urlencoded' },
+      body,
+    });
+    res.statusCode = upstream.status;
+    res.end(await upstream.text());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/introspect`,
+    deny: (token) => denied.add(token),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Make the stored access token look expired, so the next login refreshes. */
+async function expireAccessToken(id: number): Promise<void> {
+  await a.prisma.oAuth2Token.update({
+    where: { accountId: id },
+    data: { accessExpiresAt: new Date(Date.now() - 1000) },
+  });
+}
+
+const refreshes = () => as.tokenRequests.refresh_token ?? 0;
+
+describe('refresh-token rotation', () => {
+  it('refreshes once for two fetchers asking at the same moment, and keeps the newest refresh token', async () => {
+    const id = await authorized('user1');
+    await dc.seed('user1', 4, 2000, { prefix: 'rotation' });
+    const first = (await a.infra.accessTokens.tokens.read(id))!;
+    await expireAccessToken(id);
+    const before = refreshes();
+    const [outcome, ...tokens] = await Promise.all([
+      a.service.fetchAccount({ accountId: id, trigger: 'manual' }),
+      b.infra.accessTokens.accessToken(id),
+      b.infra.accessTokens.accessToken(id),
+      a.infra.accessTokens.accessToken(id),
+      b.infra.accessTokens.accessToken(id),
+    ]);
+    expect(outcome).toMatchObject({ outcome: 'success', counts: { fetched: 4, deleted: 4 } });
+    expect(refreshes()).toBe(before + 1);
+    expect(new Set(tokens).size).toBe(1);
+    const after = (await a.infra.accessTokens.tokens.read(id))!;
+    expect(after.accessToken).toBe(tokens[0]);
+    expect(after.refreshToken).not.toBe(first.refreshToken);
+    expect(after.refreshCount).toBe(1);
+    // The stored refresh token is the live one: the old one was used up by the rotation.
+    await expireAccessToken(id);
+    await dc.seed('user1', 1, 2000, { prefix: 'rotation-2' });
+    expect((await b.service.fetchAccount({ accountId: id, trigger: 'manual' })).outcome).toBe('success');
+    expect(refreshes()).toBe(before + 2);
+  });
+
+  it('renews a token the server refuses in the middle of a run once, and the run goes on', async () => {
+    const id = await authorized('user2', 'POP3');
+    // Three batches of at most 100: POP3 commits (QUIT) after the second and goes on in a new session.
+    await dc.seed('user2', 250, 2000, { prefix: 'mid-run' });
+    let revoked = false;
+    const fetcher = testFetchRuntime(ctx.config, logger, {
+      settings: {
+        maxMessageBytes: 1 << 20,
+        fetchLimit: 1000,
+        commitEvery: 1,
+        hostPolicy: new MailHostPolicy(['127.0.0.0/8']),
+      },
+      hooks: {
+        // After the first batch is stored, the mail server stops taking the token (Exchange does so
+        // after a password change, long before the token's stated expiry); POP3's next session,
+        // opened when the first commits, must log in again.
+        afterStore: async () => {
+          if (revoked) return;
+          revoked = true;
+          introspection.deny((await fetcher.infra.accessTokens.tokens.read(id))!.accessToken!);
+        },
+      },
+    });
+    try {
+      const before = refreshes();
+      const logins: string[] = [];
+      const outcome = await fetcher.service.fetchAccount(
+        { accountId: id, trigger: 'manual' },
+        { trace: (d, line) => (d === 'C' && line.startsWith('AUTH ') ? logins.push(line) : undefined) },
+      );
+      expect(outcome.error).toBeNull();
+      expect(outcome).toMatchObject({ outcome: 'success', counts: { fetched: 250, deleted: 250 } });
+      expect(revoked).toBe(true);
+      // The first session, the second one refused, the second one again with the new token.
+      expect(logins).toEqual(['AUTH OAUTHBEARER', 'AUTH OAUTHBEARER', 'AUTH OAUTHBEARER']);
+      expect(refreshes()).toBe(before + 1);
+      expect(dc.count('user2')).toBe(0);
+    } finally {
+      await fetcher.close();
+    }
+  });
+});
+
+describe('a grant the provider revoked', () => {
+  it('ends the run with OAUTH2_REAUTHORIZATION_REQUIRED, parks the account, deletes nothing, and asks nobody again', async () => {
+    const id = await authorized('user3');
+    await dc.seed('user3', 3, 2000, { prefix: 'revoked' });
+    await as.withdrawConsent('user3');
+    await expireAccessToken(id);
+    const outcome = await a.service.fetchAccount({ accountId: id, trigger: 'manual' });
+    expect(outcome.outcome).toBe('failed');
+    expect(outcome.error).toMatchObject({ class: 'auth', code: 'OAUTH2_REAUTHORIZATION_REQUIRED' });
+    expect(outcome.parked).toBe(true);
+    expect(dc.count('user3')).toBe(3);
+    const view = await accounts.get(id);
+    expect(view.validity).toBe('invalid-temporarily');
+    expect(view.state.parkedReason).toMatch(/authorize the account again/);
+    expect(view.auth).toMatchObject({ state: 'reauthorization_required' });
+    const row = await a.prisma.oAuth2Token.findUniqueOrThrow({ where: { accountId: id } });
+    expect(row).toMatchObject({ refreshTokenEnc: null, accessTokenEnc: null });
+    expect(await a.prisma.auditEvent.count({ where: { entityId: String(id), action: 'oauth2-refresh-refused' } })).toBe(
+      1,
+    );
+
+    // A manual run now fails at once, without a request to the provider.
+    const before = refreshes();
+    const again = await b.service.fetchAccount({ accountId: id, trigger: 'manual' });
+    expect(again.error?.code).toBe('OAUTH2_REAUTHORIZATION_REQUIRED');
+    expect(refreshes()).toBe(before);
+
+    // Authorized again: the account is valid and fetched.
+    const { authorizationUrl } = await flow.begin(id, { redirectUri: as.mailduct.redirectUri, binding: 'test' });
+    await flow.complete((await as.signIn(authorizationUrl, 'user3')).searchParams, () => true, 'test');
+    const resumed = await accounts.get(id);
+    expect(resumed).toMatchObject({ validity: 'valid', auth: { state: 'ready' }, state: { parkedReason: null } });
+    expect(await a.service.fetchAccount({ accountId: id, trigger: 'manual' })).toMatchObject({
+      outcome: 'success',
+      counts: { fetched: 3, deleted: 3 },
+    });
+  });
+});
+
+describe('a provider that cannot be reached', () => {
+  it('fails the run as a network problem with backoff, not as a re-authorization', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const provider = await new ProviderService(a.prisma, new SecretBox(ctx.config.secretKey), {
+      allowHttp: true,
+    }).create(
+      {
+        name: 'Down',
+        kind: 'generic',
+        endpoints: { token: `http://127.0.0.1:${port}/token` },
+        clientId: 'c',
+        clientSecret: 's',
+        grant: 'client_credentials',
+      },
+      'test',
+    );
+    const view = await accounts.create(
+      {
+        type: 'IMAP',
+        host: '127.0.0.1',
+        port: dc.imapPort,
+        username: 'user4',
+        auth: { method: 'oauth2', providerId: provider.id },
+      },
+      'test',
+    );
+    const outcome = await a.service.fetchAccount({ accountId: view.id, trigger: 'manual' });
+    expect(outcome.error).toMatchObject({ class: 'network', code: 'OAUTH2_PROVIDER_UNREACHABLE' });
+    expect(outcome.error!.message).toMatch(/^OAuth2 provider "Down" cannot be reached \(client credentials\)/);
+    const after = await accounts.get(view.id);
+    expect(after.validity).toBe('valid');
+    expect(after.state.backoffUntil).not.toBeNull();
+    expect(after.auth).toMatchObject({ state: 'ready' });
+  });
+});
