@@ -5,6 +5,7 @@ import { AccountService } from '@mailduct/core/accounts';
 import { SecretBox } from '@mailduct/core/crypto';
 import { createLogger } from '@mailduct/core/log';
 import { MailHostPolicy } from '@mailduct/core/mail';
+import { MetricRepository } from '@mailduct/core/metrics';
 import { AuthorizationFlow, ProviderService } from '@mailduct/core/oauth2';
 import { createTestContext, type TestContext } from '../../helpers/context.js';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
@@ -218,6 +219,8 @@ describe('a grant the provider revoked', () => {
     expect(await a.prisma.auditEvent.count({ where: { entityId: String(id), action: 'oauth2-refresh-refused' } })).toBe(
       1,
     );
+    const metrics = async () => (await new MetricRepository(a.infra.pool).read()).accounts.find((r) => r.id === id);
+    expect((await metrics())?.oauth2).toMatchObject({ authorizationRequired: true });
 
     // A manual run now fails at once, without a request to the provider.
     const before = refreshes();
@@ -228,6 +231,7 @@ describe('a grant the provider revoked', () => {
     // Authorized again: the account is valid and fetched.
     const { authorizationUrl } = await flow.begin(id, { redirectUri: as.mailduct.redirectUri, binding: 'test' });
     await flow.complete((await as.signIn(authorizationUrl, 'user3')).searchParams, () => true, 'test');
+    expect((await metrics())?.oauth2).toMatchObject({ authorizationRequired: false });
     const resumed = await accounts.get(id);
     expect(resumed).toMatchObject({ validity: 'valid', auth: { state: 'ready' }, state: { parkedReason: null } });
     expect(await a.service.fetchAccount({ accountId: id, trigger: 'manual' })).toMatchObject({

@@ -22,8 +22,18 @@ export class MetricRepository {
         consecutive_failures: number;
         parked: boolean;
         last_success_at: Date | null;
+        oauth2: boolean;
+        needs_authorization: boolean | null;
+        refresh_expires_at: Date | null;
+        client_secret_expires_at: Date | null;
       }>(
-        'SELECT id, oversized_count, consecutive_failures, parked_reason IS NOT NULL AS parked, last_success_at FROM mail_account',
+        `SELECT a.id, a.oversized_count, a.consecutive_failures, a.parked_reason IS NOT NULL AS parked, a.last_success_at,
+            a.auth_method = 'oauth2' AS oauth2,
+            a.oauth2_reauthorization_required
+              OR (p.grant_type <> 'client_credentials' AND t.refresh_token_enc IS NULL) AS needs_authorization,
+            t.refresh_expires_at, p.client_secret_expires_at
+          FROM mail_account a LEFT JOIN oauth2_provider p ON p.id = a.oauth2_provider_id
+          LEFT JOIN oauth2_token t ON t.account_id = a.id`,
       ),
     ]);
     return {
@@ -34,6 +44,13 @@ export class MetricRepository {
         consecutiveFailures: r.consecutive_failures,
         parked: r.parked,
         lastSuccessAt: r.last_success_at,
+        oauth2: r.oauth2
+          ? {
+              authorizationRequired: r.needs_authorization === true,
+              refreshTokenExpiresAt: r.refresh_expires_at,
+              clientSecretExpiresAt: r.client_secret_expires_at,
+            }
+          : null,
       })),
     };
   }

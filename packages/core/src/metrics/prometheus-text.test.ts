@@ -45,3 +45,46 @@ describe(renderFetchMetrics.name, () => {
     expect(text.endsWith('\n')).toBe(true);
   });
 });
+
+describe('OAuth2 gauges', () => {
+  const secret = new Date('2027-03-01T00:00:00Z');
+  const lines = renderFetchMetrics(
+    [],
+    [
+      { id: 1, oversizedCount: 0, consecutiveFailures: 0, parked: false, lastSuccessAt: null },
+      {
+        id: 2,
+        oversizedCount: 0,
+        consecutiveFailures: 1,
+        parked: true,
+        lastSuccessAt: null,
+        oauth2: { authorizationRequired: true, refreshTokenExpiresAt: null, clientSecretExpiresAt: secret },
+      },
+      {
+        id: 3,
+        oversizedCount: 0,
+        consecutiveFailures: 0,
+        parked: false,
+        lastSuccessAt: null,
+        oauth2: { authorizationRequired: false, refreshTokenExpiresAt: null, clientSecretExpiresAt: null },
+      },
+    ],
+    {},
+    0,
+  ).split('\n');
+
+  it('says which OAuth2 accounts need an administrator, and not for password accounts', () => {
+    expect(lines).toContain('mailduct_account_oauth2_reauthorization_required{account_id="2"} 1');
+    expect(lines).toContain('mailduct_account_oauth2_reauthorization_required{account_id="3"} 0');
+    expect(lines.some((l) => l.startsWith('mailduct_account_oauth2_reauthorization_required{account_id="1"}'))).toBe(
+      false,
+    );
+  });
+
+  it('gives expiry times only where they are known', () => {
+    expect(lines).toContain(
+      `mailduct_oauth2_token_expiry_timestamp_seconds{account_id="2",token="client_secret"} ${secret.getTime() / 1000}`,
+    );
+    expect(lines.filter((l) => l.startsWith('mailduct_oauth2_token_expiry_timestamp_seconds{'))).toHaveLength(1);
+  });
+});

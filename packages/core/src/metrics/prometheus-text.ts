@@ -14,6 +14,12 @@ export interface AccountGaugeRow {
   consecutiveFailures: number;
   parked: boolean;
   lastSuccessAt: Date | null;
+  /** OAuth2 accounts: whether an administrator must (re-)authorize, and when what it signs in with expires. */
+  oauth2?: {
+    authorizationRequired: boolean;
+    refreshTokenExpiresAt: Date | null;
+    clientSecretExpiresAt: Date | null;
+  } | null;
 }
 
 /** The metric families, in the order they are rendered. */
@@ -31,7 +37,21 @@ const FAMILIES = {
     'Messages above MAILDUCT_MAX_MESSAGE_BYTES left on the server at the last run.',
   ],
   failures: ['mailduct_account_consecutive_failures', 'gauge', 'Failed runs in a row.'],
-  parked: ['mailduct_account_parked', 'gauge', '1 when the account was parked after repeated login failures.'],
+  parked: [
+    'mailduct_account_parked',
+    'gauge',
+    '1 when the account was parked (repeated login failures, or its OAuth2 grant is gone).',
+  ],
+  reauthorization: [
+    'mailduct_account_oauth2_reauthorization_required',
+    'gauge',
+    '1 when an OAuth2 account cannot be fetched until an administrator authorizes it (again).',
+  ],
+  expiry: [
+    'mailduct_oauth2_token_expiry_timestamp_seconds',
+    'gauge',
+    "Unix time an OAuth2 account's refresh token or its provider's client secret expires, where known.",
+  ],
   lastSuccess: ['mailduct_account_last_success_timestamp_seconds', 'gauge', 'Unix time of the last successful run.'],
   duration: ['mailduct_fetch_duration_seconds', 'histogram', 'Duration of fetch runs.'],
   skips: ['mailduct_lock_skips_total', 'counter', 'Fetch jobs skipped because another fetcher held the account lock.'],
@@ -109,10 +129,24 @@ function accountLines(accounts: readonly AccountGaugeRow[], lines: Lines): void 
     lines.parked.push(`mailduct_account_parked{account_id=${id}} ${a.parked ? 1 : 0}`);
     if (a.lastSuccessAt)
       lines.lastSuccess.push(
-        `mailduct_account_last_success_timestamp_seconds{account_id=${id}} ${Math.floor(a.lastSuccessAt.getTime() / 1000)}`,
+        `mailduct_account_last_success_timestamp_seconds{account_id=${id}} ${seconds(a.lastSuccessAt)}`,
       );
+    if (!a.oauth2) continue;
+    lines.reauthorization.push(
+      `mailduct_account_oauth2_reauthorization_required{account_id=${id}} ${a.oauth2.authorizationRequired ? 1 : 0}`,
+    );
+    for (const [what, at] of [
+      ['refresh_token', a.oauth2.refreshTokenExpiresAt],
+      ['client_secret', a.oauth2.clientSecretExpiresAt],
+    ] as const)
+      if (at)
+        lines.expiry.push(
+          `mailduct_oauth2_token_expiry_timestamp_seconds{account_id=${id},token="${what}"} ${seconds(at)}`,
+        );
   }
 }
+
+const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
 /** The run duration histogram from the global counters. */
 function durationLines(global: Map<string, number>, out: string[]): void {
