@@ -83,7 +83,7 @@ describe('mailduct CLI', () => {
   it('keys rotate reports what it re-encrypted', async () => {
     const res = await runCli(['keys', 'rotate'], ctx.env);
     expect(res.code, res.stderr).toBe(0);
-    expect(res.stdout).toMatch(/Re-encrypted 0 of 0 account passwords/);
+    expect(res.stdout).toMatch(/Re-encrypted 0 of 0 stored secrets/);
   });
 
   it('start --api serves until SIGTERM, then exits 0', async () => {

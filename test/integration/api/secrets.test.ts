@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccountService, rotateAccountKeys } from '@mailduct/core/accounts';
+import { AccountService, rotateSecretKeys } from '@mailduct/core/accounts';
 import { SecretBox } from '@mailduct/core/crypto';
 import { createTestApi, type TestApi } from '../../helpers/api.js';
 import { dumpDatabase } from '../../helpers/database-dump.js';
@@ -88,10 +88,10 @@ describe('key rotation', () => {
       );
     const newKey = randomBytes(32).toString('base64');
     const rotating = new SecretBox(newKey, [oldKey]);
-    const result = await rotateAccountKeys(t.deps.prisma, rotating);
+    const result = await rotateSecretKeys(t.deps.prisma, rotating);
     expect(result.unreadable).toEqual([]);
     expect(result.rotated).toBe(result.total);
-    expect((await rotateAccountKeys(t.deps.prisma, rotating)).rotated).toBe(0);
+    expect((await rotateSecretKeys(t.deps.prisma, rotating)).rotated).toBe(0);
     const newOnly = new AccountService({
       prisma: t.deps.prisma,
       secrets: new SecretBox(newKey),
@@ -108,8 +108,54 @@ describe('key rotation', () => {
 
   it('reports accounts whose key is not configured', async () => {
     const stranger = new SecretBox(randomBytes(32).toString('base64'));
-    const result = await rotateAccountKeys(t.deps.prisma, stranger);
+    const result = await rotateSecretKeys(t.deps.prisma, stranger);
     expect(result.unreadable.length).toBe(result.total);
     expect(result.rotated).toBe(0);
+  });
+});
+
+describe('keys rotate with OAuth2 secrets', () => {
+  it('re-encrypts client secrets and tokens too, and takes an empty OAuth2 password for nothing', async () => {
+    const oldKey = t.ctx.config.secretKey;
+    const provider = (
+      await call('POST', '/api/v1/oauth2-providers', {
+        name: 'Rotated',
+        kind: 'microsoft',
+        clientId: 'rot-client',
+        clientSecret: 'rot-client-secret',
+        grant: 'authorization_code',
+      })
+    ).json();
+    const account = (
+      await call('POST', '/api/v1/mail-accounts', {
+        type: 'IMAPS',
+        host: 'outlook.office365.com',
+        username: 'rotated@example.com',
+        auth: { method: 'oauth2', providerId: provider.id },
+      })
+    ).json();
+    await t.deps.tokens.tokens.authorized(
+      account.id,
+      { accessToken: 'rot-access', accessExpiresAt: null, refreshToken: 'rot-refresh', scope: null, identity: null },
+      'test',
+    );
+    const newKey = randomBytes(32).toString('base64');
+    const result = await rotateSecretKeys(t.deps.prisma, new SecretBox(newKey, [oldKey]));
+    // (The passwords of the accounts above were rotated to a key of their own already.)
+    expect(result.unreadable.filter((u) => !u.startsWith('password of'))).toEqual([]);
+    const newOnly = new SecretBox(newKey);
+    const p = await t.deps.prisma.oAuth2Provider.findUniqueOrThrow({ where: { id: provider.id } });
+    expect(newOnly.open(p.clientSecretEnc!)).toBe('rot-client-secret');
+    const tok = await t.deps.prisma.oAuth2Token.findUniqueOrThrow({ where: { accountId: account.id } });
+    expect(newOnly.open(tok.refreshTokenEnc!)).toBe('rot-refresh');
+    expect(newOnly.open(tok.accessTokenEnc!)).toBe('rot-access');
+    const stranger = await rotateSecretKeys(t.deps.prisma, new SecretBox(randomBytes(32).toString('base64')));
+    expect(stranger.unreadable).toEqual(
+      expect.arrayContaining([
+        `client secret of OAuth2 provider ${provider.id}`,
+        `OAuth2 refresh token of mail account ${account.id}`,
+      ]),
+    );
+    expect(stranger.unreadable).not.toContain(`password of mail account ${account.id}`);
   });
 });

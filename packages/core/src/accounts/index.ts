@@ -15,7 +15,7 @@ export type { AccountFilter } from './account-filter.js';
 export { toAccountView, draftOfRow, dispatchOfRow, validityOfRow, validityToRow } from './account-view.js';
 export type { AccountView, AccountStateView } from './account-view.js';
 export { AccountService } from './account-service.js';
-export { rotateAccountKeys } from './key-rotation.js';
+export { rotateSecretKeys } from './key-rotation.js';
 export type { RotationResult } from './key-rotation.js';
 export type { AccountChange, AccountServiceDeps } from './account-service.js';
 export { AccountDirectory } from './account-directory.js';
