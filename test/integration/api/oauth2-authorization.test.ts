@@ -3,6 +3,7 @@ import { createLogger } from '@mailduct/core/log';
 import { createTestApi, signIn, type TestApi } from '../../helpers/api.js';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { startOAuth2Server, type OAuth2Server } from '../../helpers/oauth2-server.js';
+import { runCli } from '../../helpers/cli.js';
 import { testFetchRuntime } from '../../helpers/runtime.js';
 
 // The authorization code grant with PKCE through the API and the callback, against a real
@@ -120,6 +121,37 @@ describe('authorization code with PKCE', () => {
       where: { entityId: String(id), action: 'oauth2-authorize' },
     });
     expect(audit).toHaveLength(1);
+  });
+
+  it('tests, dry-runs, fetches now and fetches from the CLI with the grant, masking the token in --debug', async () => {
+    const id = (await api('GET', '/api/v1/mail-accounts?q=user1')).json().items[0].id as number;
+    await dc.seed('user1', 2, 2000, { prefix: 'operations' });
+    expect((await api('POST', `/api/v1/mail-accounts/${id}/test`)).json()).toMatchObject({ ok: true, messages: 2 });
+    const unsaved = {
+      type: 'IMAP',
+      host: '127.0.0.1',
+      port: dc.imapPort,
+      username: 'user1',
+      auth: { method: 'oauth2', providerId },
+    };
+    expect((await api('POST', '/api/v1/mail-accounts/test', { ...unsaved, accountId: id })).json()).toMatchObject({
+      ok: true,
+    });
+    const noAccount = await api('POST', '/api/v1/mail-accounts/test', unsaved);
+    expect(noAccount.json().error.details).toEqual([
+      { field: 'auth', problem: 'an OAuth2 account can be tested once it is saved and authorized' },
+    ]);
+    const elsewhere = await api('POST', '/api/v1/mail-accounts/test', { ...unsaved, accountId: id, username: 'user2' });
+    expect(elsewhere.statusCode).toBe(400);
+    expect((await api('POST', `/api/v1/mail-accounts/${id}/dry-run`)).json()).toMatchObject({ total: 2 });
+    expect((await api('POST', `/api/v1/mail-accounts/${id}/fetch`)).statusCode).toBe(202);
+    const token = (await t.deps.tokens.tokens.read(id))!.accessToken!;
+    const cli = await runCli(['fetch', '--account-id', String(id), '--debug'], t.ctx.env);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(`${cli.stdout}${cli.stderr}`).toMatch(/AUTHENTICATE/);
+    expect(`${cli.stdout}${cli.stderr}`).not.toContain(token);
+    expect(`${cli.stdout}${cli.stderr}`).not.toMatch(/[A-Za-z0-9+/=]{120,}/);
+    expect(dc.count('user1')).toBe(0);
   });
 
   it('refuses a state that is made up, missing, or started by another session, storing nothing', async () => {

@@ -43,9 +43,10 @@ export class ProbeService {
    */
   async testSettings(input: Partial<AccountInput> & { accountId?: number }, actor: string): Promise<ProbeResult> {
     const { accountId, ...fields } = input;
+    const oauth2 = fields.auth?.method === 'oauth2';
     let password = fields.password;
     const draft = draftFromInput(
-      { ...(fields as AccountInput), password: password ?? 'stored' },
+      { ...(fields as AccountInput), ...(oauth2 ? {} : { password: password ?? 'stored' }) },
       { pollIntervalSeconds: 600 },
     );
     const target: MailboxSettings = {
@@ -57,18 +58,25 @@ export class ProbeService {
       imapFolder: draft.imapFolder,
       tlsVerify: draft.tlsVerify,
     };
-    if (password === undefined) {
-      if (accountId === undefined) throw validationError([{ field: 'password', problem: 'is required' }]);
-      const stored = (await this.stored(accountId)).settings;
-      if (!sameServerAndUser(stored, target))
+    if (oauth2 || password === undefined) {
+      // A stored password or grant: only for the server and user it belongs to.
+      const field = oauth2 ? 'auth' : 'password';
+      if (accountId === undefined)
+        throw validationError([
+          { field, problem: oauth2 ? 'an OAuth2 account can be tested once it is saved and authorized' : 'is required' },
+        ]);
+      const { settings: stored, row } = await this.stored(accountId);
+      const sameGrant = !oauth2 || (draft.auth.method === 'oauth2' && row.oauth2ProviderId === draft.auth.providerId);
+      if (!sameServerAndUser(stored, target) || !sameGrant || (oauth2 ? !stored.bearer : stored.bearer))
         throw validationError([
           {
-            field: 'password',
-            problem: `is required: the stored password of account ${accountId} is only used for its own type, host, port and user name`,
+            field,
+            problem: `is required: the stored ${oauth2 ? 'grant' : 'password'} of account ${accountId} is only used for its own type, host, port, user name${oauth2 ? ' and provider' : ''}`,
           },
         ]);
       password = stored.password;
       await this.audit(actor, 'test', accountId, target);
+      return probeMailbox({ ...target, password, bearer: stored.bearer }, this.options());
     }
     return probeMailbox({ ...target, password }, this.options());
   }
