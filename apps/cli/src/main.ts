@@ -22,6 +22,7 @@ const OPTIONS = {
   debug: { type: 'boolean' },
   force: { type: 'boolean' },
   role: { type: 'string' },
+  device: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -32,6 +33,7 @@ const ALLOWED: Record<string, string[]> = {
   fetch: ['account-id', 'limit', 'timeout', 'debug', 'force'],
   token: ['name', 'role'],
   keys: [],
+  oauth2: ['account-id', 'device'],
 };
 
 /** Run the CLI; resolves to the process exit code (0 ok, 1 failure, 2 usage). */
@@ -102,6 +104,10 @@ async function run(
     case 'keys': {
       const { keys } = await import('./commands/keys.js');
       return keys(config, rest[0], out);
+    }
+    case 'oauth2': {
+      const { oauth2Command } = await import('./commands/oauth2.js');
+      return oauth2Command(config, rest[0], values, io);
     }
     case 'fetch': {
       if (rest.length > 0) throw new UsageError(`fetch takes no arguments (got ${rest.join(' ')})`);

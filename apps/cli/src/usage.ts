@@ -12,7 +12,11 @@ Commands:
                          read everything and change, test or fetch nothing)
   token revoke --name NAME
                          revoke an API token
-  keys rotate            re-encrypt every stored password with MAILDUCT_SECRET_KEY
+  keys rotate            re-encrypt every stored secret (passwords, OAuth2 client
+                         secrets and tokens) with MAILDUCT_SECRET_KEY
+  oauth2 authorize --account-id N [--device]
+                         sign an OAuth2 account in: a device code to enter, or a URL
+                         to open in a browser signed in to the admin UI
   help                   show this text
 
 Configuration comes from the environment (and .env): DATABASE_URL, REDIS_URL, PORT,

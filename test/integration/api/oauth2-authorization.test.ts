@@ -3,7 +3,8 @@ import { createLogger } from '@mailduct/core/log';
 import { createTestApi, signIn, type TestApi } from '../../helpers/api.js';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { startOAuth2Server, type OAuth2Server } from '../../helpers/oauth2-server.js';
-import { runCli } from '../../helpers/cli.js';
+import { once } from 'node:events';
+import { runCli, spawnCli } from '../../helpers/cli.js';
 import { testFetchRuntime } from '../../helpers/runtime.js';
 
 // The authorization code grant with PKCE through the API and the callback, against a real
@@ -15,8 +16,8 @@ let providerId: number;
 let ui: { cookie: string; csrf: string };
 
 beforeAll(async () => {
-  as = await startOAuth2Server(['user1', 'user2', 'user3', 'user4']);
-  dc = await startDovecot({ users: 4, noTls: true, oauth2: { introspectionUrl: as.introspectionUrl, ...as.dovecot } });
+  as = await startOAuth2Server(['user1', 'user2', 'user3', 'user4', 'user5', 'user6']);
+  dc = await startDovecot({ users: 6, noTls: true, oauth2: { introspectionUrl: as.introspectionUrl, ...as.dovecot } });
   t = await createTestApi({ MAILDUCT_OAUTH2_ALLOW_HTTP: 'true', MAILDUCT_PUBLIC_URL: 'http://mailduct.test' });
   const created = await api('POST', '/api/v1/oauth2-providers', {
     name: 'Test provider',
@@ -232,6 +233,58 @@ describe('authorization code with PKCE', () => {
     ]);
     expect((await api('POST', '/api/v1/mail-accounts/99999/oauth2/authorize')).statusCode).toBe(404);
   });
+});
+
+describe('device authorization grant (RFC 8628)', () => {
+  let deviceProvider: number;
+  beforeAll(async () => {
+    const res = await api('POST', '/api/v1/oauth2-providers', {
+      name: 'Device provider',
+      kind: 'generic',
+      issuerUrl: as.issuer,
+      clientId: as.mailduct.clientId,
+      clientSecret: as.mailduct.clientSecret,
+      scopes: 'openid offline_access email mail',
+      grant: 'device_code',
+    });
+    deviceProvider = res.json().id;
+  });
+
+  it('shows a code to enter elsewhere and stores the grant once someone entered it', async () => {
+    const id = await oauthAccount('user5', { providerId: deviceProvider });
+    const started = await fromUi('POST', `/api/v1/mail-accounts/${id}/oauth2/authorize`);
+    expect(started.json()).toMatchObject({ flow: 'device_code', status: 'pending' });
+    const { userCode, verificationUri } = started.json();
+    expect(verificationUri).toBe(`${as.issuer}/device`);
+    expect((await api('GET', `/api/v1/mail-accounts/${id}/oauth2`)).json().device).toMatchObject({ status: 'pending' });
+    await as.confirmDevice(userCode, 'user5');
+    let status = '';
+    for (let i = 0; i < 200 && status !== 'authorized'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await api('GET', `/api/v1/mail-accounts/${id}/oauth2`)).json().device.status;
+    }
+    expect(status).toBe('authorized');
+    expect((await api('GET', `/api/v1/mail-accounts/${id}`)).json().auth).toMatchObject({
+      state: 'ready',
+      identity: 'user5',
+    });
+  }, 30_000);
+
+  it('mailduct oauth2 authorize --device prints the code and waits until it is entered', async () => {
+    const id = await oauthAccount('user6');
+    const child = spawnCli(['oauth2', 'authorize', '--account-id', String(id), '--device'], t.ctx.env);
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    for (let i = 0; i < 200 && !/enter the code (\S+)/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+    const code = /enter the code (\S+)/.exec(out)?.[1];
+    expect(code, out).toBeTruthy();
+    await as.confirmDevice(code!, 'user6');
+    const [exit] = await once(child, 'exit');
+    expect(exit, out).toBe(0);
+    expect(out).toContain(`Mail account ${id} is authorized.`);
+    expect((await api('GET', `/api/v1/mail-accounts/${id}`)).json().auth).toMatchObject({ state: 'ready' });
+  }, 30_000);
 });
 
 function clientOf(server: OAuth2Server) {

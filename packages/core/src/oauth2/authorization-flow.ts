@@ -39,6 +39,9 @@ export interface DeviceSignIn {
 
 const STATE_TTL_SECONDS = 600;
 
+/** The binding of a sign-in started where there is no session (`mailduct oauth2 authorize`): any admin may finish it. */
+export const ANY_ADMIN = 'any-admin';
+
 /**
  * How an administrator gives an account its grant: the authorization code grant with PKCE (the
  * provider's sign-in page, back to /oauth2/callback with a single-use state bound to who started

@@ -8,5 +8,5 @@ export { ProviderService, toProviderView } from './provider-service.js';
 export { PROVIDER_LIMITS, ProviderCreateSchema, ProviderPatchSchema, ProviderViewSchema } from './provider-schema.js';
 export type { ProviderCreateBody, ProviderPatchBody, ProviderView } from './provider-schema.js';
 export { TokenRepository } from './token-repository.js';
-export { AuthorizationFlow } from './authorization-flow.js';
+export { ANY_ADMIN, AuthorizationFlow } from './authorization-flow.js';
 export type { AuthorizationFlowDeps, DeviceSignIn } from './authorization-flow.js';

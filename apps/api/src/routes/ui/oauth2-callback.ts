@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { isMailductError } from '@mailduct/core/errors';
+import { ANY_ADMIN } from '@mailduct/core/oauth2';
 import { html } from '../../ui/html.js';
 import { page } from '../../ui/layout.js';
 import { sessionBinding } from '../mail-accounts/oauth2-routes.js';
@@ -18,7 +19,11 @@ const oauth2Callback: FastifyPluginAsync = async (app) => {
     try {
       const done = await app.services.oauth2.complete(
         query,
-        (binding) => binding === own || binding === `principal:${session.principal.name}`,
+        (binding) =>
+          binding === own ||
+          binding === `principal:${session.principal.name}` ||
+          // Started by `mailduct oauth2 authorize`, which has no session: any admin may finish it.
+          (binding === ANY_ADMIN && session.principal.role === 'admin'),
         req.principal.name,
       );
       const who = done.identity ? html` as <strong>${done.identity}</strong>` : html``;
