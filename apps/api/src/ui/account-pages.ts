@@ -7,6 +7,7 @@ import {
   type AccountView,
 } from '@mailduct/core/accounts';
 import type { FieldProblem } from '@mailduct/core/errors';
+import type { ProviderView } from '@mailduct/core/oauth2';
 import type { QueueView } from '@mailduct/core/queues';
 import { html, trusted, type SafeHtml } from './html.js';
 import { csrfField, when } from './layout.js';
@@ -51,6 +52,8 @@ function accountRow(session: Session, a: AccountView): SafeHtml {
 
 function stateText(a: AccountView): SafeHtml {
   const s = a.state;
+  if (a.auth.method === 'oauth2' && a.auth.state !== 'ready')
+    return html`<span class="badge state-error">${a.auth.state === 'reauthorization_required' ? 'Re-authorization required' : 'Authorization required'}</span> <a href="/accounts/${a.id}#oauth2">Authorize</a>`;
   if (s.parkedReason) return html`<span class="state-error">Parked: ${s.parkedReason}</span>`;
   if (s.lastError)
     return html`<span class="state-error">${s.lastError.class}: ${s.lastError.message}</span><br><span class="muted">last run ${when(s.lastRunAt)}</span>`;
@@ -73,6 +76,9 @@ export interface AccountFormValues {
   comment: string;
   tlsVerify: string;
   pollIntervalSeconds: string;
+  /** "password", or the id of the OAuth2 provider the account signs in with. */
+  auth: string;
+  delegate: string;
 }
 
 export function formValuesOf(a: AccountView | null, defaults: { pollIntervalSeconds: number }): AccountFormValues {
@@ -89,6 +95,8 @@ export function formValuesOf(a: AccountView | null, defaults: { pollIntervalSeco
     comment: a?.comment ?? '',
     tlsVerify: a && !a.tlsVerify ? '0' : '1',
     pollIntervalSeconds: String(a?.pollIntervalSeconds ?? defaults.pollIntervalSeconds),
+    auth: a?.auth.method === 'oauth2' ? String(a.auth.providerId) : 'password',
+    delegate: a?.auth.method === 'oauth2' && a.auth.delegate ? '1' : '0',
   };
 }
 
@@ -109,8 +117,12 @@ export function inputFromForm(f: Record<string, string | undefined>): AccountPat
     comment: f.comment?.trim() ? f.comment : null,
     tlsVerify: f.tlsVerify !== '0',
     pollIntervalSeconds: f.pollIntervalSeconds?.trim() ? Number(f.pollIntervalSeconds) : undefined,
+    auth:
+      f.auth && f.auth !== 'password'
+        ? { method: 'oauth2', providerId: Number(f.auth), delegate: f.delegate === '1' }
+        : { method: 'password' },
   };
-  if (f.password) input.password = f.password;
+  if (f.password && input.auth?.method === 'password') input.password = f.password;
   return input;
 }
 
@@ -131,11 +143,22 @@ const LIMITS = {
 /** Add or edit form, with the field errors of a failed save next to their fields. */
 export function accountForm(
   session: Session,
-  o: { account: AccountView | null; values: AccountFormValues; queues: QueueView[]; problems: FieldProblem[] },
+  o: {
+    account: AccountView | null;
+    values: AccountFormValues;
+    queues: QueueView[];
+    providers: ProviderView[];
+    problems: FieldProblem[];
+  },
 ): SafeHtml {
   const { values: v, account } = o;
   const err = (field: string) => {
-    const p = o.problems.filter((x) => x.field === field || (field === 'queueId' && x.field.startsWith('dispatch')));
+    const p = o.problems.filter(
+      (x) =>
+        x.field === field ||
+        (field === 'queueId' && x.field.startsWith('dispatch')) ||
+        (field === 'auth' && x.field.startsWith('auth')),
+    );
     return p.length ? html`<span class="error" id="err-${field}">${p.map((x) => x.problem).join('; ')}</span>` : '';
   };
   const described = (field: string) =>
@@ -148,7 +171,9 @@ ${csrfField(session)}
 <fieldset>
   <div class="field"><label class="required" for="type">Type</label><select id="type" name="type" ${described('type')}>${ACCOUNT_TYPES.map((t) => option(t, t, v.type))}</select>${err('type')}</div>
   <div class="field"><label class="required" for="username">Username</label><input type="text" id="username" name="username" maxlength="${LIMITS.username}" value="${v.username}" autocomplete="off" ${described('username')}>${err('username')}</div>
-  <div class="field"><label class="${account ? '' : 'required'}" for="password">Password</label><input type="password" id="password" name="password" maxlength="${LIMITS.password}" autocomplete="new-password" ${account ? trusted('placeholder="•••••••• (unchanged)"') : ''} ${described('password')}>${account ? html`<span class="hint">Leave empty to keep the stored password.</span>` : ''}${err('password')}</div>
+  <div class="field"><label class="required" for="auth">Sign-in</label><select id="auth" name="auth" ${described('auth')}>${option('password', 'Password', v.auth)}${o.providers.map((p) => option(String(p.id), `OAuth2: ${p.name}`, v.auth))}</select><span class="hint">Microsoft 365 and Google Workspace take OAuth2 only: add their provider under "OAuth2 providers" first.</span>${err('auth')}</div>
+  <div class="field" id="row-delegate"><label for="delegate">Token of a delegate</label><select id="delegate" name="delegate">${option('0', 'No: the mailbox itself signs in', v.delegate)}${option('1', 'Yes: a delegate signs in for this shared mailbox', v.delegate)}</select></div>
+  <div class="field" id="row-password"><label class="${account ? '' : 'required'}" for="password">Password</label><input type="password" id="password" name="password" maxlength="${LIMITS.password}" autocomplete="new-password" ${account ? trusted('placeholder="•••••••• (unchanged)"') : ''} ${described('password')}>${account ? html`<span class="hint">Leave empty to keep the stored password.</span>` : ''}${err('password')}</div>
   <div class="field"><label class="required" for="host">Host</label><input type="text" id="host" name="host" maxlength="${LIMITS.host}" value="${v.host}" placeholder="mail.example.com" ${described('host')}>${err('host')}</div>
   <div class="field"><label for="port">Port</label><input type="number" id="port" name="port" min="1" max="65535" value="${v.port}" placeholder="default of the type" ${described('port')}>${err('port')}</div>
   <div class="field" id="row-imapFolder"><label for="imapFolder">IMAP Folder</label><input type="text" id="imapFolder" name="imapFolder" maxlength="${LIMITS.imapFolder}" value="${v.imapFolder}" ${described('imapFolder')}>${err('imapFolder')}</div>

@@ -38,13 +38,16 @@ fieldset { border: 1px solid var(--line); background: #fff; border-radius: 6px; 
 .actions { display: flex; gap: .6rem; margin-top: 1rem; flex-wrap: wrap; }
 .result { margin-left: .6rem; }
 .login { max-width: 28rem; margin: 4rem auto; }
+.panel { margin-top: 2rem; padding: 1rem 1.2rem; border: 1px solid #d5dae3; border-radius: 6px; }
+.badge { font-weight: 600; }
 `;
 
 export const APP_JS = `
 (() => {
   const csrf = document.querySelector('meta[name=csrf-token]')?.content ?? '';
   const api = async (method, url, body) => {
-    const res = await fetch(url, { method, headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+    const headers = body === undefined ? { 'x-csrf-token': csrf } : { 'content-type': 'application/json', 'x-csrf-token': csrf };
+    const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
     const data = await res.json().catch(() => ({}));
     if (!res.ok && res.status !== 202) throw new Error(data?.error?.message ?? res.statusText);
     return data;
@@ -107,12 +110,16 @@ export const APP_JS = `
   if (form) {
     const type = form.elements.type;
     const dispatch = form.elements.dispatch;
+    const auth = form.elements.auth;
     const sync = () => {
       document.getElementById('row-imapFolder').hidden = !type.value.startsWith('IMAP');
       document.getElementById('row-queueId').hidden = dispatch.value !== 'queue';
+      document.getElementById('row-password').hidden = auth.value !== 'password';
+      document.getElementById('row-delegate').hidden = auth.value === 'password';
     };
     type.addEventListener('change', sync);
     dispatch.addEventListener('change', sync);
+    auth.addEventListener('change', sync);
     sync();
     document.getElementById('test-connection')?.addEventListener('click', async () => {
       const out = document.getElementById('test-result');
@@ -122,12 +129,72 @@ export const APP_JS = `
       const body = { type: f.type.value, host: f.host.value, username: f.username.value, tlsVerify: f.tlsVerify.value === '1' };
       if (f.port.value) body.port = Number(f.port.value);
       if (f.imapFolder.value && f.type.value.startsWith('IMAP')) body.imapFolder = f.imapFolder.value;
-      if (f.password.value) body.password = f.password.value;
+      if (f.auth.value !== 'password') body.auth = { method: 'oauth2', providerId: Number(f.auth.value), delegate: f.delegate.value === '1' };
+      else if (f.password.value) body.password = f.password.value;
       if (form.dataset.accountId) body.accountId = Number(form.dataset.accountId);
       try {
         const r = await api('POST', '/api/v1/mail-accounts/test', body);
         out.textContent = r.ok ? 'Connection OK: ' + r.messages + ' message(s) waiting.' : 'Connection failed (' + r.error.class + '): ' + r.error.message;
         out.className = 'result ' + (r.ok ? 'state-ok' : 'state-error');
+      } catch (err) {
+        out.textContent = err.message;
+        out.className = 'result state-error';
+      }
+    });
+  }
+
+  // Provider form: the fields of the chosen kind only.
+  const providerForm = document.getElementById('provider-form');
+  if (providerForm) {
+    const kind = providerForm.elements.kind;
+    const syncKind = () => {
+      document.getElementById('row-tenant').hidden = kind.value !== 'microsoft';
+      for (const f of ['issuerUrl', 'authorization', 'token', 'deviceAuthorization', 'revocation'])
+        document.getElementById('row-' + f).hidden = kind.value !== 'generic';
+    };
+    kind.addEventListener('change', syncKind);
+    syncKind();
+  }
+
+  // OAuth2 panel: authorize (to the provider's page, or a device code), revoke.
+  const panel = document.getElementById('oauth2');
+  if (panel) {
+    const base = '/api/v1/mail-accounts/' + panel.dataset.accountId + '/oauth2';
+    const out = document.getElementById('oauth2-result');
+    const waitForDevice = async () => {
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 2000));
+        const { device } = await api('GET', base);
+        if (device?.status === 'authorized') return location.reload();
+        if (!device || device.status === 'failed') throw new Error(device?.message ?? 'the sign-in ended');
+      }
+    };
+    for (const button of panel.querySelectorAll('button[data-oauth2-authorize]')) {
+      button.addEventListener('click', async () => {
+        out.textContent = 'asking the provider…';
+        out.className = 'result';
+        try {
+          const r = await api('POST', base + '/authorize', { flow: button.dataset.oauth2Authorize });
+          if (r.authorizationUrl) return void (location.href = r.authorizationUrl);
+          if (r.state === 'ready') return location.reload();
+          const link = document.getElementById('oauth2-device-link');
+          link.href = r.verificationUriComplete ?? r.verificationUri;
+          link.textContent = r.verificationUri;
+          document.getElementById('oauth2-device-code').textContent = r.userCode;
+          document.getElementById('oauth2-device').hidden = false;
+          out.textContent = 'waiting for the code to be entered…';
+          await waitForDevice();
+        } catch (err) {
+          out.textContent = err.message;
+          out.className = 'result state-error';
+        }
+      });
+    }
+    panel.querySelector('button[data-oauth2-revoke]')?.addEventListener('click', async () => {
+      if (!confirm('Revoke the OAuth2 sign-in of this account? It is not fetched until it is authorized again.')) return;
+      try {
+        await api('DELETE', base);
+        location.reload();
       } catch (err) {
         out.textContent = err.message;
         out.className = 'result state-error';

@@ -7,12 +7,13 @@ export type Notice = { text: string; error?: boolean } | null;
 export interface PageOptions {
   title: string;
   session: Session | null;
-  active?: 'accounts' | 'queues' | 'addresses' | 'messages';
+  active?: 'accounts' | 'providers' | 'queues' | 'addresses' | 'messages';
   notice?: Notice;
 }
 
 const NAV = [
   ['accounts', '/accounts', 'Mail accounts'],
+  ['providers', '/oauth2-providers', 'OAuth2 providers'],
   ['queues', '/queues', 'Queues'],
   ['addresses', '/system-addresses', 'System addresses'],
   ['messages', '/messages', 'Messages'],

@@ -30,7 +30,7 @@ export function sessionBinding(session: Session): string {
 }
 
 /** Where the provider sends the browser back: MAILDUCT_PUBLIC_URL, else the origin this request came to. */
-function redirectUriOf(app: Api, req: FastifyRequest): string {
+export function redirectUriOf(app: Pick<Api, 'deps'>, req: FastifyRequest): string {
   const origin = app.deps.config.publicUrl ?? `${req.protocol}://${req.host}`;
   return `${origin}/oauth2/callback`;
 }

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountView } from '@mailduct/core/accounts';
 import { accountForm, accountOverview, formValuesOf, inputFromForm } from '../../ui/account-pages.js';
+import { html } from '../../ui/html.js';
 import { page, type Notice } from '../../ui/layout.js';
+import { oauth2Panel } from '../../ui/oauth2-panel.js';
 import { idOf, noticeOf, send, submitForm, type FormBody, type FormFailure } from './ui-support.js';
 
 type Id = { Params: { id: string } };
@@ -69,8 +71,12 @@ async function showForm(app: FastifyInstance, req: FastifyRequest, reply: Fastif
   const defaults = { pollIntervalSeconds: app.deps.config.pollIntervalSeconds };
   const values = { ...formValuesOf(form.account, defaults), ...form.typed };
   const queues = (await app.services.queues.list({ limit: 500, offset: 0 })).items;
+  const providers = await app.services.providers.list();
   const title = form.account ? 'Edit mail account' : 'Add mail account';
-  const body = accountForm(req.session!, { account: form.account, values, queues, problems: form.problems ?? [] });
+  const problems = form.problems ?? [];
+  const body = html`${accountForm(req.session!, { account: form.account, values, queues, providers, problems })}${
+    form.account ? oauth2Panel(form.account, providers) : ''
+  }`;
   return send(
     reply,
     page({ title, session: req.session, active: 'accounts' as const, notice: form.notice }, body),
@@ -105,6 +111,8 @@ function typed(body: FormBody): Record<string, string> {
     'comment',
     'tlsVerify',
     'pollIntervalSeconds',
+    'auth',
+    'delegate',
   ];
   return Object.fromEntries(keep.filter((k) => typeof body[k] === 'string').map((k) => [k, body[k] as string]));
 }

@@ -6,6 +6,7 @@ import addressPages from './address-routes.js';
 import messagePages from './message-routes.js';
 import oauth2Callback from './oauth2-callback.js';
 import { sendErrorPage } from './page-errors.js';
+import providerPages from './provider-routes.js';
 import queuePages from './queue-routes.js';
 import signInRoutes from './sign-in-routes.js';
 import { checkCsrf, type FormBody } from './ui-support.js';
@@ -42,6 +43,7 @@ const uiRoutes: FastifyPluginAsync = async (app) => {
     await pages.register(addressPages);
     await pages.register(messagePages);
     await pages.register(oauth2Callback);
+    await pages.register(providerPages);
   });
 };
 

@@ -23,6 +23,8 @@ const NOTICES: Record<string, string> = {
   'address-saved': 'System address saved.',
   'address-deleted': 'System address deleted.',
   reprocessed: 'Message reprocessed.',
+  'provider-saved': 'OAuth2 provider saved.',
+  'provider-deleted': 'OAuth2 provider deleted.',
 };
 
 export function noticeOf(req: FastifyRequest): { text: string } | null {
