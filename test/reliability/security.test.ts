@@ -7,6 +7,7 @@ import { dumpDatabase } from '../helpers/database-dump.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { testFetchRuntime, type TestFetchRuntime } from '../helpers/runtime.js';
+import { dumpRedis } from '../helpers/redis-dump.js';
 
 const SECRET_GOOD = 'Good-Pass-7c1f';
 const SECRET_WRONG = 'Wrong-Pass-93ab';
@@ -33,20 +34,7 @@ afterAll(async () => {
   await dc?.stop();
 });
 
-async function everythingInRedis(): Promise<string> {
-  let dump = '';
-  for (const key of await redis.keys(`${t.ctx.prefix}:*`)) {
-    const type = await redis.type(key);
-    if (type === 'string') dump += await redis.get(key);
-    else if (type === 'hash') dump += JSON.stringify(await redis.hgetall(key));
-    else if (type === 'list') dump += JSON.stringify(await redis.lrange(key, 0, -1));
-    else if (type === 'set') dump += JSON.stringify(await redis.smembers(key));
-    else if (type === 'zset') dump += JSON.stringify(await redis.zrange(key, '0', '-1', 'WITHSCORES'));
-    else if (type === 'stream') dump += JSON.stringify(await redis.xrange(key, '-', '+'));
-    dump += `\n${key}\n`;
-  }
-  return dump;
-}
+const everythingInRedis = () => dumpRedis(redis, t.ctx.prefix);
 
 describe('secrets', () => {
   it('no mail password in PostgreSQL, Redis, logs, API responses or errors, after fetches, failures and the UI', async () => {

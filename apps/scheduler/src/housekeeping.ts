@@ -6,15 +6,16 @@ import { sweepOutbox } from '@mailduct/core/outbox';
 import { PgMessageStore } from '@mailduct/core/store';
 
 export interface Housekeeping {
-  /** One sweep of the outbox and of expired raw mail (also run every `everyMs`). */
-  runOnce(): Promise<{ requeued: number; consumed: number; expired: number }>;
+  /** One sweep of the outbox, of expired raw mail and of expired access tokens (also run every `everyMs`). */
+  runOnce(): Promise<{ requeued: number; consumed: number; expired: number; expiredTokens: number }>;
   close(): Promise<void>;
 }
 
 /**
  * Keeps PostgreSQL the source of truth for tickets: records consumed tickets from BullMQ's
  * completed events, re-enqueues dispatched tickets Redis no longer has (the outbox sweep), and
- * drops raw mail after MAILDUCT_RETENTION_DAYS. Idempotent, so several schedulers may run it.
+ * drops raw mail after MAILDUCT_RETENTION_DAYS and OAuth2 access tokens past their expiry.
+ * Idempotent, so several schedulers may run it.
  */
 export function startHousekeeping(
   infra: Infrastructure,
@@ -42,9 +43,10 @@ export function startHousekeeping(
       { olderThanMs: o.sweepAfterMs ?? 10 * 60_000, batch: 500 },
     );
     const expired = await store.expireRaw(config.retentionDays);
+    const expiredTokens = await infra.accessTokens.tokens.expireAccessTokens();
     if (sweep.requeued > 0) logger.warn({ requeued: sweep.requeued }, 'tickets missing from Redis were enqueued again');
     if (expired > 0) logger.info({ expired }, 'raw mail past its retention removed');
-    return { requeued: sweep.requeued, consumed: sweep.consumed, expired };
+    return { requeued: sweep.requeued, consumed: sweep.consumed, expired, expiredTokens };
   };
   let running = Promise.resolve();
   const timer = setInterval(() => {

@@ -3,6 +3,7 @@ import type { AccountType } from '@mailduct/core/accounts';
 import { SecretBox } from '@mailduct/core/crypto';
 import { ProviderService } from '@mailduct/core/oauth2';
 import { dumpDatabase } from '../../helpers/database-dump.js';
+import { dumpRedis } from '../../helpers/redis-dump.js';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { createFetchWorld, type FetchWorld } from '../../helpers/fetch-world.js';
 import { startOAuth2Server, type OAuth2Server } from '../../helpers/oauth2-server.js';
@@ -126,15 +127,7 @@ describe('the token life of an app-only account', () => {
     expect(token.length).toBeGreaterThan(20);
     expect(await dumpDatabase(w.ctx.databaseUrl)).not.toContain(token);
     expect(await dumpDatabase(w.ctx.databaseUrl)).not.toContain(as.appClient(user).clientSecret);
-    const keys = await w.runtime.redis.keys(`${w.ctx.prefix}*`);
-    for (const key of keys) {
-      const type = await w.runtime.redis.type(key);
-      const dump =
-        type === 'string'
-          ? await w.runtime.redis.get(key)
-          : JSON.stringify(await w.runtime.redis.hgetall(key).catch(() => ({})));
-      expect(dump ?? '').not.toContain(token);
-    }
+    expect(await dumpRedis(w.runtime.redis, w.ctx.prefix)).not.toContain(token);
   });
 
   it('fails the run with a clear auth error naming the provider when the client secret is wrong, deleting nothing', async () => {

@@ -11,6 +11,7 @@ import { createTestContext, type TestContext } from '../../helpers/context.js';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { startOAuth2Server, type OAuth2Server } from '../../helpers/oauth2-server.js';
 import { testFetchRuntime, type TestFetchRuntime } from '../../helpers/runtime.js';
+import { startHousekeeping } from '@mailduct/scheduler';
 
 // The part peers get wrong: refresh tokens that rotate, two fetchers at once, a grant revoked at
 // the provider, a provider that is down. A real authorization server rotating refresh tokens on
@@ -238,6 +239,23 @@ describe('a grant the provider revoked', () => {
       outcome: 'success',
       counts: { fetched: 3, deleted: 3 },
     });
+  });
+});
+
+describe('housekeeping', () => {
+  it('drops access tokens past their expiry, keeping the refresh token', async () => {
+    const id = await authorized('user4', 'POP3');
+    await expireAccessToken(id);
+    const housekeeping = startHousekeeping(a.infra, logger, { everyMs: 3_600_000 });
+    try {
+      expect((await housekeeping.runOnce()).expiredTokens).toBeGreaterThanOrEqual(1);
+    } finally {
+      await housekeeping.close();
+    }
+    const row = await a.prisma.oAuth2Token.findUniqueOrThrow({ where: { accountId: id } });
+    expect(row.accessTokenEnc).toBeNull();
+    expect(row.refreshTokenEnc).not.toBeNull();
+    expect(await a.infra.accessTokens.accessToken(id)).toMatch(/\S{20,}/);
   });
 });
 

@@ -81,6 +81,15 @@ export class TokenRepository {
     ]);
   }
 
+  /** Drop access tokens past their expiry: no token is kept longer than it is of use. */
+  async expireAccessTokens(now = new Date()): Promise<number> {
+    const { count } = await this.prisma.oAuth2Token.updateMany({
+      where: { accessExpiresAt: { lt: now }, accessTokenEnc: { not: null } },
+      data: { accessTokenEnc: null },
+    });
+    return count;
+  }
+
   /** Forget the account's tokens (revoked by an administrator). */
   async forget(accountId: number): Promise<void> {
     await this.prisma.oAuth2Token.deleteMany({ where: { accountId } });
