@@ -113,7 +113,7 @@ describe('OAuth2 secrets', () => {
     };
     // Each place holds what it should (the scan reads real data): sealed tokens, job data, log lines.
     expect(places.postgres).toMatch(/"refresh_token_enc":"v1\./);
-    expect(places.redis).toContain(`"accountId":${id}`);
+    expect(places.redis).toMatch(new RegExp(`accountId\\\\?":${id}\\b`));
     expect(places.logs.length).toBeGreaterThan(1000);
     expect(places.responses).toContain('"state":"ready"');
     for (const [where, text] of Object.entries(places))
