@@ -33,7 +33,7 @@ export interface AccountView {
 }
 
 /** How the account signs in, and for OAuth2 whether a token can be had. */
-export type AccountAuthView =
+type AccountAuthView =
   | { method: 'password' }
   | {
       method: 'oauth2';
@@ -146,7 +146,7 @@ export function draftOfRow(row: MailAccountRow): AccountDraft {
 }
 
 /** The auth setting of a stored account. */
-export function authOfRow(row: MailAccountRow): AccountAuth {
+function authOfRow(row: MailAccountRow): AccountAuth {
   return row.authMethod === 'oauth2' && row.oauth2ProviderId !== null
     ? { method: 'oauth2', providerId: row.oauth2ProviderId, delegate: row.oauth2Delegate }
     : { method: 'password' };

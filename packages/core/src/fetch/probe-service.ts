@@ -63,7 +63,10 @@ export class ProbeService {
       const field = oauth2 ? 'auth' : 'password';
       if (accountId === undefined)
         throw validationError([
-          { field, problem: oauth2 ? 'an OAuth2 account can be tested once it is saved and authorized' : 'is required' },
+          {
+            field,
+            problem: oauth2 ? 'an OAuth2 account can be tested once it is saved and authorized' : 'is required',
+          },
         ]);
       const { settings: stored, row } = await this.stored(accountId);
       const sameGrant = !oauth2 || (draft.auth.method === 'oauth2' && row.oauth2ProviderId === draft.auth.providerId);

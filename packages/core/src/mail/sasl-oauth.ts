@@ -1,7 +1,7 @@
 import { MailductError } from '../errors/index.js';
 
 /** The SASL mechanisms that carry an OAuth2 bearer token, the standard one first. */
-export const OAUTH_MECHANISMS = ['OAUTHBEARER', 'XOAUTH2'] as const;
+const OAUTH_MECHANISMS = ['OAUTHBEARER', 'XOAUTH2'] as const;
 export type OAuthMechanism = (typeof OAUTH_MECHANISMS)[number];
 
 /** What ends a failed exchange after the server's error challenge: RFC 7628 §3.2.3 ("\x01"), XOAUTH2 an empty line. */

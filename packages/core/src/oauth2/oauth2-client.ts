@@ -213,7 +213,7 @@ function issued(r: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelper
  * again; a refused client (secret, scope, consent) is the provider's configuration; no answer or
  * a server error is transient. The provider's own words are quoted, bounded and printable.
  */
-export function providerError(provider: string, what: string, err: unknown): MailductError {
+function providerError(provider: string, what: string, err: unknown): MailductError {
   if (isMailductError(err)) return err;
   if (err instanceof oidc.ResponseBodyError) {
     const said = serverExcerpt(`${err.error}${err.error_description ? `: ${err.error_description}` : ''}`);

@@ -20,7 +20,7 @@ const accountOAuth2Routes: FastifyPluginAsync = async (plain) => {
  * Who may finish a sign-in started by this request: the UI session it came with, or the API
  * token's principal (then any UI session of that principal may finish it).
  */
-export function bindingOf(req: FastifyRequest): string {
+function bindingOf(req: FastifyRequest): string {
   return req.session ? sessionBinding(req.session) : `principal:${req.principal.name}`;
 }
 
