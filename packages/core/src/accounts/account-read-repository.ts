@@ -4,7 +4,7 @@ import type { RowWithQueue } from './account-view.js';
 // What the view shows beside the account, under names no mail_account column has (see toRow).
 const SELECT = `SELECT a.*, q.name AS queue_name, p.name AS provider_name, p.grant_type AS provider_grant,
     t.identity AS token_identity, t.authorized_at AS token_authorized_at,
-    t.refresh_expires_at AS token_refresh_expires_at, t.refresh_token_enc IS NOT NULL AS token_has_refresh
+    t.refresh_expires_at AS token_refresh_expires_at, t.refresh_token_enc AS token_refresh_enc
   FROM mail_account a LEFT JOIN queue q ON q.id = a.queue_id
   LEFT JOIN oauth2_provider p ON p.id = a.oauth2_provider_id LEFT JOIN oauth2_token t ON t.account_id = a.id`;
 const JOINED = new Set([
@@ -14,7 +14,7 @@ const JOINED = new Set([
   'token_identity',
   'token_authorized_at',
   'token_refresh_expires_at',
-  'token_has_refresh',
+  'token_refresh_enc',
 ]);
 
 /**
@@ -62,7 +62,7 @@ function toRow(r: Record<string, unknown>): RowWithQueue {
           identity: r.token_identity as string | null,
           authorizedAt: r.token_authorized_at as Date,
           refreshExpiresAt: r.token_refresh_expires_at as Date | null,
-          refreshTokenEnc: r.token_has_refresh ? 'sealed' : null,
+          refreshTokenEnc: r.token_refresh_enc as string | null,
         };
   return row as RowWithQueue;
 }

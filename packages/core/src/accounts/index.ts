@@ -12,7 +12,14 @@ export type { AccountDefaults } from './account-rules.js';
 export { isHostName, normalHost } from './host-name.js';
 export { accountWhere, ACCOUNT_ORDER } from './account-filter.js';
 export type { AccountFilter } from './account-filter.js';
-export { toAccountView, draftOfRow, dispatchOfRow, validityOfRow, validityToRow } from './account-view.js';
+export {
+  toAccountView,
+  draftOfRow,
+  dispatchOfRow,
+  validityOfRow,
+  validityToRow,
+  VIEW_INCLUDE,
+} from './account-view.js';
 export type { AccountView, AccountStateView } from './account-view.js';
 export { AccountService } from './account-service.js';
 export { rotateSecretKeys } from './key-rotation.js';
