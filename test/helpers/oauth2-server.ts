@@ -29,6 +29,8 @@ export interface OAuth2Server {
   confirmDevice(userCode: string, user: string): Promise<void>;
   /** Revoke every grant of mailduct's client for `user` (consent withdrawn): its refresh tokens die. */
   withdrawConsent(user: string): Promise<void>;
+  /** Answer token requests only after this many ms (0: at once), as a slow provider does. */
+  slowTokens(ms: number): void;
   /** Token endpoint requests answered, by grant type. */
   tokenRequests: Record<string, number>;
   close(): Promise<void>;
@@ -99,6 +101,11 @@ export async function startOAuth2Server(
         'accountId' in token && token.accountId ? token.accountId : String(token.clientId).replace(/^mailbox-/, ''),
     }),
   });
+  let tokenDelayMs = 0;
+  provider.use(async (ctx, next) => {
+    if (ctx.path === '/token' && tokenDelayMs > 0) await new Promise((r) => setTimeout(r, tokenDelayMs));
+    await next();
+  });
   const tokenRequests: Record<string, number> = {};
   provider.on('grant.success', (ctx) => {
     const type = String((ctx.oidc.params as { grant_type?: string }).grant_type ?? 'unknown');
@@ -130,6 +137,7 @@ export async function startOAuth2Server(
     mailduct,
     appClient: clientOf,
     tokenRequests,
+    slowTokens: (ms) => void (tokenDelayMs = ms),
     async tokenFor(user) {
       const res = await post('/token', user, { grant_type: 'client_credentials', scope: 'mail' });
       return ((await res.json()) as { access_token: string }).access_token;

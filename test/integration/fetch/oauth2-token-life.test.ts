@@ -1,14 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer as createHttpServer } from 'node:http';
+import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { AccountService } from '@mailduct/core/accounts';
+import { TokenService } from '@mailduct/core/auth';
 import { SecretBox } from '@mailduct/core/crypto';
 import { createLogger } from '@mailduct/core/log';
 import { MailHostPolicy } from '@mailduct/core/mail';
 import { MetricRepository } from '@mailduct/core/metrics';
 import { AuthorizationFlow, ProviderService } from '@mailduct/core/oauth2';
+import { runCli, spawnCli } from '../../helpers/cli.js';
 import { createTestContext, type TestContext } from '../../helpers/context.js';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
+import { startIntrospectionGate, type IntrospectionGate } from '../../helpers/introspection-gate.js';
 import { startOAuth2Server, type OAuth2Server } from '../../helpers/oauth2-server.js';
 import { testFetchRuntime, type TestFetchRuntime } from '../../helpers/runtime.js';
 import { startHousekeeping } from '@mailduct/scheduler';
@@ -28,9 +31,9 @@ let introspection: IntrospectionGate;
 const logger = createLogger({ level: 'silent' });
 
 beforeAll(async () => {
-  as = await startOAuth2Server(['user1', 'user2', 'user3', 'user4']);
+  as = await startOAuth2Server(['user1', 'user2', 'user3', 'user4', 'user5']);
   introspection = await startIntrospectionGate(as.introspectionUrl);
-  dc = await startDovecot({ users: 4, noTls: true, oauth2: { introspectionUrl: introspection.url, ...as.dovecot } });
+  dc = await startDovecot({ users: 5, noTls: true, oauth2: { introspectionUrl: introspection.url, ...as.dovecot } });
   ctx = await createTestContext({ MAILDUCT_OAUTH2_ALLOW_HTTP: 'true' });
   // Two fetch runtimes on connections of their own, as two fetcher processes have them.
   a = testFetchRuntime(ctx.config, logger);
@@ -84,41 +87,6 @@ async function authorized(user: string, type: 'IMAP' | 'POP3' = 'IMAP'): Promise
   return view.id;
 }
 
-/**
- * Between Dovecot and the provider's introspection endpoint: passes every check through, except
- * for tokens it was told to deny, which it reports inactive. (Revoking an access token at
- * oidc-provider would revoke its whole grant, refresh tokens included.)
- */
-interface IntrospectionGate {
-  url: string;
-  deny(token: string): void;
-  close(): Promise<void>;
-}
-
-async function startIntrospectionGate(target: string): Promise<IntrospectionGate> {
-  const denied = new Set<string>();
-  const server = createHttpServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
-    res.setHeader('content-type', 'application/json');
-    if (denied.has(new URLSearchParams(body).get('token') ?? '')) return void res.end('{"active":false}');
-    const upstream = await fetch(target, {
-      method: 'POST',
-      headers: { 'content-type': req.headers['content-type'] ?? 'application/x-www-form-urlencoded' },
-      body,
-    });
-    res.statusCode = upstream.status;
-    res.end(await upstream.text());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/introspect`,
-    deny: (token) => denied.add(token),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 /** Make the stored access token look expired, so the next login refreshes. */
 async function expireAccessToken(id: number): Promise<void> {
   await a.prisma.oAuth2Token.update({
@@ -156,6 +124,43 @@ describe('refresh-token rotation', () => {
     expect((await b.service.fetchAccount({ accountId: id, trigger: 'manual' })).outcome).toBe('success');
     expect(refreshes()).toBe(before + 2);
   });
+
+  it('refreshes once when a fetcher process and an API process need the token at the same moment', async () => {
+    const id = await authorized('user5');
+    await dc.seed('user5', 2, 2000, { prefix: 'two-processes' });
+    const { token } = await new TokenService(a.prisma, undefined).create('two-processes', 'test');
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const apiProcess = spawnCli(['start', '--api'], { ...ctx.env, PORT: String(port), LOG_LEVEL: 'info' });
+    let started = '';
+    apiProcess.stdout!.on('data', (d: Buffer) => (started += d.toString()));
+    try {
+      for (let i = 0; i < 200 && !started.includes('mailduct started'); i++)
+        await new Promise((r) => setTimeout(r, 100));
+      await expireAccessToken(id);
+      // A provider answering in 1.5 s: whichever process refreshes first, the other asks meanwhile.
+      as.slowTokens(1500);
+      const before = refreshes();
+      const [fetched, tested] = await Promise.all([
+        runCli(['fetch', '--account-id', String(id)], ctx.env),
+        fetch(`http://127.0.0.1:${port}/api/v1/mail-accounts/${id}/test`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}` },
+        }).then((r) => r.json() as Promise<{ ok: boolean }>),
+      ]);
+      expect(fetched.code, fetched.stderr).toBe(0);
+      expect(fetched.stdout).toMatch(/fetched 2/);
+      expect(tested).toMatchObject({ ok: true });
+      expect(refreshes()).toBe(before + 1);
+    } finally {
+      as.slowTokens(0);
+      apiProcess.kill('SIGTERM');
+      await once(apiProcess, 'exit');
+    }
+    // The stored refresh token is the live one.
+    await expireAccessToken(id);
+    await a.infra.accessTokens.accessToken(id);
+    expect(dc.count('user5')).toBe(0);
+  }, 60_000);
 
   it('renews a token the server refuses in the middle of a run once, and the run goes on', async () => {
     const id = await authorized('user2', 'POP3');
