@@ -1,7 +1,11 @@
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@mailduct/core/log';
 import { createTestApi, type TestApi } from '../helpers/api.js';
+import { ROOT } from '../helpers/cli.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { startOAuth2Server, type OAuth2Server } from '../helpers/oauth2-server.js';
 import { startTestFetcher, type TestFetcher } from '../helpers/runtime.js';
@@ -10,6 +14,11 @@ import { startTestFetcher, type TestFetcher } from '../helpers/runtime.js';
 // provider's own pages, fetch; the device flow on a second page; re-authorization after the
 // provider withdrew the grant. A real authorization server (oidc-provider), Dovecot checking tokens.
 const ADMIN = 'oauth2-ui-admin-token-0123456789';
+/** README's screenshots are rewritten only with UPDATE_SCREENSHOTS=1, as in admin-ui.test.ts. */
+const SHOTS = process.env.UPDATE_SCREENSHOTS
+  ? join(ROOT, 'docs', 'screenshots')
+  : join(tmpdir(), 'mailduct-screenshots');
+const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
 let t: TestApi;
 let as: OAuth2Server;
@@ -30,6 +39,7 @@ beforeAll(async () => {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  mkdirSync(SHOTS, { recursive: true });
   await page.goto(`${base}/login`);
   await page.fill('#token', ADMIN);
   await page.click('button[type=submit]');
@@ -86,6 +96,7 @@ describe('OAuth2 in the admin UI', () => {
     await page.waitForURL(/notice=provider-saved/);
     expect(await page.locator('tbody tr', { hasText: 'Test IdP' }).textContent()).toContain('authorization_code');
     expect(await page.content()).not.toContain(as.mailduct.clientSecret);
+    await shot('oauth2-providers');
   });
 
   it('adds an OAuth2 account, signs in at the provider and fetches with the token', async () => {
@@ -97,6 +108,7 @@ describe('OAuth2 in the admin UI', () => {
     expect(await page.textContent('[role=status]')).toContain(`Mail account ${id} is authorized as user1`);
     await page.click('text=Back to the account');
     expect(await page.textContent('#oauth2-state')).toBe('Authorized');
+    await shot('oauth2-account');
     await dc.seed('user1', 2, 1500, { prefix: 'ui-oauth2' });
     await page.goto(`${base}/accounts`);
     await accountRow('user1').locator('button[data-fetch]').click();
