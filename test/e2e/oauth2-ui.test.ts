@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@mailduct/core/log';
 import { createTestApi, type TestApi } from '../helpers/api.js';
+import { launchChromium } from '../helpers/browser.js';
 import { ROOT } from '../helpers/cli.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { startOAuth2Server, type OAuth2Server } from '../helpers/oauth2-server.js';
@@ -34,10 +35,7 @@ beforeAll(async () => {
   as = await startOAuth2Server(['user1', 'user2'], { redirectUri: `${base}/oauth2/callback` });
   dc = await startDovecot({ users: 2, noTls: true, oauth2: { introspectionUrl: as.introspectionUrl, ...as.dovecot } });
   fetcher = await startTestFetcher(t.ctx.config, createLogger({ level: 'silent' }));
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   mkdirSync(SHOTS, { recursive: true });
   await page.goto(`${base}/login`);

@@ -17,6 +17,19 @@ export interface OAuth2Server {
   dovecot: { clientId: string; clientSecret: string };
   /** mailduct's client for the person grants (authorization code, device code, refresh). */
   mailduct: { clientId: string; clientSecret: string; redirectUri: string };
+  /** A provider body (`POST /api/v1/oauth2-providers`) for mailduct's client at this server. */
+  provider(
+    name: string,
+    grant?: 'authorization_code' | 'device_code',
+  ): {
+    name: string;
+    kind: 'generic';
+    issuerUrl: string;
+    clientId: string;
+    clientSecret: string;
+    scopes: string;
+    grant: 'authorization_code' | 'device_code';
+  };
   /** Client credentials of `mailbox-<user>`, whose tokens open that user's mailbox. */
   appClient(user: string): { clientId: string; clientSecret: string };
   /** A fresh access token for this mail user (client credentials, scope `mail`). */
@@ -136,6 +149,15 @@ export async function startOAuth2Server(
     dovecot: DOVECOT,
     mailduct,
     appClient: clientOf,
+    provider: (name, grant = 'authorization_code') => ({
+      name,
+      kind: 'generic',
+      issuerUrl: issuer,
+      clientId: mailduct.clientId,
+      clientSecret: mailduct.clientSecret,
+      scopes: 'openid offline_access email mail',
+      grant,
+    }),
     tokenRequests,
     slowTokens: (ms) => void (tokenDelayMs = ms),
     async tokenFor(user) {

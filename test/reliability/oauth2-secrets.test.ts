@@ -43,15 +43,7 @@ describe('OAuth2 secrets', () => {
       responses.push(res.body, JSON.stringify(res.headers));
       return res;
     };
-    const provider = await call('POST', '/api/v1/oauth2-providers', {
-      name: 'Secret test',
-      kind: 'generic',
-      issuerUrl: as.issuer,
-      clientId: as.mailduct.clientId,
-      clientSecret: as.mailduct.clientSecret,
-      scopes: 'openid offline_access email mail',
-      grant: 'authorization_code',
-    });
+    const provider = await call('POST', '/api/v1/oauth2-providers', as.provider('Secret test'));
     const account = await call('POST', '/api/v1/mail-accounts', {
       type: 'IMAP',
       host: '127.0.0.1',

@@ -19,15 +19,7 @@ beforeAll(async () => {
   as = await startOAuth2Server(['user1', 'user2', 'user3', 'user4', 'user5', 'user6']);
   dc = await startDovecot({ users: 6, noTls: true, oauth2: { introspectionUrl: as.introspectionUrl, ...as.dovecot } });
   t = await createTestApi({ MAILDUCT_OAUTH2_ALLOW_HTTP: 'true', MAILDUCT_PUBLIC_URL: 'http://mailduct.test' });
-  const created = await api('POST', '/api/v1/oauth2-providers', {
-    name: 'Test provider',
-    kind: 'generic',
-    issuerUrl: as.issuer,
-    clientId: as.mailduct.clientId,
-    clientSecret: as.mailduct.clientSecret,
-    scopes: 'openid offline_access email mail',
-    grant: 'authorization_code',
-  });
+  const created = await api('POST', '/api/v1/oauth2-providers', as.provider('Test provider'));
   providerId = created.json().id;
   ui = await signIn(t);
 }, 60_000);
@@ -238,15 +230,7 @@ describe('authorization code with PKCE', () => {
 describe('device authorization grant (RFC 8628)', () => {
   let deviceProvider: number;
   beforeAll(async () => {
-    const res = await api('POST', '/api/v1/oauth2-providers', {
-      name: 'Device provider',
-      kind: 'generic',
-      issuerUrl: as.issuer,
-      clientId: as.mailduct.clientId,
-      clientSecret: as.mailduct.clientSecret,
-      scopes: 'openid offline_access email mail',
-      grant: 'device_code',
-    });
+    const res = await api('POST', '/api/v1/oauth2-providers', as.provider('Device provider', 'device_code'));
     deviceProvider = res.json().id;
   });
 

@@ -41,15 +41,7 @@ beforeAll(async () => {
   const secrets = new SecretBox(ctx.config.secretKey);
   accounts = new AccountService({ prisma: a.prisma, secrets, defaults: { pollIntervalSeconds: 600 } });
   const provider = await new ProviderService(a.prisma, secrets, { allowHttp: true }).create(
-    {
-      name: 'Rotating',
-      kind: 'generic',
-      issuerUrl: as.issuer,
-      clientId: as.mailduct.clientId,
-      clientSecret: as.mailduct.clientSecret,
-      scopes: 'openid offline_access email mail',
-      grant: 'authorization_code',
-    },
+    as.provider('Rotating'),
     'test',
   );
   providerId = provider.id;
