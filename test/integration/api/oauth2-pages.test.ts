@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SecretBox } from '@mailduct/core/crypto';
+import { AccessTokens } from '@mailduct/core/oauth2';
+import { createRedis } from '@mailduct/core/redis';
 import { createTestApi, signIn, type TestApi } from '../../helpers/api.js';
 
 // The OAuth2 parts of the admin UI and API that need no provider: expiry warnings, badges, the
@@ -114,5 +117,29 @@ describe('OAuth2 in the admin UI without a provider online', () => {
     expect(res.body).toContain('must be an https URL');
     expect(res.body).not.toContain('typed-secret-value');
     expect(res.body).toContain('value="Broken"');
+  });
+});
+
+describe('OAuth2 tokens while Redis is down', () => {
+  it('fail as a storage problem, not as a protocol one', async () => {
+    const id = await account('redis-down@example.com');
+    await t.deps.tokens.tokens.authorized(
+      id,
+      { accessToken: 'a', accessExpiresAt: new Date(0), refreshToken: 'r', scope: null, identity: null },
+      'test',
+    );
+    const closed = createRedis('redis://127.0.0.1:1');
+    try {
+      const tokens = new AccessTokens({
+        prisma: t.deps.prisma,
+        secrets: new SecretBox(t.ctx.config.secretKey),
+        redis: closed,
+        prefix: t.ctx.prefix,
+        client: { allowHttp: false },
+      });
+      await expect(tokens.accessToken(id)).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
+    } finally {
+      closed.disconnect();
+    }
   });
 });

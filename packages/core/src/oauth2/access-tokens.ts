@@ -64,8 +64,27 @@ export class AccessTokens {
     return client;
   }
 
-  /** A usable access token; `rejected` is one the server refused, which is never handed out again. */
+  /**
+   * A usable access token; `rejected` is one the server refused, which is never handed out again.
+   * Throws OAUTH2_* (the provider), STORAGE_UNAVAILABLE (PostgreSQL or Redis), ACCOUNT_NOT_FOUND.
+   */
   async accessToken(accountId: number, rejected?: string): Promise<string> {
+    try {
+      return await this.usableToken(accountId, rejected);
+    } catch (err) {
+      if (isMailductError(err)) throw err;
+      throw new MailductError(
+        'STORAGE_UNAVAILABLE',
+        `the OAuth2 token of account ${accountId} cannot be read or kept: ${(err as Error)?.message ?? String(err)}`.slice(
+          0,
+          500,
+        ),
+        { cause: err },
+      );
+    }
+  }
+
+  private async usableToken(accountId: number, rejected?: string): Promise<string> {
     const { provider } = await this.accountOf(accountId);
     const usable = (t: StoredTokens | null) =>
       t?.accessToken && t.accessToken !== rejected && fresh(t.accessExpiresAt) ? t.accessToken : null;
