@@ -15,6 +15,16 @@ beforeAll(async () => {
     'seed',
   );
   await t.deps.services.addresses.create({ address: 'fuzz@example.com', queueId: 1 }, 'seed');
+  await t.deps.services.providers.create(
+    {
+      name: 'fuzz',
+      kind: 'google',
+      clientId: 'fuzz-client',
+      clientSecret: 'fuzz-client-secret',
+      grant: 'authorization_code',
+    },
+    'seed',
+  );
   expect(account.id).toBe(1);
 });
 afterAll(async () => {
@@ -27,7 +37,8 @@ async function snapshot(): Promise<string> {
   const { rows } = await db.query(`SELECT
     (SELECT count(*) FROM mail_account) a, (SELECT max(updated_at) FROM mail_account) au, (SELECT count(*) FROM queue) q, (SELECT max(updated_at) FROM queue) qu,
     (SELECT count(*) FROM system_address) s, (SELECT max(updated_at) FROM system_address) su, (SELECT count(*) FROM audit_event) e,
-    (SELECT count(*) FROM inbound_message) m, (SELECT count(*) FROM api_token) k`);
+    (SELECT count(*) FROM inbound_message) m, (SELECT count(*) FROM api_token) k,
+    (SELECT count(*) FROM oauth2_provider) p, (SELECT max(updated_at) FROM oauth2_provider) pu, (SELECT count(*) FROM oauth2_token) ot`);
   return JSON.stringify(rows[0]);
 }
 
@@ -118,6 +129,7 @@ describe('API fuzzer over every endpoint', () => {
         );
       }
       expect(res.body).not.toContain('fuzz-password');
+      expect(res.body).not.toContain('fuzz-client-secret');
     };
     for (const op of ops) {
       const concrete = op.path.replace(/\{[^}]+\}/g, '1');
