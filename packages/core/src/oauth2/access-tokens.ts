@@ -5,7 +5,12 @@ import type { SecretBox } from '../crypto/index.js';
 import type { OAuth2ProviderRow, PrismaClient } from '../db/index.js';
 import { isMailductError, MailductError } from '../errors/index.js';
 import { redisKeys } from '../redis/keys.js';
-import { OAuth2Client, type IssuedTokens, type OAuth2ClientOptions } from './oauth2-client.js';
+import {
+  OAuth2Client,
+  PROVIDER_TIMEOUT_SECONDS,
+  type IssuedTokens,
+  type OAuth2ClientOptions,
+} from './oauth2-client.js';
 import { isInteractive } from './provider-kinds.js';
 import { TokenRepository, type StoredTokens } from './token-repository.js';
 
@@ -23,9 +28,16 @@ export interface AccessTokenDeps {
   redis: Redis;
   prefix: string;
   client: OAuth2ClientOptions;
-  /** How long one refresh may hold the lock, and others wait for it (default 30 s). */
+  /** How long one refresh may hold the lock, and others wait for it (default REFRESH_LOCK_MS). */
   refreshLockMs?: number;
 }
+
+/**
+ * The refresh lock's lifetime: far longer than a refresh can take (one provider request of at most
+ * PROVIDER_TIMEOUT_SECONDS, plus reads and a write), so it never lapses while its holder still
+ * refreshes: a second process would then present the refresh token the first is using up.
+ */
+const REFRESH_LOCK_MS = 4 * PROVIDER_TIMEOUT_SECONDS * 1000;
 
 /** A token this close to its expiry is not used any more. */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -91,7 +103,7 @@ export class AccessTokens {
     const first = await this.tokens.read(accountId);
     const ready = usable(first);
     if (ready) return ready;
-    const lockMs = this.deps.refreshLockMs ?? 30_000;
+    const lockMs = this.deps.refreshLockMs ?? REFRESH_LOCK_MS;
     const deadline = Date.now() + lockMs;
     const key = redisKeys.oauth2Refresh(this.deps.prefix, accountId);
     const token = randomBytes(9).toString('hex');

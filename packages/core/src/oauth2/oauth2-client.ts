@@ -24,9 +24,12 @@ export interface OAuth2ClientOptions {
   /** MAILDUCT_OAUTH2_ALLOW_HTTP: plain-http providers (a test or lab provider). */
   allowHttp: boolean;
   hostPolicy?: MailHostPolicy;
-  /** Seconds a provider has to answer (default 30). */
+  /** Seconds a provider has to answer (default PROVIDER_TIMEOUT_SECONDS). */
   timeoutSeconds?: number;
 }
+
+/** How long a provider has to answer one request; the refresh lock outlives it (access-tokens.ts). */
+export const PROVIDER_TIMEOUT_SECONDS = 15;
 
 /**
  * One OAuth2 provider as a client sees it (I/O): openid-client does the protocol (PKCE, RFC 8628,
@@ -147,12 +150,12 @@ export class OAuth2Client {
       ? await oidc.discovery(new URL(e.issuer!), p.clientId, undefined, auth, {
           execute: insecure,
           [oidc.customFetch]: fetcher,
-          timeout: this.options.timeoutSeconds ?? 30,
+          timeout: this.options.timeoutSeconds ?? PROVIDER_TIMEOUT_SECONDS,
         })
       : new oidc.Configuration(serverMetadata(e), p.clientId, undefined, auth);
     if (!discover) {
       config[oidc.customFetch] = fetcher;
-      config.timeout = this.options.timeoutSeconds ?? 30;
+      config.timeout = this.options.timeoutSeconds ?? PROVIDER_TIMEOUT_SECONDS;
       for (const apply of insecure) apply(config);
     }
     if (discover && p.kind === 'generic') override(config, e);
