@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { resolveMailHost } from './resolve-mail-host.js';
-import { isMailductError, MailductError } from '../errors/index.js';
+import { MailductError } from '../errors/index.js';
 import { classifyMailError } from './classify-mail-error.js';
 import type {
   CommitResult,
@@ -12,6 +12,7 @@ import type {
   RemoteMessage,
   ServerSettings,
 } from './mailbox-client.js';
+import { loginWithBearer, noOAuthLogin } from './sasl-oauth.js';
 import { tlsOptionsFor } from './tls-options.js';
 
 export interface ImapSettings extends ServerSettings {
@@ -39,16 +40,9 @@ export class ImapMailboxClient implements MailboxClient {
   constructor(private readonly s: ImapSettings) {}
 
   async connect(): Promise<void> {
-    const bearer = this.s.bearer;
-    if (!bearer) return this.session({ user: this.s.username, pass: this.s.password });
-    const token = await bearer.token();
-    try {
-      await this.session({ user: this.s.username, accessToken: token });
-    } catch (err) {
-      if (!isMailductError(err, 'MAIL_AUTH_REFUSED')) throw err;
-      // A token the provider still calls valid may have been revoked or expired early: one new one.
-      await this.session({ user: this.s.username, accessToken: await bearer.renew(token) });
-    }
+    const user = this.s.username;
+    if (!this.s.bearer) return this.session({ user, pass: this.s.password });
+    await loginWithBearer(this.s.bearer, (accessToken) => this.session({ user, accessToken }));
   }
 
   private async session(auth: { user: string; pass?: string; accessToken?: string }): Promise<void> {
@@ -69,7 +63,11 @@ export class ImapMailboxClient implements MailboxClient {
         await client.connect();
       } catch (err) {
         if (auth.accessToken && /unsupported authentication mechanism/i.test((err as Error)?.message ?? ''))
-          throw noOAuthLogin(this.s.host, client.capabilities);
+          throw noOAuthLogin(
+            this.s.host,
+            [...client.capabilities.keys()].filter((c) => c.startsWith('AUTH=')).map((c) => c.slice(5)),
+            client.capabilities.has('LOGINDISABLED') ? ' (LOGIN disabled)' : '',
+          );
         throw err;
       }
       // RFC 6855: a server offering UTF8=ACCEPT may hand a client that did not enable it a
@@ -284,15 +282,6 @@ export class ImapMailboxClient implements MailboxClient {
     };
     return opts;
   }
-}
-
-/** A server that takes no bearer token: say what it does take. */
-function noOAuthLogin(host: string, capabilities: Map<string, unknown>): MailductError {
-  const offered = [...capabilities.keys()].filter((c) => c.startsWith('AUTH=')).map((c) => c.slice(5));
-  return new MailductError(
-    'MAIL_ACCOUNT_MISCONFIGURED',
-    `${host} offers no OAuth2 login (XOAUTH2 or OAUTHBEARER); it offers ${offered.length > 0 ? offered.join(', ') : 'no SASL mechanism'}${capabilities.has('LOGINDISABLED') ? ' (LOGIN disabled)' : ''}`,
-  );
 }
 
 function traceLogger(trace: ProtocolTrace, password: string) {

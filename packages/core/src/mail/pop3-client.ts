@@ -1,4 +1,4 @@
-import { isMailductError, MailductError } from '../errors/index.js';
+import { MailductError } from '../errors/index.js';
 import { classifyMailError, serverExcerpt } from './classify-mail-error.js';
 import type {
   BearerSource,
@@ -8,7 +8,14 @@ import type {
   RemoteMessage,
   ServerSettings,
 } from './mailbox-client.js';
-import { OAUTH_ABORT, oauthMechanism, oauthResponse, type OAuthMechanism } from './sasl-oauth.js';
+import {
+  loginWithBearer,
+  noOAuthLogin,
+  OAUTH_ABORT,
+  oauthMechanism,
+  oauthResponse,
+  type OAuthMechanism,
+} from './sasl-oauth.js';
 import { Pop3Connection, pop3Error, type Pop3Status } from './pop3-connection.js';
 import { resolveMailHost } from './resolve-mail-host.js';
 import { tlsOptionsFor } from './tls-options.js';
@@ -76,23 +83,15 @@ export class Pop3MailboxClient implements MailboxClient {
     if (!mechanism) {
       this.conn?.destroy();
       this.conn = null;
-      const offered = [...this.sasl];
-      throw new MailductError(
-        'MAIL_ACCOUNT_MISCONFIGURED',
-        `${this.s.host} offers no OAuth2 login (XOAUTH2 or OAUTHBEARER); it offers ${offered.length > 0 ? offered.join(', ') : 'no SASL mechanism'}`,
-      );
+      throw noOAuthLogin(this.s.host, [...this.sasl]);
     }
-    const token = await bearer.token();
-    try {
+    await loginWithBearer(bearer, async (token, again) => {
+      if (again) {
+        this.conn?.destroy();
+        await this.openSession();
+      }
       await this.authenticate(mechanism, token);
-    } catch (err) {
-      if (!isMailductError(err, 'MAIL_AUTH_REFUSED')) throw err;
-      // A token the provider still calls valid may have been revoked or expired early: one new one.
-      const renewed = await bearer.renew(token);
-      this.conn?.destroy();
-      await this.openSession();
-      await this.authenticate(mechanism, renewed);
-    }
+    });
   }
 
   private async authenticate(mechanism: OAuthMechanism, token: string): Promise<void> {

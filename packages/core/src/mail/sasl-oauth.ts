@@ -1,4 +1,5 @@
-import { MailductError } from '../errors/index.js';
+import { isMailductError, MailductError } from '../errors/index.js';
+import type { BearerSource } from './mailbox-client.js';
 
 /** The SASL mechanisms that carry an OAuth2 bearer token, the standard one first. */
 const OAUTH_MECHANISMS = ['OAUTHBEARER', 'XOAUTH2'] as const;
@@ -36,4 +37,30 @@ export function oauthResponse(
       ? [`n,a=${p.user.replace(/=/g, '=3D').replace(/,/g, '=2C')},`, `host=${p.host}`, `port=${p.port}`]
       : [`user=${p.user}`];
   return Buffer.from([...fields, `auth=Bearer ${p.token}`, '', ''].join('\x01')).toString('base64');
+}
+
+/**
+ * Log in with the account's token; a token the server refuses is renewed once (the provider may
+ * still call it valid while the server has revoked it or let it expire early) and tried again.
+ * `login(token, again)` is the protocol's own login; `again` is true for the second try.
+ */
+export async function loginWithBearer(
+  bearer: BearerSource,
+  login: (token: string, again: boolean) => Promise<void>,
+): Promise<void> {
+  const token = await bearer.token();
+  try {
+    await login(token, false);
+  } catch (err) {
+    if (!isMailductError(err, 'MAIL_AUTH_REFUSED')) throw err;
+    await login(await bearer.renew(token), true);
+  }
+}
+
+/** A server that takes no bearer token: the error names the mechanisms it does offer. */
+export function noOAuthLogin(host: string, offered: readonly string[], note = ''): MailductError {
+  return new MailductError(
+    'MAIL_ACCOUNT_MISCONFIGURED',
+    `${host} offers no OAuth2 login (XOAUTH2 or OAUTHBEARER); it offers ${offered.length > 0 ? offered.join(', ') : 'no SASL mechanism'}${note}`,
+  );
 }
