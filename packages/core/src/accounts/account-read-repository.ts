@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { RowWithQueue } from './account-view.js';
+import type { AccountViewRow } from './account-view.js';
 
 // What the view shows beside the account, under names no mail_account column has (see toRow).
 const SELECT = `SELECT a.*, q.name AS queue_name, p.name AS provider_name, p.grant_type AS provider_grant,
@@ -25,7 +25,7 @@ export class AccountReadRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   /** The accounts with these ids, in the given order (missing ids are skipped). */
-  async byIds(ids: readonly number[]): Promise<RowWithQueue[]> {
+  async byIds(ids: readonly number[]): Promise<AccountViewRow[]> {
     if (ids.length === 0) return [];
     const { rows } = await this.pool.query(`${SELECT} WHERE a.id = ANY($1::int[])`, [ids]);
     const byId = new Map(rows.map((r) => [r.id as number, toRow(r)]));
@@ -33,7 +33,7 @@ export class AccountReadRepository {
   }
 
   /** One account, or null. */
-  async byId(id: number): Promise<RowWithQueue | null> {
+  async byId(id: number): Promise<AccountViewRow | null> {
     const { rows } = await this.pool.query(`${SELECT} WHERE a.id = $1`, [id]);
     return rows[0] ? toRow(rows[0]) : null;
   }
@@ -46,7 +46,7 @@ const fieldOf = (column: string) => column.replace(/_([a-z])/g, (_, c: string) =
  * A `mail_account` row read with pg as the MailAccountRow Prisma would return: every column by
  * its field name (so a new column needs no mapping here), the validity enum by its identifier.
  */
-function toRow(r: Record<string, unknown>): RowWithQueue {
+function toRow(r: Record<string, unknown>): AccountViewRow {
   const row: Record<string, unknown> = {};
   for (const [column, value] of Object.entries(r)) if (!JOINED.has(column)) row[fieldOf(column)] = value;
   if (row.validity === 'invalid-temporarily') row.validity = 'invalid_temporarily';
@@ -64,5 +64,5 @@ function toRow(r: Record<string, unknown>): RowWithQueue {
           refreshExpiresAt: r.token_refresh_expires_at as Date | null,
           refreshTokenEnc: r.token_refresh_enc as string | null,
         };
-  return row as RowWithQueue;
+  return row as AccountViewRow;
 }

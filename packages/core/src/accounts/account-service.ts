@@ -265,7 +265,7 @@ function auditable(d: AccountDraft): Record<string, unknown> {
 
 function resumes(before: AccountDraft, after: AccountDraft): boolean {
   if (after.validity === 'valid' && before.validity !== 'valid') return true;
-  if (!sameGrant(before, after) || JSON.stringify(before.auth) !== JSON.stringify(after.auth)) return true;
+  if (JSON.stringify(before.auth) !== JSON.stringify(after.auth)) return true;
   return after.password !== undefined || CONNECTION_FIELDS.some((f) => before[f] !== after[f]);
 }
 

@@ -58,7 +58,7 @@ export interface AccountStateView {
 }
 
 /** A stored account with what its view shows of its queue, OAuth2 provider and grant (VIEW_INCLUDE). */
-export type RowWithQueue = MailAccountRow & {
+export type AccountViewRow = MailAccountRow & {
   queue?: { name: string } | null;
   oauth2Provider?: { name: string; grantType: string } | null;
   oauth2Token?: {
@@ -92,7 +92,7 @@ export function dispatchOfRow(row: MailAccountRow): Dispatch {
 }
 
 /** Turn a stored account into its API view. */
-export function toAccountView(row: RowWithQueue): AccountView {
+export function toAccountView(row: AccountViewRow): AccountView {
   const dispatch = dispatchOfRow(row);
   return {
     id: row.id,
@@ -152,7 +152,7 @@ function authOfRow(row: MailAccountRow): AccountAuth {
     : { method: 'password' };
 }
 
-function authView(row: RowWithQueue): AccountAuthView {
+function authView(row: AccountViewRow): AccountAuthView {
   const auth = authOfRow(row);
   if (auth.method === 'password') return auth;
   const token = row.oauth2Token ?? null;

@@ -44,7 +44,7 @@ export class ProbeService {
   async testSettings(input: Partial<AccountInput> & { accountId?: number }, actor: string): Promise<ProbeResult> {
     const { accountId, ...fields } = input;
     const oauth2 = fields.auth?.method === 'oauth2';
-    let password = fields.password;
+    const password = fields.password;
     const draft = draftFromInput(
       { ...(fields as AccountInput), ...(oauth2 ? {} : { password: password ?? 'stored' }) },
       { pollIntervalSeconds: 600 },
@@ -69,17 +69,18 @@ export class ProbeService {
           },
         ]);
       const { settings: stored, row } = await this.stored(accountId);
-      const sameGrant = !oauth2 || (draft.auth.method === 'oauth2' && row.oauth2ProviderId === draft.auth.providerId);
-      if (!sameServerAndUser(stored, target) || !sameGrant || (oauth2 ? !stored.bearer : stored.bearer))
+      // The same way of signing in: the same provider's grant, or a password.
+      const sameSignIn =
+        draft.auth.method === 'oauth2' ? row.oauth2ProviderId === draft.auth.providerId : row.authMethod === 'password';
+      if (!sameServerAndUser(stored, target) || !sameSignIn)
         throw validationError([
           {
             field,
             problem: `is required: the stored ${oauth2 ? 'grant' : 'password'} of account ${accountId} is only used for its own type, host, port, user name${oauth2 ? ' and provider' : ''}`,
           },
         ]);
-      password = stored.password;
       await this.audit(actor, 'test', accountId, target);
-      return probeMailbox({ ...target, password, bearer: stored.bearer }, this.options());
+      return probeMailbox({ ...target, password: stored.password, bearer: stored.bearer }, this.options());
     }
     return probeMailbox({ ...target, password }, this.options());
   }

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { recordAudit } from '../audit/index.js';
 import { isRowId, type PrismaClient } from '../db/index.js';
 import { MailductError, validationError } from '../errors/index.js';
+import { serverExcerpt } from '../mail/classify-mail-error.js';
 import { redisKeys } from '../redis/keys.js';
 import type { AccessTokens } from './access-tokens.js';
 import type { IssuedTokens, OAuth2Client } from './oauth2-client.js';
@@ -99,7 +100,7 @@ export class AuthorizationFlow {
     if (refusal)
       throw new MailductError(
         'OAUTH2_PROVIDER_REFUSED',
-        `the provider did not authorize the account: ${printable(`${refusal} ${query.get('error_description') ?? ''}`)}`,
+        `the provider did not authorize the account: ${serverExcerpt(`${refusal} ${query.get('error_description') ?? ''}`)}`,
       );
     const { account, client } = await this.accountFor(pending.accountId, 'authorization_code');
     if (client.provider.id !== pending.providerId)
@@ -176,7 +177,7 @@ export class AuthorizationFlow {
       await refuse(
         new MailductError(
           'OAUTH2_IDENTITY_MISMATCH',
-          `signed in as ${printable(issued.identity)}, but the account reads ${account.username}: sign in as ${account.username}, or set auth.delegate if ${printable(issued.identity)} is a delegate of this shared mailbox`,
+          `signed in as ${serverExcerpt(issued.identity)}, but the account reads ${account.username}: sign in as ${account.username}, or set auth.delegate if ${serverExcerpt(issued.identity)} is a delegate of this shared mailbox`,
           { details: { identity: issued.identity } },
         ),
       );
@@ -218,7 +219,8 @@ export class AuthorizationFlow {
       throw validationError([
         { field: 'auth.method', problem: `mail account ${accountId} signs in with a password, not with OAuth2` },
       ]);
-    if (flow === 'device_code' && !(await this.deps.tokens.clientFor(provider).hasDeviceEndpoint()))
+    const client = this.deps.tokens.clientFor(provider);
+    if (flow === 'device_code' && !(await client.hasDeviceEndpoint()))
       throw validationError([
         { field: 'flow', problem: `OAuth2 provider "${provider.name}" has no device authorization endpoint` },
       ]);
@@ -226,7 +228,7 @@ export class AuthorizationFlow {
       throw validationError([
         { field: 'flow', problem: `OAuth2 provider "${provider.name}" uses client credentials: nobody signs in` },
       ]);
-    return { account, client: this.deps.tokens.clientFor(provider) };
+    return { account, client };
   }
 
   private async saveDevice(accountId: number, sign: DeviceSignIn): Promise<void> {
@@ -237,9 +239,4 @@ export class AuthorizationFlow {
   private stateKey(state: string): string {
     return redisKeys.oauth2State(this.deps.prefix, state);
   }
-}
-
-function printable(text: string): string {
-  const s = text.replace(/[^\x20-\x7e]/g, '?').trim();
-  return s.length > 200 ? `${s.slice(0, 200)}…` : s;
 }

@@ -144,18 +144,19 @@ export class OAuth2Client {
     const e = endpointsOf(draftOfRow(p));
     const fetcher = providerFetch(this.options.hostPolicy) as oidc.CustomFetch;
     const insecure = this.options.allowHttp ? [oidc.allowInsecureRequests] : [];
+    const timeout = this.options.timeoutSeconds ?? PROVIDER_TIMEOUT_SECONDS;
     // Microsoft is discovered too: its ID tokens name the user's tenant, which only discovery maps.
     const discover = e.discover || p.kind === 'microsoft';
     const config = discover
       ? await oidc.discovery(new URL(e.issuer!), p.clientId, undefined, auth, {
           execute: insecure,
           [oidc.customFetch]: fetcher,
-          timeout: this.options.timeoutSeconds ?? PROVIDER_TIMEOUT_SECONDS,
+          timeout,
         })
       : new oidc.Configuration(serverMetadata(e), p.clientId, undefined, auth);
     if (!discover) {
       config[oidc.customFetch] = fetcher;
-      config.timeout = this.options.timeoutSeconds ?? PROVIDER_TIMEOUT_SECONDS;
+      config.timeout = timeout;
       for (const apply of insecure) apply(config);
     }
     if (discover && p.kind === 'generic') override(config, e);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Session } from '@mailduct/core/auth';
+import { ANY_ADMIN } from '@mailduct/core/oauth2';
 import { errorResponses, IdParams } from '../common-schemas.js';
 import { AuthorizeBody, AuthorizeResponse, OAuth2StatusResponse, RevokeResponse } from './oauth2-schemas.js';
 
@@ -21,13 +22,28 @@ const accountOAuth2Routes: FastifyPluginAsync = async (plain) => {
  * token's principal (then any UI session of that principal may finish it).
  */
 function bindingOf(req: FastifyRequest): string {
-  return req.session ? sessionBinding(req.session) : `principal:${req.principal.name}`;
+  return req.session ? sessionBinding(req.session) : principalBinding(req.principal.name);
+}
+
+/**
+ * Whether `session` may finish a sign-in started with `binding`: the session that started it, a
+ * session of the API token's principal that did, or, for one `mailduct oauth2 authorize` started
+ * (it has no session), any admin.
+ */
+export function mayFinish(session: Session, binding: string): boolean {
+  return (
+    binding === sessionBinding(session) ||
+    binding === principalBinding(session.principal.name) ||
+    (binding === ANY_ADMIN && session.principal.role === 'admin')
+  );
 }
 
 /** A UI session as a binding, by the hash of its CSRF token (the session id is not kept). */
-export function sessionBinding(session: Session): string {
+function sessionBinding(session: Session): string {
   return `session:${createHash('sha256').update(session.csrf).digest('hex')}`;
 }
+
+const principalBinding = (name: string) => `principal:${name}`;
 
 /** Where the provider sends the browser back: MAILDUCT_PUBLIC_URL, else the origin this request came to. */
 export function redirectUriOf(app: Pick<Api, 'deps'>, req: FastifyRequest): string {

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { isMailductError } from '@mailduct/core/errors';
-import { ANY_ADMIN } from '@mailduct/core/oauth2';
 import { html } from '../../ui/html.js';
 import { page } from '../../ui/layout.js';
-import { sessionBinding } from '../mail-accounts/oauth2-routes.js';
+import { mayFinish } from '../mail-accounts/oauth2-routes.js';
 import { send } from './ui-support.js';
 
 /**
@@ -14,16 +13,11 @@ import { send } from './ui-support.js';
 const oauth2Callback: FastifyPluginAsync = async (app) => {
   app.get('/oauth2/callback', async (req, reply) => {
     const session = req.session!;
-    const own = sessionBinding(session);
     const query = new URLSearchParams(req.url.slice(req.url.indexOf('?') + 1 || req.url.length));
     try {
       const done = await app.services.oauth2.complete(
         query,
-        (binding) =>
-          binding === own ||
-          binding === `principal:${session.principal.name}` ||
-          // Started by `mailduct oauth2 authorize`, which has no session: any admin may finish it.
-          (binding === ANY_ADMIN && session.principal.role === 'admin'),
+        (binding) => mayFinish(session, binding),
         req.principal.name,
       );
       const who = done.identity ? html` as <strong>${done.identity}</strong>` : html``;
