@@ -97,12 +97,12 @@ export class AccessTokens {
   }
 
   private async usableToken(accountId: number, rejected?: string): Promise<string> {
-    const { provider } = await this.accountOf(accountId);
     const usable = (t: StoredTokens | null) =>
       t?.accessToken && t.accessToken !== rejected && fresh(t.accessExpiresAt) ? t.accessToken : null;
-    const first = await this.tokens.read(accountId);
-    const ready = usable(first);
+    // A login's common case: one read. Tokens exist only for OAuth2 accounts (a grant ends with its provider).
+    const ready = usable(await this.tokens.read(accountId));
     if (ready) return ready;
+    const { provider } = await this.accountOf(accountId);
     const lockMs = this.deps.refreshLockMs ?? REFRESH_LOCK_MS;
     const deadline = Date.now() + lockMs;
     const key = redisKeys.oauth2Refresh(this.deps.prefix, accountId);
