@@ -176,7 +176,14 @@ describe('/api/v1/messages/:id/parsed of a mail PostgreSQL cannot hold as JSON t
         { addresses: new Map(), queues: new Map([[2, { id: 2, name: 'Raw', valid: true }]]), defaultQueueName: 'Raw' },
       );
       const [ref] = await new PgMessageStore(pool).put(accountId, [
-        { sha256: hash('sha256', raw, 'hex'), size: raw.length, raw, remoteId: 'nul', verdict },
+        {
+          sha256: hash('sha256', raw, 'hex'),
+          size: raw.length,
+          raw,
+          remoteId: 'nul',
+          origin: { folder: null, uidValidity: null, internalDate: null, source: 'pop3:nul' },
+          verdict,
+        },
       ]);
       const res = await get(`/api/v1/messages/${ref!.id}/parsed`);
       expect(res.statusCode).toBe(200);

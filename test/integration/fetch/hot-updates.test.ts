@@ -44,6 +44,7 @@ function mail(n: number): IncomingRaw {
     size: raw.length,
     raw,
     remoteId: String(n),
+    origin: { folder: 'INBOX', uidValidity: 1, internalDate: null, source: `imap:1:${n}:INBOX` },
     verdict: decide(raw, { trusted: false, dispatch: { by: 'to' } }, table),
   };
 }
@@ -60,7 +61,7 @@ describe('inbound_message updates after the COPY', () => {
       );
       const batch = refs.map((r) => r.id);
       await store.markEnqueued(batch);
-      await store.markDeletedOnServer(batch);
+      await store.recordServerAction(batch, 'deleted');
       ids.push(...batch);
     }
     await store.markConsumed(ids);

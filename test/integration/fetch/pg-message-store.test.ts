@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgPool } from '@mailduct/core/db';
 import { buildRoutingTable } from '@mailduct/core/dispatch';
 import { isMailductError } from '@mailduct/core/errors';
-import { decide } from '@mailduct/core/fetch';
+import { decide, originOf as originOfMessage } from '@mailduct/core/fetch';
 import { PgMessageStore, type IncomingRaw } from '@mailduct/core/store';
 import { createTestContext, type TestContext } from '../../helpers/context.js';
 import { adminQuery } from '../../helpers/services.js';
@@ -42,12 +42,22 @@ function mail(
   return incoming(raw);
 }
 
+/** A POP3 message's origin: its UIDL is its identity, a position (#n) is none. */
+function originOf(remoteId: string): IncomingRaw['origin'] {
+  return originOfMessage({ folder: null, uidValidity: null }, remoteId);
+}
+
+function withRemoteId(m: IncomingRaw, remoteId: string): IncomingRaw {
+  return { ...m, remoteId, origin: originOf(remoteId) };
+}
+
 function incoming(raw: Buffer, remoteId = `uid-${++serial}`): IncomingRaw {
   return {
     sha256: hash('sha256', raw, 'hex'),
     size: raw.length,
     raw,
     remoteId,
+    origin: originOf(remoteId),
     verdict: decide(raw, { trusted: false, dispatch: { by: 'to' } }, table),
   };
 }
@@ -172,7 +182,7 @@ describe('PgMessageStore.put (binary COPY)', () => {
 
   it('stores the same bytes under two server ids in one batch as two deliveries, under one id once', async () => {
     const a = mail('duplicate in the mailbox');
-    const twin = { ...a, remoteId: 'another-uid' };
+    const twin = withRemoteId(a, 'another-uid');
     const refs = await store.put(accountId, [a, twin, { ...a }]);
     expect(refs[0]!.id).not.toBe(refs[1]!.id);
     expect(refs[2]).toEqual(refs[0]);
@@ -189,20 +199,20 @@ describe('PgMessageStore.put (binary COPY)', () => {
   it('knows a message by its bytes and server id, also once it is deleted on the server', async () => {
     const a = mail('deleted on the server, downloaded again by a fetcher that lost its lock');
     const [first] = await store.put(accountId, [a]);
-    await store.markDeletedOnServer([first!.id]);
+    await store.recordServerAction([first!.id], 'deleted');
     const [again] = await store.put(accountId, [a]);
     expect(again).toMatchObject({ id: first!.id, isNew: false });
-    const [redelivered] = await store.put(accountId, [{ ...a, remoteId: 'a-new-uid' }]);
+    const [redelivered] = await store.put(accountId, [withRemoteId(a, 'a-new-uid')]);
     expect(redelivered).toMatchObject({ isNew: true });
   });
 
   it('knows a POP3 message listed by position (#n) by its bytes while it is on the server', async () => {
-    const a = { ...mail('a POP3 server without UIDL'), remoteId: '#1' };
+    const a = withRemoteId(mail('a POP3 server without UIDL'), '#1');
     const [first] = await store.put(accountId, [a]);
     // after a crash the maildrop is numbered anew: the same mail is #3 now
-    expect((await store.put(accountId, [{ ...a, remoteId: '#3' }]))[0]).toMatchObject({ id: first!.id, isNew: false });
-    await store.markDeletedOnServer([first!.id]);
-    expect((await store.put(accountId, [{ ...a, remoteId: '#2' }]))[0]).toMatchObject({ isNew: true });
+    expect((await store.put(accountId, [withRemoteId(a, '#3')]))[0]).toMatchObject({ id: first!.id, isNew: false });
+    await store.recordServerAction([first!.id], 'deleted');
+    expect((await store.put(accountId, [withRemoteId(a, '#2')]))[0]).toMatchObject({ isNew: true });
   });
 
   it('concurrent writers of the same batch end with one row per message and agree on its id', async () => {

@@ -61,7 +61,7 @@ describe.each(TYPES.map((t, i) => [t, i] as const))('%s client against Dovecot',
         .map((d) => (d && 'raw' in d ? d.raw.toString() : String(d)))
         .map((t) => /Subject: .* message (\d+)/.exec(t)?.[1]),
     ).toEqual(['2', '3', '4', '5']);
-    await client.markDeleted(list.slice(0, 2));
+    await client.markHandled(list.slice(0, 2));
     await client.commit();
     await client.close();
     expect(dc.count(user)).toBe(3);
@@ -78,7 +78,7 @@ describe('IMAP commit', () => {
     });
     await client.connect();
     const list = await client.list();
-    await client.markDeleted([list[0]!, list[2]!]);
+    await client.markHandled([list[0]!, list[2]!]);
     await client.commit();
     await client.close();
     const uids = `${list[0]!.id},${list[2]!.id}`;
@@ -220,7 +220,7 @@ describe('TLS and authentication', () => {
     const client = clientFor(settings(dc, 'POP3', user));
     await client.connect();
     const list: RemoteMessage[] = await client.list();
-    await client.markDeleted(list);
+    await client.markHandled(list);
     await client.close();
     expect(dc.count(user)).toBe(3);
   });

@@ -21,6 +21,14 @@ export {
   VIEW_INCLUDE,
 } from './account-view.js';
 export type { AccountView, AccountStateView } from './account-view.js';
+export {
+  AFTER_FETCH_ACTIONS,
+  INITIAL_IMPORTS,
+  afterFetchOfRow,
+  foldersOfRow,
+  importCutoffOfRow,
+} from './mailbox-policy.js';
+export type { AfterFetchAction, InitialImport } from './mailbox-policy.js';
 export { AccountService } from './account-service.js';
 export { rotateSecretKeys } from './key-rotation.js';
 export type { RotationResult } from './key-rotation.js';

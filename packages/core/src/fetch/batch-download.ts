@@ -3,6 +3,7 @@ import { downloadCap, type MailboxClient, type RemoteMessage } from '../mail/ind
 import type { HeldLock } from '../lock/index.js';
 import type { ByteBudget } from './byte-budget.js';
 import { listedBytes } from './fetch-plan.js';
+import { originOf } from './server-identity.js';
 import type { Download } from './store-and-dispatch.js';
 
 /** What a download needs of its run: the account's lock, the size limit and the process's byte budget. */
@@ -61,11 +62,13 @@ async function download(
   );
   const downloads: Download[] = [];
   const tooLarge: RemoteMessage[] = [];
+  const mailbox = client.identity();
   results.forEach((r, i) => {
     // A message expunged by someone else meanwhile is simply not there any more.
     if (!r) return;
-    if ('raw' in r) downloads.push({ message: batch[i]!, raw: r.raw });
-    else tooLarge.push(batch[i]!);
+    const message = batch[i]!;
+    if ('raw' in r) downloads.push({ message, raw: r.raw, origin: originOf(mailbox, message.id, r.internalDate) });
+    else tooLarge.push(message);
   });
   if (downloads.length === 0 && tooLarge.length === 0 && batch.length > 0)
     throw new MailductError('MAIL_PROTOCOL', `the server returned none of ${batch.length} listed messages`);

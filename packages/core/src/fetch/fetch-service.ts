@@ -1,6 +1,6 @@
 import type { SecretBox } from '../crypto/index.js';
 import type { MailAccountRow, PrismaClient } from '../db/index.js';
-import { dispatchOfRow } from '../accounts/index.js';
+import { afterFetchOfRow, dispatchOfRow, foldersOfRow, importCutoffOfRow } from '../accounts/index.js';
 import { isMailductError, MailductError, type ErrorClass } from '../errors/index.js';
 import type { FetchJobData, TicketPublisher } from '../jobs/index.js';
 import type { AccountLocks, HeldLock } from '../lock/index.js';
@@ -18,6 +18,10 @@ import type { AccessTokens } from '../oauth2/index.js';
 import type { MessageStore } from '../store/index.js';
 import { mailboxSettingsOf } from './mailbox-settings.js';
 import { ByteBudget } from './byte-budget.js';
+import { CursorRepository, type StoredCursor } from './cursor-repository.js';
+import { ImapProgress } from './imap-progress.js';
+import type { MailboxProgress, ProgressContext } from './mailbox-progress.js';
+import { Pop3Progress } from './pop3-progress.js';
 import { fetchMailbox, type FetchCounts, type SessionInput } from './fetch-session.js';
 import type { RoutingLoader } from './routing-loader.js';
 import type { RunError, RunRecorder } from './run-recorder.js';
@@ -98,9 +102,11 @@ const emptyCounts = (): FetchCounts => ({
 export class FetchService {
   /** Bytes of mail this process holds at most, shared by its runs (MAILDUCT_FETCH_MEMORY_BYTES). */
   private readonly budget: ByteBudget;
+  private readonly cursors: CursorRepository;
 
   constructor(private readonly deps: FetchServiceDeps) {
     this.budget = new ByteBudget(deps.settings.fetchMemoryBytes ?? DEFAULT_FETCH_MEMORY_BYTES);
+    this.cursors = new CursorRepository(deps.prisma);
   }
 
   async fetchAccount(job: FetchJobData, options: FetchOptions = {}): Promise<FetchOutcome> {
@@ -130,7 +136,7 @@ export class FetchService {
     const counts = emptyCounts();
     let error: RunError | null = null;
     try {
-      await fetchMailbox(await this.sessionInput(account, job, lock, options), counts);
+      await this.fetchFolders(account, job, lock, options, counts);
       if (options.signal?.aborted) error = stoppedEarly(options.signal);
     } catch (err) {
       const stopped = options.interrupt?.aborted ? options.interrupt : options.signal?.aborted ? options.signal : null;
@@ -149,15 +155,53 @@ export class FetchService {
     return { accountId: account.id, outcome, runId, counts, error, parked: verdict.parked };
   }
 
-  /** What one run of the account needs: its mailbox client, routing, limits and signals. */
-  private async sessionInput(
+  /**
+   * Each folder of the account in turn (one maildrop for POP3), sharing the run's limit. A folder
+   * that does not exist fails the run once the others are read; any other failure ends it at once.
+   */
+  private async fetchFolders(
     account: MailAccountRow,
     job: FetchJobData,
     lock: HeldLock,
     options: FetchOptions,
-  ): Promise<SessionInput> {
+    counts: FetchCounts,
+  ): Promise<void> {
+    const stored = await this.cursors.cursors(account.id);
+    const common = await this.sessionInput(account, job, lock, options);
+    let remaining = common.limit;
+    let failure: unknown = null;
+    for (const folder of foldersOfRow(account)) {
+      if (remaining <= 0 || options.signal?.aborted) break;
+      const input = { ...common, ...this.folderInput(account, folder, stored.get(folder), options), limit: remaining };
+      try {
+        remaining -= await fetchMailbox(input, counts);
+      } catch (err) {
+        failure ??= err;
+        if (!isMailductError(err) || err.code !== 'MAIL_FOLDER_MISSING') break;
+      }
+    }
+    if (failure) throw failure;
+  }
+
+  /** One folder's client and progress ("": a POP3 maildrop). */
+  private folderInput(
+    account: MailAccountRow,
+    folder: string,
+    stored: StoredCursor | undefined,
+    options: FetchOptions,
+  ): Pick<SessionInput, 'client' | 'progress'> {
     const { settings: configured } = this.deps;
-    const settings = mailboxSettingsOf(account, this.deps.secrets, this.deps.tokens);
+    const ctx: ProgressContext = { accountId: account.id, cursors: this.cursors, cutoff: importCutoffOfRow(account) };
+    const afterFetch = afterFetchOfRow(account);
+    const progress: MailboxProgress =
+      folder === ''
+        ? new Pop3Progress(ctx, stored !== undefined, afterFetch.action === 'keep')
+        : new ImapProgress(ctx, folder, stored);
+    const settings: MailboxSettings = {
+      ...mailboxSettingsOf(account, this.deps.secrets, this.deps.tokens),
+      imapFolder: folder || null,
+      afterFetch,
+    };
     const clientOptions: ClientOptions = {
       extraCa: configured.extraCa,
       timeouts: configured.timeouts,
@@ -165,11 +209,21 @@ export class FetchService {
       maxMessageBytes: configured.maxMessageBytes,
       hostPolicy: configured.hostPolicy,
     };
+    return { progress, client: () => (this.deps.clientFactory ?? clientFor)(settings, clientOptions) };
+  }
+
+  /** What every folder of one run shares: routing, limits, signals. */
+  private async sessionInput(
+    account: MailAccountRow,
+    job: FetchJobData,
+    lock: HeldLock,
+    options: FetchOptions,
+  ): Promise<Omit<SessionInput, 'client' | 'progress'>> {
+    const { settings: configured } = this.deps;
     return {
       accountId: account.id,
       account: { trusted: account.trusted, dispatch: dispatchOfRow(account) },
       table: await this.deps.routing.load(),
-      client: () => (this.deps.clientFactory ?? clientFor)(settings, clientOptions),
       lock,
       maxBytes: configured.maxMessageBytes,
       limit: job.limit ?? configured.fetchLimit,
@@ -178,6 +232,7 @@ export class FetchService {
       interrupt: options.interrupt,
       deps: { store: this.deps.store, publisher: this.deps.publisher, hooks: this.deps.hooks },
       budget: this.budget,
+      afterFetch: afterFetchOfRow(account),
     };
   }
 }

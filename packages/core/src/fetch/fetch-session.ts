@@ -1,6 +1,6 @@
 import type { DispatchAccount, RoutingTable } from '../dispatch/index.js';
 import type { HeldLock } from '../lock/index.js';
-import type { MailboxClient, RemoteMessage } from '../mail/index.js';
+import type { AfterFetch, MailboxClient, RemoteMessage } from '../mail/index.js';
 import type { MessageStore } from '../store/index.js';
 import type { BatchDownload } from './batch-download.js';
 import type { ByteBudget } from './byte-budget.js';
@@ -8,6 +8,7 @@ import { commitPolicyFor } from './commit-policy.js';
 import { DownloadStage } from './download-stage.js';
 import { batchesOf, planFetch } from './fetch-plan.js';
 import { InFlight } from './in-flight.js';
+import type { MailboxProgress } from './mailbox-progress.js';
 import { NextSession } from './next-session.js';
 import { warn } from './run-warnings.js';
 import { ServerActions } from './server-actions.js';
@@ -44,6 +45,10 @@ export interface SessionInput {
   deps: BatchDeps & { store: MessageStore };
   /** The fetcher process's bytes of mail in memory, shared by its runs. */
   budget?: ByteBudget;
+  /** What happens on the server to a stored message. */
+  afterFetch: AfterFetch;
+  /** What of the mailbox is handled across runs (its cursor or remembered UIDLs). */
+  progress: MailboxProgress;
 }
 
 /** One run of one mailbox: its input, counters and what it has handled so far over every session. */
@@ -72,16 +77,21 @@ const IN_FLIGHT = 2;
 export const STORE_CONNECTIONS_PER_RUN = IN_FLIGHT + 1;
 
 /**
- * Move every message of one mailbox through the stages of the invariant, batch by batch:
- * download → store and dispatch → mark → commit (docs/ARCHITECTURE.md, "The fetch loop"). A
- * commit that ends the session (POP3) goes on with a new one until done. Throws the classified
- * error of a failed run; the counters show what was achieved before it.
+ * Move every new message of one mailbox (an IMAP folder, a POP3 maildrop) through the stages of
+ * the invariant, batch by batch: download → store and dispatch → mark → act (docs/ARCHITECTURE.md,
+ * "The fetch loop"). A commit that ends the session (POP3) goes on with a new one until done.
+ * Returns how many messages it handled; throws the classified error of a failed run, the
+ * counters show what was achieved before it.
  */
-export async function fetchMailbox(input: SessionInput, counts: FetchCounts): Promise<void> {
+export async function fetchMailbox(input: SessionInput, counts: FetchCounts): Promise<number> {
   // Sizes only matter above the small-batch bound and the size limit; below, a bound will do.
-  const sessions = new NextSession(input.client, { exactAbove: Math.min(EXACT_SIZES_ABOVE, input.maxBytes) });
+  const sessions = new NextSession(input.client, {
+    exactAbove: Math.min(EXACT_SIZES_ABOVE, input.maxBytes),
+    ...input.progress.listOptions(),
+  });
   const run: Run = { input, counts, done: new Set(), oversized: new Set(), bookkeeping: new InFlight(), sessions };
   let client: MailboxClient | null = null;
+  let remaining = input.limit;
   const interrupt = () => {
     void client?.close();
     sessions.interrupt();
@@ -89,10 +99,10 @@ export async function fetchMailbox(input: SessionInput, counts: FetchCounts): Pr
   };
   input.interrupt?.addEventListener('abort', interrupt, { once: true });
   try {
-    for (let remaining = input.limit; remaining > 0 && !input.signal?.aborted;) {
+    while (remaining > 0 && !input.signal?.aborted) {
       const opened = await sessions.open();
       client = opened.client;
-      const planned = plan(run, opened.listing, remaining);
+      const planned = plan(run, await input.progress.select(client, opened.listing, counts), remaining);
       if (planned.length === 0) break;
       const session = await runSession(run, client, planned);
       remaining -= session.handled;
@@ -100,7 +110,9 @@ export async function fetchMailbox(input: SessionInput, counts: FetchCounts): Pr
       if (!session.needsReconnect) break;
       client = null; // the commit ended the session (POP3 QUIT): list again on a new one
     }
+    input.progress.flush(run.bookkeeping);
     await run.bookkeeping.drain();
+    return input.limit - remaining;
   } finally {
     input.interrupt?.removeEventListener('abort', interrupt);
     await run.bookkeeping.settle();
@@ -113,6 +125,7 @@ export async function fetchMailbox(input: SessionInput, counts: FetchCounts): Pr
 function plan(run: Run, listing: RemoteMessage[], remaining: number): RemoteMessage[] {
   const planned = planFetch(listing, { maxBytes: run.input.maxBytes, limit: remaining, done: run.done });
   for (const m of planned.oversized) run.oversized.add(m.id);
+  if (staysInFolder(run.input)) run.input.progress.settle(planned.oversized);
   run.counts.oversized = run.oversized.size;
   const repeated = listing.filter((m) => m.uidlRepeated).length;
   if (repeated > 0)
@@ -177,7 +190,20 @@ async function storeAndMark(run: Run, actions: ServerActions, batch: RemoteMessa
     got.downloads.map((d) => d.message),
     result.ids,
   );
+  const downloaded = new Set(got.downloads.map((d) => d.message));
+  const tooLarge = new Set(got.tooLarge);
+  // Gone from the server meanwhile: handled; too large: handled where mail stays in the folder anyway.
+  input.progress.settle(batch.filter((m) => !downloaded.has(m) && (!tooLarge.has(m) || staysInFolder(input))));
   for (const m of batch) run.done.add(m.id);
+}
+
+/**
+ * Whether the after-fetch action leaves messages in the folder. Then a message left there as too
+ * large is passed by the cursor (reported once); where the folder empties (delete, moveTo) it is
+ * listed and reported by every run, as before.
+ */
+function staysInFolder(input: SessionInput): boolean {
+  return input.afterFetch.action === 'keep' || input.afterFetch.action === 'markSeen';
 }
 
 /** Larger on the wire than listed: left on the server and reported like an oversized message. */

@@ -6,6 +6,7 @@ export { planFetch, batchesOf, DEFAULT_BATCH_LIMITS } from './fetch-plan.js';
 export type { FetchPlan, BatchLimits } from './fetch-plan.js';
 export { storeAndDispatch, decide } from './store-and-dispatch.js';
 export type { Download, PipelineHooks, BatchResult } from './store-and-dispatch.js';
+export { originOf, serverIdentity } from './server-identity.js';
 export { RoutingLoader } from './routing-loader.js';
 export { RunRecorder } from './run-recorder.js';
 export type { RunError, RunVerdict } from './run-recorder.js';

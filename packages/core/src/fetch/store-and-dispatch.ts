@@ -3,13 +3,14 @@ import { dispatchMessage, type DispatchAccount, type RoutingTable } from '../dis
 import { buildTicketPayload, type TicketPublisher } from '../jobs/index.js';
 import type { RemoteMessage } from '../mail/index.js';
 import { MessageHeaders, summarizeHeaders, type HeaderSummary } from '../headers/index.js';
-import type { MessageStore, Outcome, StoredRef, TicketRow, Verdict } from '../store/index.js';
+import type { MessageOrigin, MessageStore, Outcome, StoredRef, TicketRow, Verdict } from '../store/index.js';
 import { storableStrings } from '../text/index.js';
 
-/** A downloaded message. */
+/** A downloaded message and where it was read. */
 export interface Download {
   message: RemoteMessage;
   raw: Buffer;
+  origin: MessageOrigin;
 }
 
 /** Test seams to stop the pipeline between its durable steps (crash-window tests). */
@@ -39,7 +40,7 @@ export interface BatchResult {
 
 /**
  * Steps 3–5 of the invariant for one batch: parse the headers and dispatch, store the raw bytes
- * together with that outcome (idempotent by sha256), and put every dispatched ticket that is not
+ * together with that outcome (idempotent by the server identity), and put every dispatched ticket that is not
  * yet enqueued on the `tickets` queue. After this resolves, the batch may be deleted on the
  * server. A message that cannot be parsed or dispatched is quarantined, never dropped.
  */
@@ -55,6 +56,7 @@ export async function storeAndDispatch(
     size: d.raw.length,
     raw: d.raw,
     remoteId: d.message.id,
+    origin: d.origin,
     verdict: decide(d.raw, account, table, deps.hooks?.inspect),
   }));
   const refs = await deps.store.put(accountId, items);
@@ -71,7 +73,7 @@ export async function storeAndDispatch(
   const fresh: TicketRow[] = [];
   const redeliver: number[] = [];
   refs.forEach((ref, i) => {
-    // The same bytes twice in one batch are one message (counted, one ticket).
+    // The same message twice in one batch (a server listing it twice) is one message (counted, one ticket).
     if (seen.has(ref.id)) return void result.duplicates++;
     seen.add(ref.id);
     const { verdict, size } = items[i]!;

@@ -3,6 +3,7 @@ import { effectivePort } from '../accounts/index.js';
 import { ImapMailboxClient } from './imap-client.js';
 import {
   DEFAULT_TIMEOUTS,
+  type AfterFetch,
   type BearerSource,
   type MailboxClient,
   type MailTimeouts,
@@ -19,8 +20,11 @@ export interface MailboxSettings {
   username: string;
   password: string;
   bearer?: BearerSource;
+  /** The folder a session opens (IMAP). */
   imapFolder: string | null;
   tlsVerify: boolean;
+  /** Default: delete. */
+  afterFetch?: AfterFetch;
 }
 
 export interface ClientOptions {
@@ -60,6 +64,7 @@ export function clientFor(a: MailboxSettings, options: ClientOptions = {}): Mail
     trace: options.trace,
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     hostPolicy: options.hostPolicy,
+    afterFetch: a.afterFetch,
   };
   return a.type.startsWith('IMAP')
     ? new ImapMailboxClient({ ...common, folder: a.imapFolder || 'INBOX' })

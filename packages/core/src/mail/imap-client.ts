@@ -4,14 +4,18 @@ import { resolveMailHost } from './resolve-mail-host.js';
 import { MailductError } from '../errors/index.js';
 import { classifyMailError } from './classify-mail-error.js';
 import type {
+  AfterFetch,
   CommitResult,
   Downloaded,
   ListOptions,
   MailboxClient,
+  MailboxIdentity,
   ProtocolTrace,
   RemoteMessage,
   ServerSettings,
 } from './mailbox-client.js';
+import { applyAfterFetch } from './imap-after-fetch.js';
+import { arrivalDates, listFolder } from './imap-listing.js';
 import { loginWithBearer, noOAuthLogin } from './sasl-oauth.js';
 import { tlsOptionsFor } from './tls-options.js';
 
@@ -22,12 +26,10 @@ export interface ImapSettings extends ServerSettings {
 /** imapflow's command runner (what its own autoEnable uses; not in its public types). */
 type ImapRun = { run(command: 'ENABLE', extensions: string[]): Promise<unknown> };
 
-/** Sequence numbers per UID SEARCH: at most ~11 bytes a UID, an answer line stays below 600 KB. */
-const SEARCH_SPAN = 50_000;
-
-/** IMAP, IMAPS and IMAPTLS on imapflow. Only the account's folder is opened. */
+/** IMAP, IMAPS and IMAPTLS on imapflow. One folder is opened (and the after-fetch target checked). */
 export class ImapMailboxClient implements MailboxClient {
   readonly commitEndsSession = false;
+  private readonly afterFetch: AfterFetch;
   private client: ImapFlow | null = null;
   private pending: string[] = [];
   /** UIDs this session flagged \\Deleted and could not expunge yet (no UIDPLUS). */
@@ -37,7 +39,9 @@ export class ImapMailboxClient implements MailboxClient {
   /** The password or access token of the session, cut out of every error and trace line. */
   private secret = '';
 
-  constructor(private readonly s: ImapSettings) {}
+  constructor(private readonly s: ImapSettings) {
+    this.afterFetch = s.afterFetch ?? { action: 'delete' };
+  }
 
   async connect(): Promise<void> {
     const user = this.s.username;
@@ -75,59 +79,44 @@ export class ImapMailboxClient implements MailboxClient {
       // are, so it enables UTF8=ACCEPT, and only that (see disableAutoEnable), before SELECT.
       if (client.capabilities.has('UTF8=ACCEPT')) await (client as unknown as ImapRun).run('ENABLE', ['UTF8=ACCEPT']);
       await client.mailboxOpen(this.s.folder);
+      if (this.afterFetch.action === 'moveTo') await this.checkTarget(client, this.afterFetch.folder);
     });
+  }
+
+  /** The folder messages are moved to must exist before anything is fetched (nothing is moved or deleted otherwise). */
+  private async checkTarget(client: ImapFlow, target: string): Promise<void> {
+    const found = await client.list({ statusQuery: {} }).then(
+      (all) => all.some((f) => f.path === target || (target.toUpperCase() === 'INBOX' && f.specialUse === '\\Inbox')),
+      () => false,
+    );
+    if (!found)
+      throw new MailductError(
+        'MAIL_FOLDER_MISSING',
+        `IMAP folder "${target}" that afterFetch moveTo moves messages to does not exist on ${this.s.host}`,
+      );
+  }
+
+  identity(): MailboxIdentity {
+    const validity = this.open().mailbox ? (this.open().mailbox as { uidValidity?: bigint }).uidValidity : undefined;
+    return { folder: this.s.folder, uidValidity: validity === undefined ? null : Number(validity) };
   }
 
   async list(options: ListOptions = {}): Promise<RemoteMessage[]> {
     const client = this.open();
-    return this.guard(async () => {
-      const exists = client.mailbox ? client.mailbox.exists : 0;
-      if (exists === 0) return [];
-      if (options.exactAbove === undefined) return this.listWithSizes(client, '1:*', false);
-      // UID SEARCH names the messages on one line each answer, and SEARCH LARGER the few whose size
-      // matters; a FETCH RFC822.SIZE of the whole folder costs an untagged response per message
-      // (RFC 3501 §2.3.1.1: UIDs ascend in sequence order, so UID order is server order). One
-      // search per SEARCH_SPAN sequence numbers keeps each answer far below the line limit
-      // (a folder of 150,000 messages answers UID SEARCH ALL with more than 1 MiB on one line).
-      const bound = options.exactAbove;
-      const all: number[] = [];
-      const large: number[] = [];
-      for (let from = 1; from <= exists; from += SEARCH_SPAN) {
-        const seq = `${from}:${Math.min(exists, from + SEARCH_SPAN - 1)}`;
-        all.push(...(await this.searchUids(client, { seq })));
-        large.push(...(await this.searchUids(client, { seq, larger: bound })));
-      }
-      // A server whose SEARCH disagrees with its own EXISTS count is listed the long way.
-      if (all.length !== exists) return this.listWithSizes(client, '1:*', false);
-      const sizes = new Map(
-        (large.length > 0 ? await this.listWithSizes(client, large.join(','), true) : []).map((m) => [m.id, m.size]),
-      );
-      return all.map((uid, i) => ({ id: String(uid), seq: i + 1, size: sizes.get(String(uid)) ?? bound }));
-    });
+    const after = options.after && options.after.uidValidity === this.identity().uidValidity ? options.after.uid : 0;
+    return this.guard(() => listFolder(client, { exactAbove: options.exactAbove, after }));
   }
 
-  private async listWithSizes(client: ImapFlow, range: string, byUid: boolean): Promise<RemoteMessage[]> {
-    const messages: RemoteMessage[] = [];
-    for await (const m of client.fetch(range, { uid: true, size: true }, { uid: byUid }))
-      messages.push({ id: String(m.uid), seq: m.seq, size: m.size ?? 0 });
-    return messages.sort((a, b) => a.seq - b.seq);
-  }
-
-  private async searchUids(client: ImapFlow, query: { seq: string; larger?: number }): Promise<number[]> {
-    const uids = await client.search(query, { uid: true });
-    if (!uids)
-      throw new MailductError(
-        'MAIL_PROTOCOL',
-        `the server refused UID SEARCH ${query.seq}${query.larger === undefined ? '' : ' LARGER'}`,
-      );
-    return [...uids].sort((a, b) => a - b);
+  async arrivals(messages: readonly RemoteMessage[], since: Date): Promise<Map<string, Date | null>> {
+    const client = this.open();
+    return this.guard(() => arrivalDates(client, messages, since));
   }
 
   async fetchMany(messages: readonly RemoteMessage[], caps: readonly number[]): Promise<(Downloaded | undefined)[]> {
     const client = this.open();
     if (messages.length === 0) return [];
     return this.guard(async () => {
-      const byUid = new Map<string, Buffer>();
+      const byUid = new Map<string, { raw: Buffer; internalDate?: Date }>();
       // One UID FETCH BODY.PEEK[]<0.n> for the whole batch: one round trip, each message one
       // literal of at most n bytes (imapflow's download() would fetch in partial chunks, 4× slower
       // for 1 MiB mails). n is one more than the largest cap, so a message above its cap is known
@@ -135,15 +124,15 @@ export class ImapMailboxClient implements MailboxClient {
       const maxLength = Math.max(...caps) + 1;
       for await (const m of client.fetch(
         messages.map((x) => x.id).join(','),
-        { uid: true, source: { start: 0, maxLength } },
+        { uid: true, source: { start: 0, maxLength }, internalDate: true },
         { uid: true },
       )) {
-        if (m.source) byUid.set(String(m.uid), m.source);
+        if (m.source) byUid.set(String(m.uid), { raw: m.source, internalDate: dateOf(m.internalDate) });
       }
       return messages.map((message, i) => {
-        const raw = byUid.get(message.id);
-        if (!raw) return undefined;
-        return raw.length > caps[i]! ? { tooLarge: raw.length } : { raw };
+        const got = byUid.get(message.id);
+        if (!got) return undefined;
+        return got.raw.length > caps[i]! ? { tooLarge: got.raw.length } : got;
       });
     });
   }
@@ -164,50 +153,17 @@ export class ImapMailboxClient implements MailboxClient {
     });
   }
 
-  async markDeleted(messages: RemoteMessage[]): Promise<void> {
+  async markHandled(messages: RemoteMessage[]): Promise<void> {
     this.pending.push(...messages.map((m) => m.id));
   }
 
-  /**
-   * Flag the marked UIDs \Deleted (STORE +FLAGS.SILENT: no FETCH response per message) and
-   * expunge exactly those: UID EXPUNGE where the server has UIDPLUS (RFC 4315). Without it only a
-   * plain EXPUNGE exists, which removes every \Deleted message of the folder, also ones another
-   * client flagged or mailduct never downloaded; it is sent only when UID SEARCH DELETED finds
-   * nothing but UIDs this session flagged. Otherwise they stay flagged (stored, not expunged),
-   * the commit says so, and a later run expunges them once the folder allows it. (Another client
-   * flagging a message between that SEARCH and the EXPUNGE is a window no command closes without
-   * UIDPLUS; it is one round trip wide.)
-   */
+  /** Apply the after-fetch action to exactly the marked UIDs (imap-after-fetch.ts). */
   async commit(): Promise<CommitResult> {
     const client = this.open();
     // Take exactly what is marked now: more may be marked while this command runs.
     const uids = this.pending.splice(0);
     if (uids.length === 0) return { reusable: true, expunged: true };
-    return this.guard(async () => {
-      const range = uids.join(',');
-      // `silent` (passed on to imapflow's STORE, not in its MessageRangeOptions type) asks for +FLAGS.SILENT.
-      const options = { uid: true, silent: true };
-      if (client.capabilities.has('UIDPLUS')) {
-        if (!(await client.messageDelete(range, options)))
-          throw new MailductError('MAIL_PROTOCOL', 'the server refused to delete the stored messages');
-        return { reusable: true, expunged: true };
-      }
-      if (!(await client.messageFlagsAdd(range, ['\\Deleted'], options)))
-        throw new MailductError('MAIL_PROTOCOL', 'the server refused to flag the stored messages \\Deleted');
-      for (const uid of uids) this.flagged.add(uid);
-      const deleted = await client.search({ deleted: true }, { uid: true });
-      if (!deleted) throw new MailductError('MAIL_PROTOCOL', 'the server refused UID SEARCH DELETED');
-      const foreign = deleted.filter((uid) => !this.flagged.has(String(uid)));
-      if (foreign.length > 0) {
-        const warning = `the server has no UIDPLUS and ${foreign.length} other message(s) in "${this.s.folder}" are flagged \\Deleted: ${this.flagged.size} stored message(s) were flagged \\Deleted but not expunged (a plain EXPUNGE would remove the others too)`;
-        return { reusable: true, expunged: false, warning };
-      }
-      // Flagged again by messageDelete (harmless), then the plain EXPUNGE: only ours are \Deleted.
-      if (!(await client.messageDelete([...this.flagged].join(','), options)))
-        throw new MailductError('MAIL_PROTOCOL', 'the server refused to expunge the stored messages');
-      this.flagged.clear();
-      return { reusable: true, expunged: true };
-    });
+    return this.guard(() => applyAfterFetch(client, this.afterFetch, uids, this.flagged, this.s.folder));
   }
 
   async close(): Promise<void> {
@@ -235,6 +191,7 @@ export class ImapMailboxClient implements MailboxClient {
     } catch (err) {
       const lost = (err as { code?: string })?.code === 'NoConnection' && this.cause !== null;
       const classified = classifyMailError(lost ? this.cause : err, [this.secret]);
+      if (classified === err) throw err; // ours, already precise
       if (
         classified.code === 'MAIL_FOLDER_MISSING' ||
         (classified.code === 'MAIL_PROTOCOL' &&
@@ -282,6 +239,12 @@ export class ImapMailboxClient implements MailboxClient {
     };
     return opts;
   }
+}
+
+function dateOf(value: Date | string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
 function traceLogger(trace: ProtocolTrace, password: string) {

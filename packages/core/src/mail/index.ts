@@ -2,10 +2,12 @@ export { clientFor } from './client-for.js';
 export type { MailboxSettings, ClientOptions } from './client-for.js';
 export { DEFAULT_TIMEOUTS, downloadCap } from './mailbox-client.js';
 export type {
+  AfterFetch,
   CommitResult,
   Downloaded,
   ListOptions,
   MailboxClient,
+  MailboxIdentity,
   RemoteMessage,
   MailTimeouts,
   ProtocolTrace,

@@ -15,8 +15,22 @@ export interface RemoteMessage {
   uidlRepeated?: boolean;
 }
 
-/** One message's download: its bytes, or that it was larger than allowed (at least `tooLarge` bytes). */
-export type Downloaded = { raw: Buffer } | { tooLarge: number };
+/** One message's download: its bytes (and IMAP INTERNALDATE), or that it was larger than allowed (at least `tooLarge` bytes). */
+export type Downloaded = { raw: Buffer; internalDate?: Date } | { tooLarge: number };
+
+/** Which mailbox a session reads: IMAP folder and UIDVALIDITY (RFC 3501 §2.3.1.1); both null for POP3. */
+export interface MailboxIdentity {
+  folder: string | null;
+  uidValidity: number | null;
+}
+
+/**
+ * What happens on the server to a message once it is stored and its ticket job is in Redis:
+ * delete it (OTOBO), set \Seen, move it to a folder, or leave it as it is. IMAP knows all four,
+ * POP3 delete and keep.
+ */
+export type AfterFetch =
+  { action: 'delete' } | { action: 'markSeen' } | { action: 'moveTo'; folder: string } | { action: 'keep' };
 
 /**
  * The most bytes of one message a run buffers: the listed size with room for servers that count
@@ -34,6 +48,8 @@ export interface ListOptions {
    * bound as its size, which saves asking the server for every size (IMAP). Default: all exact.
    */
   exactAbove?: number;
+  /** IMAP: only messages with a UID above this one, when the folder's UIDVALIDITY is `uidValidity`. */
+  after?: { uidValidity: number; uid: number };
 }
 
 /**
@@ -46,8 +62,16 @@ export interface MailboxClient {
   readonly commitEndsSession: boolean;
   /** Connect, secure (TLS/STARTTLS/STLS), authenticate and open the folder. */
   connect(): Promise<void>;
-  /** Every message in server order. */
+  /** The mailbox the session reads (after `connect`). */
+  identity(): MailboxIdentity;
+  /** Every message in server order (IMAP: above `after` where it applies). */
   list(options?: ListOptions): Promise<RemoteMessage[]>;
+  /**
+   * When each message arrived, for the initial import: IMAP INTERNALDATE; POP3 the Date header
+   * (TOP n 0). Only messages that may have arrived at `since` or later are asked about; a message
+   * missing from the answer arrived before `since`, one mapped to null has no date.
+   */
+  arrivals(messages: readonly RemoteMessage[], since: Date): Promise<Map<string, Date | null>>;
   /**
    * Download messages (several in one round trip where the protocol allows it). The answer is
    * aligned with `messages`: the bytes, `tooLarge` for a message that turned out larger than its
@@ -58,13 +82,15 @@ export interface MailboxClient {
   fetchMany(messages: readonly RemoteMessage[], caps: readonly number[]): Promise<(Downloaded | undefined)[]>;
   /** The header section of each message, without downloading the bodies (dry runs). */
   fetchHeaders(messages: RemoteMessage[]): Promise<Map<string, Buffer>>;
-  /** Mark messages for deletion; nothing is removed before `commit`. */
-  markDeleted(messages: RemoteMessage[]): Promise<void>;
+  /** Mark messages for the after-fetch action; nothing changes on the server before `commit`. */
+  markHandled(messages: RemoteMessage[]): Promise<void>;
   /**
-   * Make the marked deletions permanent (IMAP: \Deleted + UID EXPUNGE of exactly those UIDs;
-   * POP3: QUIT). `reusable` tells whether the session is still open afterwards; `expunged` is
-   * false when the messages were only flagged (an IMAP server without UIDPLUS whose folder holds
-   * other \Deleted messages: see ImapMailboxClient.commit), with the reason in `warning`.
+   * Apply the after-fetch action to what is marked (IMAP delete: \Deleted + UID EXPUNGE of
+   * exactly those UIDs; markSeen: +FLAGS \Seen; moveTo: UID MOVE, or COPY and delete; POP3
+   * delete: DELE and QUIT; keep: nothing). `reusable` tells whether the session is still open
+   * afterwards; `expunged` is false when the messages were only flagged (an IMAP server without
+   * UIDPLUS whose folder holds other \Deleted messages: see ImapMailboxClient.commit), with the
+   * reason in `warning`.
    */
   commit(): Promise<CommitResult>;
   /** End the session without committing anything that is still pending. Never throws. */
@@ -120,4 +146,6 @@ export interface ServerSettings {
   maxMessageBytes: number;
   /** Which hosts may be connected to, checked on the resolved address at connect time; none: any. */
   hostPolicy?: MailHostPolicy;
+  /** Default: delete. */
+  afterFetch?: AfterFetch;
 }

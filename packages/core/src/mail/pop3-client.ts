@@ -1,10 +1,13 @@
 import { MailductError } from '../errors/index.js';
 import { classifyMailError, serverExcerpt } from './classify-mail-error.js';
+import { MessageHeaders, summarizeHeaders } from '../headers/index.js';
 import type {
+  AfterFetch,
   BearerSource,
   CommitResult,
   Downloaded,
   MailboxClient,
+  MailboxIdentity,
   RemoteMessage,
   ServerSettings,
 } from './mailbox-client.js';
@@ -24,10 +27,11 @@ export type Pop3Settings = ServerSettings;
 
 /**
  * POP3, POP3S and POP3TLS (RFC 1939, 2449 CAPA, 2595 STLS). Deletions (DELE) only take effect
- * at QUIT (`commit`); a session that ends any other way deletes nothing.
+ * at QUIT (`commit`); a session that ends any other way deletes nothing. With afterFetch keep a
+ * commit changes nothing on the server and the session goes on.
  */
 export class Pop3MailboxClient implements MailboxClient {
-  readonly commitEndsSession = true;
+  private readonly afterFetch: AfterFetch;
   private conn: Pop3Connection | null = null;
   private capabilities = new Set<string>();
   /** The SASL mechanisms of the CAPA answer (RFC 2449 "SASL"). */
@@ -38,6 +42,17 @@ export class Pop3MailboxClient implements MailboxClient {
 
   constructor(private readonly s: Pop3Settings) {
     this.secret = s.password;
+    this.afterFetch = s.afterFetch ?? { action: 'delete' };
+    if (this.afterFetch.action !== 'delete' && this.afterFetch.action !== 'keep')
+      throw new MailductError('MAIL_ACCOUNT_MISCONFIGURED', `POP3 has no afterFetch ${this.afterFetch.action}`);
+  }
+
+  get commitEndsSession(): boolean {
+    return this.afterFetch.action === 'delete';
+  }
+
+  identity(): MailboxIdentity {
+    return { folder: null, uidValidity: null };
   }
 
   async connect(): Promise<void> {
@@ -170,13 +185,29 @@ export class Pop3MailboxClient implements MailboxClient {
     });
   }
 
-  async markDeleted(messages: RemoteMessage[]): Promise<void> {
+  /** The Date header of each message (TOP n 0); POP3 has no arrival time of its own. */
+  async arrivals(messages: readonly RemoteMessage[]): Promise<Map<string, Date | null>> {
+    const headers = await this.fetchHeaders([...messages]);
+    const out = new Map<string, Date | null>();
+    for (const m of messages) {
+      const raw = headers.get(m.id);
+      const date = raw ? summarizeHeaders(MessageHeaders.fromRaw(raw)).date : null;
+      out.set(m.id, date === null ? null : new Date(date));
+    }
+    return out;
+  }
+
+  async markHandled(messages: RemoteMessage[]): Promise<void> {
     // Recorded only: the DELE commands go out with the commit, so marking never interleaves with
     // a download in flight on this connection.
     this.toDelete.push(...messages.map((m) => m.seq));
   }
 
   async commit(): Promise<CommitResult> {
+    if (this.afterFetch.action === 'keep') {
+      this.toDelete = [];
+      return { reusable: true, expunged: true };
+    }
     const conn = this.open();
     await this.guard(async () => {
       if (this.capabilities.has('PIPELINING')) {

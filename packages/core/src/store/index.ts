@@ -9,4 +9,6 @@ export type {
   Verdict,
   TicketRow,
   StoredDispatch,
+  MessageOrigin,
+  ServerAction,
 } from './message-store.js';

@@ -23,6 +23,10 @@ interface NewMessageRow {
 
 const text = (v: string | null): CopyValue => (v === null ? null : { text: v });
 const jsonb = (v: string | null): CopyValue => (v === null ? null : { jsonb: v });
+/** 2000-01-01T00:00:00Z, the epoch of PostgreSQL's binary timestamps (stored as UTC, like Prisma's). */
+const PG_EPOCH_MS = 946_684_800_000;
+const timestampOf = (d: Date | null): CopyValue =>
+  d === null || Number.isNaN(d.getTime()) ? null : { timestamp: BigInt(d.getTime() - PG_EPOCH_MS) * 1000n };
 
 /** A column that records a verdict: written by the COPY and by the outcome UPDATE alike. */
 interface OutcomeColumn {
@@ -59,6 +63,13 @@ const COPY_TABLE: readonly { name: string; value(r: NewMessageRow): CopyValue }[
   { name: 'delivery', value: (r) => ({ int2: r.delivery }) },
   { name: 'size', value: (r) => ({ int4: r.message.size }) },
   { name: 'remote_id', value: (r) => ({ text: storedRemoteId(r.message.remoteId) }) },
+  { name: 'folder', value: (r) => text(r.message.origin.folder) },
+  {
+    name: 'uid_validity',
+    value: (r) => (r.message.origin.uidValidity === null ? null : { int8: BigInt(r.message.origin.uidValidity) }),
+  },
+  { name: 'internal_date', value: (r) => timestampOf(r.message.origin.internalDate) },
+  { name: 'source', value: (r) => text(r.message.origin.source) },
   ...OUTCOME_COLUMNS.map((c) => ({ name: c.name, value: (r: NewMessageRow) => c.copy(r.outcome) })),
   { name: 'received_at', value: (r) => ({ timestamp: r.now }) },
   { name: 'dispatched_at', value: (r) => ({ timestamp: r.now }) },

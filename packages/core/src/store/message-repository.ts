@@ -4,7 +4,15 @@ import { storableText } from '../text/index.js';
 import { IdReserve } from './id-reserve.js';
 import { outcomeParameters, SELECT_TICKET_ROWS, ticketRowOf, UPDATE_OUTCOMES } from './message-columns.js';
 import { copyNew } from './message-copy.js';
-import type { IncomingRaw, MessageStore, Outcome, StoredRef, TicketRow, Verdict } from './message-store.js';
+import type {
+  IncomingRaw,
+  MessageStore,
+  Outcome,
+  ServerAction,
+  StoredRef,
+  TicketRow,
+  Verdict,
+} from './message-store.js';
 import { outcomeColumns } from './outcome-columns.js';
 
 const { DatabaseError } = pg;
@@ -137,12 +145,14 @@ export class PgMessageStore implements MessageStore {
     );
   }
 
-  async markDeletedOnServer(ids: readonly number[]): Promise<void> {
+  async recordServerAction(ids: readonly number[], action: ServerAction): Promise<void> {
     if (ids.length === 0) return;
-    await this.guard('mark messages deleted on the server', () =>
-      this.pool.query('UPDATE inbound_message SET deleted_on_server_at = now() WHERE id = ANY($1::bigint[])', [
-        idArray(ids),
-      ]),
+    const gone = action === 'deleted' || action === 'moved';
+    await this.guard(`record messages ${action} on the server`, () =>
+      this.pool.query(
+        `UPDATE inbound_message SET server_action = $2${gone ? ', deleted_on_server_at = now()' : ''} WHERE id = ANY($1::bigint[])`,
+        [idArray(ids), action],
+      ),
     );
   }
 

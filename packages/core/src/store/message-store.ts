@@ -1,12 +1,31 @@
 import type { DispatchDecision } from '../dispatch/index.js';
 import type { HeaderSummary } from '../headers/index.js';
 
+/** Where a message was read on its server. */
+export interface MessageOrigin {
+  /** IMAP folder; null for POP3. */
+  folder: string | null;
+  uidValidity: number | null;
+  /** IMAP INTERNALDATE, where the server gave one. */
+  internalDate: Date | null;
+  /**
+   * The server identity and de-duplication key (serverIdentity): null for a POP3 message known
+   * only by its number (a server without UIDL), which is recognised by its bytes instead.
+   */
+  source: string | null;
+}
+
+/** What the policy did on the server with a stored message (inbound_message.server_action). */
+export type ServerAction = 'deleted' | 'seen' | 'moved' | 'kept';
+
 /** A downloaded message on its way into the store. */
 export interface IncomingRaw {
   sha256: string;
   size: number;
   raw: Buffer;
+  /** IMAP UID, POP3 UIDL, or `#n` for a POP3 message without one. */
   remoteId: string;
+  origin: MessageOrigin;
   /** Parsed and dispatched before storing: a new row is written with this outcome in the same statement. */
   verdict: Verdict;
 }
@@ -49,8 +68,8 @@ export interface TicketRow {
 export type StoredDispatch = Omit<DispatchDecision, 'status' | 'queue' | 'attributes'>;
 
 /**
- * Durable storage of raw mail and its dispatch outcome. Idempotent by the message's identity
- * (its bytes and its server id): putting a message again returns its first row. PostgreSQL today
+ * Durable storage of raw mail and its dispatch outcome. Idempotent by the message's server identity
+ * (MessageOrigin.source; its bytes where it has none): putting a message again returns its first row. PostgreSQL today
  * (PgMessageStore, message-repository.ts); the raw bytes could move to an object store behind
  * `put`, `getRaw` and `expireRaw`.
  */
@@ -60,7 +79,8 @@ export interface MessageStore {
   recordOutcomes(outcomes: readonly Outcome[]): Promise<void>;
   ticketRows(ids: readonly number[]): Promise<TicketRow[]>;
   markEnqueued(ids: readonly number[]): Promise<void>;
-  markDeletedOnServer(ids: readonly number[]): Promise<void>;
+  /** Record what the after-fetch policy did on the server (deleted and moved also set deleted_on_server_at). */
+  recordServerAction(ids: readonly number[], action: ServerAction): Promise<void>;
   /** The raw bytes: undefined when there is no such message, null when they expired. */
   getRaw(id: number): Promise<Buffer | null | undefined>;
   /** Drop raw bytes past their retention; returns how many messages lost theirs. */
