@@ -12,8 +12,13 @@ export interface Dovecot {
   ca: string;
   password: string;
   users: string[];
-  /** Put COUNT generated messages of exactly SIZE bytes (LF line endings) into a user's folder. */
-  seed(user: string, count: number, size: number, options?: { folder?: string; prefix?: string }): Promise<void>;
+  /** Put COUNT generated messages of exactly SIZE bytes (LF line endings) into a user's folder (dated from `date` on). */
+  seed(
+    user: string,
+    count: number,
+    size: number,
+    options?: { folder?: string; prefix?: string; date?: Date },
+  ): Promise<void>;
   /** Store the given files byte for byte (a leading mbox "From " line dropped). */
   deliver(user: string, files: string[], options?: { folder?: string }): Promise<void>;
   /** Append settings to the configuration and reload it (new sessions get them). */
@@ -22,6 +27,8 @@ export interface Dovecot {
   writeMessages(user: string, messages: Iterable<string>): number;
   /** Messages currently in a user's folder (Maildir new + cur). */
   count(user: string, folder?: string): number;
+  /** Run doveadm against this Dovecot (e.g. "fetch", "-u", user, "uid flags", "mailbox", "INBOX", "all"); its output. */
+  doveadm(...args: string[]): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -55,5 +62,5 @@ export function seedMaildir(
   user: string,
   count: number,
   size: number,
-  options?: { folder?: string; prefix?: string },
+  options?: { folder?: string; prefix?: string; date?: Date },
 ): void;

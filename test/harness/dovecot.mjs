@@ -319,6 +319,10 @@ function harness(o) {
     },
     writeMessages: (user, messages) => writeBulk(dir, user, messages),
     count: (user, folder) => countMessages(dir, user, folder),
+    async doveadm(...args) {
+      const { stdout } = await run('/usr/bin/doveadm', ['-c', join(dir, 'dovecot.conf'), ...args]);
+      return stdout;
+    },
     stop: () => stop(dir),
   };
 }

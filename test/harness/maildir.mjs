@@ -10,6 +10,7 @@ import {
   readFileSync,
   renameSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -53,12 +54,14 @@ function ensureFolder(dir, user, folder) {
  * Write one message the way a delivery agent does: into tmp/, then renamed into new/. With
  * `lfOnly`, the name carries the sizes (S= on disk, W= with CRLF) so Dovecot need not read it.
  */
-function put(dir, user, target, bytes, lfOnly = false) {
+function put(dir, user, target, bytes, lfOnly = false, mtime = undefined) {
   const lines = bytes.reduce((n, b) => n + (b === 0x0a ? 1 : 0), 0);
   const name = `${Math.floor(Date.now() / 1000)}.M${++serial}P${process.pid}R${runTag}.mailduct${lfOnly ? `,S=${bytes.length},W=${bytes.length + lines}` : ''}`;
   const tmp = join(target, 'tmp', name);
   writeFileSync(tmp, bytes);
   ownLike(dir, user, tmp);
+  // Dovecot takes a Maildir message's INTERNALDATE from its file's modification time.
+  if (mtime) utimesSync(tmp, mtime, mtime);
   renameSync(tmp, join(target, 'new', name));
 }
 
@@ -67,16 +70,18 @@ const SEED_LINE = 'The quick brown fox jumps over the lazy dog 0123456789 abcdef
 /**
  * Put COUNT generated messages of exactly SIZE bytes (LF line endings; Dovecot reports sizes with
  * CRLF, SIZE + one per line) into a user's folder of the Dovecot in `dir`, with subjects
- * "<prefix> message <n>". Usable from another process than the one that started Dovecot.
+ * "<prefix> message <n>". Usable from another process than the one that started Dovecot. With
+ * `date`, the messages are dated (Date header and INTERNALDATE) from that time on, a second apart.
  * @param {string} dir @param {string} user @param {number} count @param {number} size
- * @param {{ folder?: string; prefix?: string }} [options]
+ * @param {{ folder?: string; prefix?: string; date?: Date }} [options]
  */
 export function seedMaildir(dir, user, count, size, options = {}) {
   const target = ensureFolder(dir, user, options.folder);
   const tag = options.prefix ?? 'seed';
-  const now = Math.floor(Date.now() / 1000);
+  const now = options.date ? Math.floor(options.date.getTime() / 1000) + count : Math.floor(Date.now() / 1000);
   for (let i = 1; i <= count; i++) {
-    const date = new Date((now - count + i) * 1000).toUTCString().replace('GMT', '+0000');
+    const at = new Date((now - count + i) * 1000);
+    const date = at.toUTCString().replace('GMT', '+0000');
     const head =
       `Return-Path: <sender@seed.test>\nFrom: Seed Sender <sender@seed.test>\nTo: <${user}@seed.test>\nSubject: ${tag} message ${i}\nDate: ${date}\n` +
       `Message-ID: <${tag}-${i}-${runTag}@seed.test>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=us-ascii\nContent-Transfer-Encoding: 7bit\nX-Seed-Index: ${i}\n\n`;
@@ -85,7 +90,7 @@ export function seedMaildir(dir, user, count, size, options = {}) {
     const body =
       SEED_LINE.repeat(Math.floor(remaining / SEED_LINE.length)) +
       (rest === 0 ? '' : rest === 1 ? '\n' : `${'x'.repeat(rest - 1)}\n`);
-    put(dir, user, target, Buffer.from(head + body), true);
+    put(dir, user, target, Buffer.from(head + body), true, options.date ? at : undefined);
   }
 }
 

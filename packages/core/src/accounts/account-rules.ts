@@ -4,6 +4,7 @@ import { isRowId, MAX_ROW_ID } from '../db/row-id.js';
 import { isHostName, normalHost } from './host-name.js';
 import { schemaProblems } from '../schema/index.js';
 import { AccountCreateSchema, AccountPatchSchema } from './account-schema.js';
+import { checkMailboxPolicy } from './mailbox-policy-rules.js';
 import {
   ACCOUNT_TYPES,
   isImapType,
@@ -25,7 +26,7 @@ export interface AccountDefaults {
  * Throws VALIDATION_FAILED naming each bad field. Queue existence is checked by the service.
  */
 export function draftFromInput(input: AccountInput, defaults: AccountDefaults): AccountDraft {
-  const problems = schemaProblems(AccountCreateSchema, input);
+  const problems = [...bothFolderFields(input), ...schemaProblems(AccountCreateSchema, input)];
   const draft = normalize({
     type: input.type,
     host: input.host,
@@ -34,6 +35,11 @@ export function draftFromInput(input: AccountInput, defaults: AccountDefaults): 
     password: input.password,
     auth: authOf(input.auth),
     imapFolder: input.imapFolder ?? null,
+    imapFolders: foldersGiven(input) ?? [],
+    afterFetch: input.afterFetch ?? 'delete',
+    moveToFolder: input.moveToFolder ?? null,
+    initialImport: input.initialImport ?? 'all',
+    importSince: input.importSince ?? null,
     trusted: input.trusted ?? false,
     dispatch: (input.dispatch ?? { by: 'to' }) as Dispatch,
     validity: input.validity ?? 'valid',
@@ -50,7 +56,7 @@ export function draftFromInput(input: AccountInput, defaults: AccountDefaults): 
  * re-applies the IMAP folder rule. Throws VALIDATION_FAILED naming each bad field.
  */
 export function draftFromPatch(current: AccountDraft, patch: AccountPatch): AccountDraft {
-  const problems: FieldProblem[] = [];
+  const problems: FieldProblem[] = bothFolderFields(patch);
   for (const field of ['type', 'host', 'username'] as const) {
     if (field in patch && (patch[field] === null || patch[field] === undefined))
       problems.push({ field, problem: 'must not be null' });
@@ -63,6 +69,18 @@ export function draftFromPatch(current: AccountDraft, patch: AccountPatch): Acco
     ...definedOnly(patch),
     password: patch.password,
     auth: patch.auth === undefined ? current.auth : authOf(patch.auth),
+    imapFolders: foldersGiven(patch) ?? current.imapFolders,
+    // Leaving moveTo or since drops its folder or date unless the patch gives one (and is told it is unused).
+    moveToFolder: given(
+      patch.moveToFolder,
+      patch.afterFetch !== undefined && patch.afterFetch !== 'moveTo',
+      current.moveToFolder,
+    ),
+    importSince: given(
+      patch.importSince,
+      patch.initialImport !== undefined && patch.initialImport !== 'since',
+      current.importSince,
+    ),
   };
   const draft = normalize(merged);
   // Switching to a password needs one: an OAuth2 account keeps none.
@@ -83,13 +101,42 @@ function definedOnly(patch: AccountPatch): Partial<AccountDraft> {
   return out as Partial<AccountDraft>;
 }
 
+/** A patched value: the patch's own, none where the patch leaves the setting it belongs to, else the current one. */
+function given<T>(value: T | null | undefined, dropped: boolean, current: T | null): T | null {
+  if (value !== undefined) return value;
+  return dropped ? null : current;
+}
+
+/** imapFolder and imapFolders say the same thing: a request gives one of them. */
+function bothFolderFields(input: AccountPatch): FieldProblem[] {
+  return input.imapFolder !== undefined && input.imapFolders !== undefined
+    ? [{ field: 'imapFolder', problem: 'give imapFolder or imapFolders, not both' }]
+    : [];
+}
+
+/** The folders a request names: imapFolders, or imapFolder as a list of one; undefined when it names none. */
+function foldersGiven(input: AccountPatch): string[] | undefined {
+  if (Array.isArray(input.imapFolders)) return input.imapFolders;
+  if (input.imapFolders === null) return [];
+  if (input.imapFolder !== undefined) return input.imapFolder === null ? [] : [input.imapFolder];
+  return undefined;
+}
+
 function normalize(d: AccountDraft): AccountDraft {
   const type = d.type;
-  const folder = typeof d.imapFolder === 'string' ? d.imapFolder.trim() : '';
+  const imap = ACCOUNT_TYPES.includes(type) && isImapType(type);
+  const named = (Array.isArray(d.imapFolders) ? d.imapFolders : [])
+    .map((f) => (typeof f === 'string' ? f.trim() : f))
+    .filter((f) => f !== '');
+  // INBOX in any case is INBOX (RFC 3501 §5.1); a folder named twice is read once.
+  const folders = [...new Set(named.map((f) => (typeof f === 'string' && f.toUpperCase() === 'INBOX' ? 'INBOX' : f)))];
+  const imapFolders = imap ? (folders.length > 0 ? folders : ['INBOX']) : [];
   return {
     ...d,
     host: typeof d.host === 'string' ? d.host.trim() : d.host,
-    imapFolder: ACCOUNT_TYPES.includes(type) && isImapType(type) ? folder || 'INBOX' : null,
+    imapFolders,
+    imapFolder: imapFolders[0] ?? null,
+    moveToFolder: typeof d.moveToFolder === 'string' ? d.moveToFolder.trim() : d.moveToFolder,
     comment: typeof d.comment === 'string' && d.comment.trim() !== '' ? d.comment : null,
   };
 }
@@ -114,8 +161,7 @@ function check(d: AccountDraft, problems: FieldProblem[], passwordGiven: boolean
     add('password', 'is not used with auth.method "oauth2": leave it out');
   else if (passwordGiven) checkText('password', d.password, add);
   checkAuth(d.auth, add);
-  if (typeof d.imapFolder === 'string' && CONTROL_CHARACTER.test(d.imapFolder))
-    add('imapFolder', 'must not contain control characters');
+  checkMailboxPolicy(d, add);
   checkDispatch(d.dispatch, add);
   if (typeof d.comment === 'string' && TEXT_CONTROL_CHARACTER.test(d.comment))
     add('comment', 'must not contain control characters');

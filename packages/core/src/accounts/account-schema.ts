@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { DateTime, listQueryProperties, Nullable, NullableDateTime } from '../schema/index.js';
 import { ACCOUNT_LIMITS as L, ACCOUNT_TYPES, VALIDITIES } from './account-types.js';
+import { AFTER_FETCH_ACTIONS, INITIAL_IMPORTS } from './mailbox-policy.js';
 
 /**
  * The mail account, defined once: the API validates and documents requests and responses with
@@ -69,8 +70,40 @@ const writable = {
   auth: Type.Optional(AuthInput),
   imapFolder: Type.Optional(
     Nullable(Type.String({ maxLength: L.imapFolder }), {
-      description: 'IMAP types only; default INBOX',
+      description: 'IMAP types only; default INBOX. One folder: the same as imapFolders with one entry',
       'x-problem': `must be text of at most ${L.imapFolder} characters`,
+    }),
+  ),
+  imapFolders: Type.Optional(
+    Nullable(
+      Type.Array(Type.String({ minLength: 1, maxLength: L.imapFolder }), { minItems: 1, maxItems: L.imapFolders }),
+      {
+        description: 'IMAP types only: the folders read, each with its own cursor; default ["INBOX"]',
+        'x-problem': `must be a list of 1 to ${L.imapFolders} folder names of at most ${L.imapFolder} characters`,
+      },
+    ),
+  ),
+  afterFetch: Type.Optional(
+    Type.Enum([...AFTER_FETCH_ACTIONS], {
+      description:
+        'what happens on the server once a message is stored and its ticket job enqueued: delete (default, OTOBO), markSeen (IMAP), moveTo moveToFolder (IMAP), keep',
+      'x-problem': `must be one of ${AFTER_FETCH_ACTIONS.join(', ')}`,
+    }),
+  ),
+  moveToFolder: Type.Optional(
+    Nullable(text(L.imapFolder), { description: 'the folder of afterFetch moveTo; it must exist on the server' }),
+  ),
+  initialImport: Type.Optional(
+    Type.Enum([...INITIAL_IMPORTS], {
+      description:
+        'which mail a folder read for the first time gives: all (default), none (only mail arriving after the account was added), since importSince; mail left out stays on the server untouched',
+      'x-problem': `must be one of ${INITIAL_IMPORTS.join(', ')}`,
+    }),
+  ),
+  importSince: Type.Optional(
+    Nullable(Type.String({ format: 'date-time' }), {
+      description: 'the date of initialImport since (ISO 8601 date-time)',
+      'x-problem': 'must be an ISO 8601 date-time such as 2026-01-01T00:00:00Z',
     }),
   ),
   trusted: Type.Optional(flag('honour X-OTOBO-* headers in fetched mail')),
@@ -128,6 +161,11 @@ export const AccountViewSchema = Type.Object({
     refreshTokenExpiresAt: Type.Optional(NullableDateTime),
   }),
   imapFolder: Nullable(Type.String()),
+  imapFolders: Type.Array(Type.String()),
+  afterFetch: Type.Enum([...AFTER_FETCH_ACTIONS]),
+  moveToFolder: Nullable(Type.String()),
+  initialImport: Type.Enum([...INITIAL_IMPORTS]),
+  importSince: NullableDateTime,
   trusted: Type.Boolean(),
   dispatch: Type.Object({
     by: Type.String(),

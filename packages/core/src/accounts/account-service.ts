@@ -28,7 +28,7 @@ export interface AccountServiceDeps {
 }
 
 const SECRET = new Set(['password']);
-const CONNECTION_FIELDS = ['type', 'host', 'port', 'username', 'imapFolder', 'tlsVerify'] as const;
+const CONNECTION_FIELDS = ['type', 'host', 'port', 'username', 'imapFolders', 'moveToFolder', 'tlsVerify'] as const;
 
 /** Mail account management: validation, encryption, audit trail and change events. */
 export class AccountService {
@@ -119,7 +119,8 @@ export class AccountService {
     const grantEnds = !sameGrant(before, draft);
     if (grantEnds) data.oauth2ReauthorizationRequired = false;
     // A legacy duplicate whose connection settings change is held to the one-account rule again.
-    if (CONNECTION_FIELDS.some((f) => before[f] !== draft[f])) data.legacyDuplicate = false;
+    if (CONNECTION_FIELDS.some((f) => JSON.stringify(before[f]) !== JSON.stringify(draft[f])))
+      data.legacyDuplicate = false;
     if (resumes(before, draft))
       Object.assign(data, {
         consecutiveFailures: 0,
@@ -179,6 +180,11 @@ export class AccountService {
       port: d.port,
       username: d.username,
       imapFolder: d.imapFolder,
+      imapFolders: d.imapFolders,
+      afterFetch: d.afterFetch,
+      moveToFolder: d.moveToFolder,
+      initialImport: d.initialImport,
+      importSince: d.importSince === null ? null : new Date(d.importSince),
       trusted: d.trusted,
       dispatchBy: d.dispatch.by,
       queueId: d.dispatch.by === 'queue' ? d.dispatch.queueId : null,
@@ -266,7 +272,10 @@ function auditable(d: AccountDraft): Record<string, unknown> {
 function resumes(before: AccountDraft, after: AccountDraft): boolean {
   if (after.validity === 'valid' && before.validity !== 'valid') return true;
   if (JSON.stringify(before.auth) !== JSON.stringify(after.auth)) return true;
-  return after.password !== undefined || CONNECTION_FIELDS.some((f) => before[f] !== after[f]);
+  return (
+    after.password !== undefined ||
+    CONNECTION_FIELDS.some((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]))
+  );
 }
 
 /** Whether an account's OAuth2 grant still applies: the same method and provider. */

@@ -1,4 +1,5 @@
 import type { AccountCreateBody } from './account-schema.js';
+import type { AfterFetchAction, InitialImport } from './mailbox-policy.js';
 
 /** The six OTOBO mail account types. */
 export const ACCOUNT_TYPES = ['IMAP', 'IMAPS', 'IMAPTLS', 'POP3', 'POP3S', 'POP3TLS'] as const;
@@ -17,6 +18,8 @@ export const ACCOUNT_LIMITS = {
   password: 200,
   host: 200,
   imapFolder: 250,
+  /** Folders one account may read. */
+  imapFolders: 20,
   comment: 250,
   pollIntervalMin: 30,
   pollIntervalMax: 7 * 24 * 3600,
@@ -59,7 +62,16 @@ export interface AccountDraft {
   username: string;
   password: string | undefined;
   auth: AccountAuth;
+  /** The first of imapFolders; null for POP3. */
   imapFolder: string | null;
+  /** Every IMAP folder read, in order; empty for POP3. */
+  imapFolders: string[];
+  afterFetch: AfterFetchAction;
+  /** The folder of afterFetch moveTo, else null. */
+  moveToFolder: string | null;
+  initialImport: InitialImport;
+  /** ISO date-time of initialImport since, else null. */
+  importSince: string | null;
   trusted: boolean;
   dispatch: Dispatch;
   validity: Validity;

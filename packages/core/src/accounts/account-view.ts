@@ -7,6 +7,7 @@ import {
   type Dispatch,
   type Validity,
 } from './account-types.js';
+import type { AfterFetchAction, InitialImport } from './mailbox-policy.js';
 
 /** The public shape of an account. The password is never part of it, only `hasPassword`. */
 export interface AccountView {
@@ -19,6 +20,11 @@ export interface AccountView {
   hasPassword: boolean;
   auth: AccountAuthView;
   imapFolder: string | null;
+  imapFolders: string[];
+  afterFetch: AfterFetchAction;
+  moveToFolder: string | null;
+  initialImport: InitialImport;
+  importSince: string | null;
   trusted: boolean;
   dispatch: { by: 'to' } | { by: 'queue'; queueId: number; queueName: string | null };
   validity: Validity;
@@ -103,7 +109,7 @@ export function toAccountView(row: AccountViewRow): AccountView {
     username: row.username,
     hasPassword: row.passwordEnc.length > 0,
     auth: authView(row),
-    imapFolder: row.imapFolder,
+    ...mailboxPolicyOf(row),
     trusted: row.trusted,
     dispatch: dispatch.by === 'queue' ? { ...dispatch, queueName: row.queue?.name ?? null } : dispatch,
     validity: validityOfRow(row.validity),
@@ -135,13 +141,25 @@ export function draftOfRow(row: MailAccountRow): AccountDraft {
     username: row.username,
     password: undefined,
     auth: authOfRow(row),
-    imapFolder: row.imapFolder,
+    ...mailboxPolicyOf(row),
     trusted: row.trusted,
     dispatch: dispatchOfRow(row),
     validity: validityOfRow(row.validity),
     comment: row.comment,
     tlsVerify: row.tlsVerify,
     pollIntervalSeconds: row.pollIntervalSeconds,
+  };
+}
+
+/** Folders, after-fetch policy and initial import of a stored account. */
+function mailboxPolicyOf(row: MailAccountRow) {
+  return {
+    imapFolder: row.imapFolder,
+    imapFolders: row.imapFolder === null ? [] : row.imapFolders.length > 0 ? row.imapFolders : [row.imapFolder],
+    afterFetch: row.afterFetch as AfterFetchAction,
+    moveToFolder: row.moveToFolder,
+    initialImport: row.initialImport as InitialImport,
+    importSince: iso(row.importSince),
   };
 }
 
