@@ -2,7 +2,6 @@ import type { AfterFetch, CommitResult, MailboxClient, RemoteMessage } from '../
 import type { ServerAction } from '../store/index.js';
 import type { FetchCounts, SessionInput } from './fetch-session.js';
 import type { InFlight } from './in-flight.js';
-import type { MailboxProgress } from './mailbox-progress.js';
 import { warn } from './run-warnings.js';
 
 /** What the store records for each after-fetch action. */
