@@ -72,7 +72,7 @@ async function expectMailboxAsThePolicySays(type: 'IMAP' | 'POP3', user: string,
   else if (policy.afterFetch === 'keep') expect(inbox.map((m) => m.flags)).toEqual(Array(N).fill([]));
   else if (policy.afterFetch === 'markSeen') expect(inbox.map((m) => m.flags)).toEqual(Array(N).fill(['\\Seen']));
   else expect(inbox).toEqual([]);
-  if (policy.afterFetch === 'moveTo') expect(dc.count(user, policy.moveToFolder)).toBe(N);
+  if (policy.afterFetch === 'moveTo') expect(dc.count(user, policy.moveToFolder!)).toBe(N);
 }
 
 describe.each(POLICIES)('$type afterFetch $policy.afterFetch: SIGKILL', ({ type, policy }) => {
