@@ -23,8 +23,13 @@ export async function listFolder(
   const exists = client.mailbox ? client.mailbox.exists : 0;
   if (exists === 0) return [];
   const { after } = options;
-  // UID n:* names the highest UID also when it is below n (RFC 3501 §6.4.8): filtered here.
-  if (after > 0) return (await listAfter(client, after, options.exactAbove)).filter((m) => Number(m.id) > after);
+  if (after > 0) {
+    // UID FETCH n:* (UID RFC822.SIZE): only the new messages answer, each with its size (they
+    // are downloaded next anyway). Not UID SEARCH UID n:*, which GNU Mailutils answers with
+    // nothing; and not trusting UIDNEXT to skip the question. n:* names the highest UID also when
+    // it is below n (RFC 3501 §6.4.8): filtered here.
+    return (await listWithSizes(client, `${after + 1}:*`, true)).filter((m) => Number(m.id) > after);
+  }
   if (options.exactAbove === undefined) return listWithSizes(client, '1:*', false);
   // UID SEARCH names the messages on one line each answer, and SEARCH LARGER the few whose size
   // matters; a FETCH RFC822.SIZE of the whole folder costs an untagged response per message
@@ -42,15 +47,6 @@ export async function listFolder(
   // A server whose SEARCH disagrees with its own EXISTS count is listed the long way.
   if (all.length !== exists) return listWithSizes(client, '1:*', false);
   return withSizes(client, all, large, bound);
-}
-
-/** Messages above a folder's cursor: UID SEARCH UID n:*. */
-async function listAfter(client: ImapFlow, after: number, exactAbove: number | undefined): Promise<RemoteMessage[]> {
-  const uid = `${after + 1}:*`;
-  if (exactAbove === undefined) return listWithSizes(client, uid, true);
-  const all = await searchUids(client, { uid });
-  if (all.length === 0) return [];
-  return withSizes(client, all, await searchUids(client, { uid, larger: exactAbove }), exactAbove);
 }
 
 /** UIDs in order with the exact sizes of the large ones; sequence numbers only order the listing. */
@@ -73,7 +69,7 @@ async function searchUids(client: ImapFlow, query: { seq?: string; uid?: string;
   if (!uids)
     throw new MailductError(
       'MAIL_PROTOCOL',
-      `the server refused UID SEARCH ${query.seq ?? `UID ${query.uid}`}${query.larger === undefined ? '' : ' LARGER'}`,
+      `the server refused UID SEARCH ${query.seq}${query.larger === undefined ? '' : ' LARGER'}`,
     );
   return [...uids].sort((a, b) => a - b);
 }
