@@ -64,14 +64,14 @@ describe('admin UI in Chromium', () => {
   it('adds an IMAP account dispatching into a queue, with the conditional fields', async () => {
     await page.click('text=Add mail account');
     await page.selectOption('#type', 'IMAP');
-    expect(await page.isVisible('#imapFolder')).toBe(true);
+    expect(await page.isVisible('#imapFolders')).toBe(true);
     expect(await page.isVisible('#queueId')).toBe(false);
     await page.selectOption('#dispatch', 'queue');
     expect(await page.isVisible('#queueId')).toBe(true);
     await page.selectOption('#type', 'POP3');
-    expect(await page.isVisible('#imapFolder')).toBe(false);
+    expect(await page.isVisible('#imapFolders')).toBe(false);
     await page.selectOption('#type', 'IMAP');
-    expect(await page.isVisible('#imapFolder')).toBe(true);
+    expect(await page.isVisible('#imapFolders')).toBe(true);
     // A failed save shows the error next to the field and keeps what was typed.
     await page.fill('#username', dc.users[0]!);
     await page.click('button[value=finish]');

@@ -68,7 +68,13 @@ export interface AccountFormValues {
   username: string;
   host: string;
   port: string;
-  imapFolder: string;
+  /** One folder a line. */
+  imapFolders: string;
+  afterFetch: string;
+  moveToFolder: string;
+  initialImport: string;
+  /** YYYY-MM-DD */
+  importSince: string;
   trusted: string;
   dispatch: string;
   queueId: string;
@@ -87,7 +93,11 @@ export function formValuesOf(a: AccountView | null, defaults: { pollIntervalSeco
     username: a?.username ?? '',
     host: a?.host ?? '',
     port: a?.port ? String(a.port) : '',
-    imapFolder: a?.imapFolder ?? 'INBOX',
+    imapFolders: (a?.imapFolders.length ? a.imapFolders : ['INBOX']).join('\n'),
+    afterFetch: a?.afterFetch ?? 'delete',
+    moveToFolder: a?.moveToFolder ?? '',
+    initialImport: a?.initialImport ?? 'all',
+    importSince: a?.importSince?.slice(0, 10) ?? '',
     trusted: a?.trusted ? '1' : '0',
     dispatch: a?.dispatch.by ?? 'to',
     queueId: a?.dispatch.by === 'queue' ? String(a.dispatch.queueId) : '',
@@ -107,7 +117,7 @@ export function inputFromForm(f: Record<string, string | undefined>): AccountPat
     host: (f.host ?? '').trim(),
     username: f.username ?? '',
     port: f.port?.trim() ? Number(f.port) : null,
-    imapFolder: f.imapFolder?.trim() ? f.imapFolder : null,
+    ...mailboxPolicyFromForm(f),
     trusted: f.trusted === '1',
     dispatch:
       f.dispatch === 'queue'
@@ -124,6 +134,28 @@ export function inputFromForm(f: Record<string, string | undefined>): AccountPat
   };
   if (f.password && input.auth?.method === 'password') input.password = f.password;
   return input;
+}
+
+/** Folders, after-fetch policy and initial import from the form: what does not apply is left out. */
+function mailboxPolicyFromForm(f: Record<string, string | undefined>): AccountPatch {
+  const folders = (f.imapFolders ?? '')
+    .split(/\r?\n/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+  const afterFetch = (f.afterFetch || 'delete') as AccountPatch['afterFetch'];
+  const initialImport = (f.initialImport || 'all') as AccountPatch['initialImport'];
+  return {
+    imapFolders: folders.length > 0 ? folders : null,
+    afterFetch,
+    moveToFolder: afterFetch === 'moveTo' ? (f.moveToFolder ?? '').trim() || null : null,
+    initialImport,
+    importSince:
+      initialImport === 'since'
+        ? /^\d{4}-\d{2}-\d{2}$/.test(f.importSince ?? '')
+          ? `${f.importSince}T00:00:00Z`
+          : (f.importSince ?? null)
+        : null,
+  };
 }
 
 /** A bound of a field of the one account schema (core's accounts/account-schema.ts). */
@@ -157,6 +189,7 @@ export function accountForm(
       (x) =>
         x.field === field ||
         (field === 'queueId' && x.field.startsWith('dispatch')) ||
+        (field === 'imapFolders' && x.field.startsWith('imapFolder')) ||
         (field === 'auth' && x.field.startsWith('auth')),
     );
     return p.length ? html`<span class="error" id="err-${field}">${p.map((x) => x.problem).join('; ')}</span>` : '';
@@ -176,7 +209,11 @@ ${csrfField(session)}
   <div class="field" id="row-password"><label class="${account ? '' : 'required'}" for="password">Password</label><input type="password" id="password" name="password" maxlength="${LIMITS.password}" autocomplete="new-password" ${account ? trusted('placeholder="•••••••• (unchanged)"') : ''} ${described('password')}>${account ? html`<span class="hint">Leave empty to keep the stored password.</span>` : ''}${err('password')}</div>
   <div class="field"><label class="required" for="host">Host</label><input type="text" id="host" name="host" maxlength="${LIMITS.host}" value="${v.host}" placeholder="mail.example.com" ${described('host')}>${err('host')}</div>
   <div class="field"><label for="port">Port</label><input type="number" id="port" name="port" min="1" max="65535" value="${v.port}" placeholder="default of the type" ${described('port')}>${err('port')}</div>
-  <div class="field" id="row-imapFolder"><label for="imapFolder">IMAP Folder</label><input type="text" id="imapFolder" name="imapFolder" maxlength="${LIMITS.imapFolder}" value="${v.imapFolder}" ${described('imapFolder')}>${err('imapFolder')}</div>
+  <div class="field" id="row-imapFolders"><label for="imapFolders">IMAP folders</label><textarea id="imapFolders" name="imapFolders" rows="2" ${described('imapFolders')}>${v.imapFolders}</textarea><span class="hint">One folder a line, each read with its own cursor; other folders stay untouched.</span>${err('imapFolders')}</div>
+  <div class="field"><label for="afterFetch">After fetching</label><select id="afterFetch" name="afterFetch" ${described('afterFetch')}>${option('delete', 'Delete the mail on the server (OTOBO)', v.afterFetch)}${option('markSeen', 'Mark it read (IMAP)', v.afterFetch)}${option('moveTo', 'Move it to a folder (IMAP)', v.afterFetch)}${option('keep', 'Keep it as it is', v.afterFetch)}</select><span class="hint">Done only once the mail is stored and its ticket job queued.</span>${err('afterFetch')}</div>
+  <div class="field" id="row-moveToFolder"><label class="required" for="moveToFolder">Move to folder</label><input type="text" id="moveToFolder" name="moveToFolder" maxlength="${LIMITS.imapFolder}" value="${v.moveToFolder}" ${described('moveToFolder')}>${err('moveToFolder')}</div>
+  <div class="field"><label for="initialImport">Mail already there</label><select id="initialImport" name="initialImport" ${described('initialImport')}>${option('all', 'Fetch all of it', v.initialImport)}${option('none', 'Fetch none: only mail arriving from now on', v.initialImport)}${option('since', 'Fetch mail since a date', v.initialImport)}</select><span class="hint">Mail left out stays on the server untouched. "Preview" shows what would be fetched.</span>${err('initialImport')}</div>
+  <div class="field" id="row-importSince"><label class="required" for="importSince">Since</label><input type="date" id="importSince" name="importSince" value="${v.importSince}" ${described('importSince')}>${err('importSince')}</div>
   <div class="field"><label class="required" for="trusted">Trusted</label><select id="trusted" name="trusted">${option('0', 'No', v.trusted)}${option('1', 'Yes', v.trusted)}</select><span class="hint">If trusted, X-OTOBO headers in fetched mail (queue, priority, …) are used.</span></div>
   <div class="field"><label class="required" for="dispatch">Dispatching</label><select id="dispatch" name="dispatch">${option('to', 'Dispatching by email To: field.', v.dispatch)}${option('queue', 'Dispatching by selected Queue.', v.dispatch)}</select>${err('dispatch')}</div>
   <div class="field" id="row-queueId"><label class="required" for="queueId">Queue</label><select id="queueId" name="queueId" ${described('queueId')}><option value="">– select –</option>${o.queues.filter((q) => q.valid).map((q) => option(String(q.id), q.name, v.queueId))}</select>${err('queueId')}</div>
@@ -189,7 +226,9 @@ ${csrfField(session)}
   <button type="submit" name="after" value="continue">Save</button>
   <button type="submit" name="after" value="finish">Save and finish</button>
   <button type="button" class="secondary" id="test-connection">Test connection</button><span id="test-result" class="result" role="status"></span>
+  <button type="button" class="secondary" id="preview-import">Preview</button>
   <a href="/accounts">Cancel</a>
 </div>
+<div id="preview-result" class="preview" role="status"></div>
 </form>`;
 }

@@ -31,7 +31,7 @@ fieldset { border: 1px solid var(--line); background: #fff; border-radius: 6px; 
 .field { display: grid; grid-template-columns: 12rem 1fr; gap: .3rem 1rem; margin-bottom: .8rem; align-items: start; }
 .field label { font-weight: 600; padding-top: .3rem; }
 .field .required::after { content: " *"; color: var(--bad); }
-.field input[type=text], .field input[type=password], .field input[type=number], .field input[type=email], .field select, .field textarea { font: inherit; padding: .35rem .5rem; border: 1px solid #b9c0cc; border-radius: 5px; width: min(100%, 28rem); }
+.field input[type=text], .field input[type=password], .field input[type=number], .field input[type=email], .field input[type=date], .field select, .field textarea { font: inherit; padding: .35rem .5rem; border: 1px solid #b9c0cc; border-radius: 5px; width: min(100%, 28rem); }
 .field .error { color: var(--bad); grid-column: 2; }
 .field .hint { color: var(--muted); grid-column: 2; font-size: .9em; }
 .field[hidden] { display: none; }
@@ -45,11 +45,34 @@ fieldset { border: 1px solid var(--line); background: #fff; border-radius: 6px; 
 export const APP_JS = `
 (() => {
   const csrf = document.querySelector('meta[name=csrf-token]')?.content ?? '';
+  // What the initial import would take, and where the first of it would go (nothing is changed).
+  const showPreview = (out, r) => {
+    const day = (d) => (d ? d.slice(0, 10) : '–');
+    const p = r.import;
+    const el = (tag, text) => Object.assign(document.createElement(tag), { textContent: text });
+    out.replaceChildren(
+      el('p', p.total + ' message(s) on the server, oldest ' + day(p.oldest) + ', newest ' + day(p.newest) + '. The first run would fetch ' + p.wouldImport + (p.cutoff ? ' (mail since ' + day(p.cutoff) + '; the rest stays on the server untouched).' : '.')),
+    );
+    if (p.folders.length > 1)
+      out.append(el('p', p.folders.map((x) => x.folder + ': ' + x.wouldImport + ' of ' + x.total).join(', ')));
+    if (r.items.length) {
+      const table = document.createElement('table');
+      table.append(...[['Folder', 'Subject', 'From', 'Queue', 'Outcome'], ...r.items.map((i) => [i.folder ?? '', i.subject ?? '', i.from ?? '', i.queue?.name ?? '', i.status + ': ' + i.reason])].map((cells, n) => {
+        const tr = document.createElement('tr');
+        tr.append(...cells.map((c) => el(n === 0 ? 'th' : 'td', c)));
+        return tr;
+      }));
+      out.append(table);
+    }
+    out.className = 'preview state-ok';
+  };
+
   const api = async (method, url, body) => {
     const headers = body === undefined ? { 'x-csrf-token': csrf } : { 'content-type': 'application/json', 'x-csrf-token': csrf };
     const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
     const data = await res.json().catch(() => ({}));
-    if (!res.ok && res.status !== 202) throw new Error(data?.error?.message ?? res.statusText);
+    const details = (data?.error?.details ?? []).map?.((d) => d.field + ' ' + d.problem).join('; ');
+    if (!res.ok && res.status !== 202) throw new Error((data?.error?.message ?? res.statusText) + (details ? ': ' + details : ''));
     return data;
   };
 
@@ -105,40 +128,57 @@ export const APP_JS = `
     });
   }
 
-  // Account form: conditional IMAP Folder and Queue rows, inline "Test connection".
+  // Account form: conditional rows, inline "Test connection" and "Preview".
   const form = document.getElementById('account-form');
   if (form) {
-    const type = form.elements.type;
-    const dispatch = form.elements.dispatch;
-    const auth = form.elements.auth;
+    const f = form.elements;
     const sync = () => {
-      document.getElementById('row-imapFolder').hidden = !type.value.startsWith('IMAP');
-      document.getElementById('row-queueId').hidden = dispatch.value !== 'queue';
-      document.getElementById('row-password').hidden = auth.value !== 'password';
-      document.getElementById('row-delegate').hidden = auth.value === 'password';
+      const imap = f.type.value.startsWith('IMAP');
+      document.getElementById('row-imapFolders').hidden = !imap;
+      document.getElementById('row-moveToFolder').hidden = f.afterFetch.value !== 'moveTo';
+      document.getElementById('row-importSince').hidden = f.initialImport.value !== 'since';
+      document.getElementById('row-queueId').hidden = f.dispatch.value !== 'queue';
+      document.getElementById('row-password').hidden = f.auth.value !== 'password';
+      document.getElementById('row-delegate').hidden = f.auth.value === 'password';
     };
-    type.addEventListener('change', sync);
-    dispatch.addEventListener('change', sync);
-    auth.addEventListener('change', sync);
+    for (const name of ['type', 'dispatch', 'auth', 'afterFetch', 'initialImport']) f[name].addEventListener('change', sync);
     sync();
+    // The settings as typed, for the test and the preview (the stored password stands in when none is typed).
+    const settings = () => {
+      const body = { type: f.type.value, host: f.host.value, username: f.username.value, tlsVerify: f.tlsVerify.value === '1' };
+      if (f.port.value) body.port = Number(f.port.value);
+      const folders = f.imapFolders.value.split(/\\r?\\n/).map((x) => x.trim()).filter(Boolean);
+      if (folders.length && f.type.value.startsWith('IMAP')) body.imapFolders = folders;
+      body.afterFetch = f.afterFetch.value;
+      if (f.afterFetch.value === 'moveTo') body.moveToFolder = f.moveToFolder.value;
+      body.initialImport = f.initialImport.value;
+      if (f.initialImport.value === 'since' && f.importSince.value) body.importSince = f.importSince.value + 'T00:00:00Z';
+      if (f.auth.value !== 'password') body.auth = { method: 'oauth2', providerId: Number(f.auth.value), delegate: f.delegate.value === '1' };
+      else if (f.password.value) body.password = f.password.value;
+      if (form.dataset.accountId) body.accountId = Number(form.dataset.accountId);
+      return body;
+    };
     document.getElementById('test-connection')?.addEventListener('click', async () => {
       const out = document.getElementById('test-result');
       out.textContent = 'testing…';
       out.className = 'result';
-      const f = form.elements;
-      const body = { type: f.type.value, host: f.host.value, username: f.username.value, tlsVerify: f.tlsVerify.value === '1' };
-      if (f.port.value) body.port = Number(f.port.value);
-      if (f.imapFolder.value && f.type.value.startsWith('IMAP')) body.imapFolder = f.imapFolder.value;
-      if (f.auth.value !== 'password') body.auth = { method: 'oauth2', providerId: Number(f.auth.value), delegate: f.delegate.value === '1' };
-      else if (f.password.value) body.password = f.password.value;
-      if (form.dataset.accountId) body.accountId = Number(form.dataset.accountId);
       try {
-        const r = await api('POST', '/api/v1/mail-accounts/test', body);
+        const r = await api('POST', '/api/v1/mail-accounts/test', settings());
         out.textContent = r.ok ? 'Connection OK: ' + r.messages + ' message(s) waiting.' : 'Connection failed (' + r.error.class + '): ' + r.error.message;
         out.className = 'result ' + (r.ok ? 'state-ok' : 'state-error');
       } catch (err) {
         out.textContent = err.message;
         out.className = 'result state-error';
+      }
+    });
+    document.getElementById('preview-import')?.addEventListener('click', async () => {
+      const out = document.getElementById('preview-result');
+      out.textContent = 'reading the mailbox…';
+      try {
+        showPreview(out, await api('POST', '/api/v1/mail-accounts/preview?limit=20', settings()));
+      } catch (err) {
+        out.textContent = err.message;
+        out.className = 'preview state-error';
       }
     });
   }

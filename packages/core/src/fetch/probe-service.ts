@@ -1,10 +1,24 @@
-import { dispatchOfRow, draftFromInput, effectivePort, normalHost, type AccountInput } from '../accounts/index.js';
+import {
+  afterFetchOfRow,
+  dispatchOfRow,
+  draftFromInput,
+  effectivePort,
+  foldersOfRow,
+  importCutoffOfRow,
+  normalHost,
+  type AccountDraft,
+  type AccountInput,
+} from '../accounts/index.js';
 import type { SecretBox } from '../crypto/index.js';
 import { isRowId, type PrismaClient } from '../db/index.js';
 import { MailductError, validationError } from '../errors/index.js';
 import { recordAudit } from '../audit/index.js';
 import { DEFAULT_TIMEOUTS, type MailboxSettings, type MailHostPolicy } from '../mail/index.js';
-import { dryRunMailbox, probeMailbox, type DryRunItem, type ProbeResult } from './probe.js';
+import { dryRunMailbox, probeMailbox, type DryRunItem, type DryRunOptions, type ProbeResult } from './probe.js';
+import type { ImportPreview } from './import-preview.js';
+
+/** A dry run's answer. */
+export type DryRunResult = { total: number; items: DryRunItem[]; import: ImportPreview };
 import type { RoutingLoader } from './routing-loader.js';
 import { mailboxSettingsOf } from './mailbox-settings.js';
 import type { AccessTokens } from '../oauth2/index.js';
@@ -29,9 +43,9 @@ export class ProbeService {
 
   /** Test a stored account (audited). Throws ACCOUNT_NOT_FOUND. */
   async testAccount(id: number, actor: string): Promise<ProbeResult> {
-    const { settings } = await this.stored(id);
+    const { settings, row } = await this.stored(id);
     await this.audit(actor, 'test', id, settings);
-    return probeMailbox(settings, this.options());
+    return probeMailbox({ ...settings, afterFetch: afterFetchOfRow(row) }, this.options());
   }
 
   /**
@@ -42,6 +56,46 @@ export class ProbeService {
    * Throws VALIDATION_FAILED, ACCOUNT_NOT_FOUND.
    */
   async testSettings(input: Partial<AccountInput> & { accountId?: number }, actor: string): Promise<ProbeResult> {
+    const { settings } = await this.unsaved(input, actor);
+    return probeMailbox(settings, this.options());
+  }
+
+  /**
+   * A dry run of settings not saved yet (the add-account screen shows it before the account
+   * fetches anything): the same password rules as testSettings. initialImport none counts from
+   * now, the moment the account would be added. Throws VALIDATION_FAILED, ACCOUNT_NOT_FOUND and
+   * MAIL_* errors.
+   */
+  async previewSettings(
+    input: Partial<AccountInput> & { accountId?: number },
+    limit: number,
+    actor: string,
+  ): Promise<DryRunResult> {
+    const { settings, draft } = await this.unsaved(input, actor);
+    const cutoff = draft.initialImport === 'none' ? new Date() : draft.importSince ? new Date(draft.importSince) : null;
+    return dryRunMailbox(
+      settings,
+      this.options(),
+      { trusted: draft.trusted, dispatch: draft.dispatch },
+      await this.deps.routing.load(),
+      {
+        limit,
+        maxBytes: this.deps.maxMessageBytes,
+        folders: draft.imapFolders.length > 0 ? draft.imapFolders : [''],
+        initialImport: draft.initialImport,
+        cutoff,
+      },
+    );
+  }
+
+  /**
+   * Unsaved settings with their secret. Without a password, the stored one of `accountId` is used
+   * (the edit form keeps its placeholder), but only for the server and user it belongs to: the
+   * same type, host, port and user name. A stored password is never sent anywhere else, so a
+   * token holder cannot have it delivered to a host of their choosing. Audited when it uses a
+   * stored password.
+   */
+  private async unsaved(input: Partial<AccountInput> & { accountId?: number }, actor: string) {
     const { accountId, ...fields } = input;
     const oauth2 = fields.auth?.method === 'oauth2';
     const password = fields.password;
@@ -57,44 +111,49 @@ export class ProbeService {
       password: '',
       imapFolder: draft.imapFolder,
       tlsVerify: draft.tlsVerify,
+      afterFetch: afterFetchOfDraft(draft),
     };
-    if (oauth2 || password === undefined) {
-      // A stored password or grant: only for the server and user it belongs to.
-      const field = oauth2 ? 'auth' : 'password';
-      if (accountId === undefined)
-        throw validationError([
-          {
-            field,
-            problem: oauth2 ? 'an OAuth2 account can be tested once it is saved and authorized' : 'is required',
-          },
-        ]);
-      const { settings: stored, row } = await this.stored(accountId);
-      // The same way of signing in: the same provider's grant, or a password.
-      const sameSignIn =
-        draft.auth.method === 'oauth2' ? row.oauth2ProviderId === draft.auth.providerId : row.authMethod === 'password';
-      if (!sameServerAndUser(stored, target) || !sameSignIn)
-        throw validationError([
-          {
-            field,
-            problem: `is required: the stored ${oauth2 ? 'grant' : 'password'} of account ${accountId} is only used for its own type, host, port, user name${oauth2 ? ' and provider' : ''}`,
-          },
-        ]);
-      await this.audit(actor, 'test', accountId, target);
-      return probeMailbox({ ...target, password: stored.password, bearer: stored.bearer }, this.options());
-    }
-    return probeMailbox({ ...target, password }, this.options());
+    if (!oauth2 && password !== undefined) return { settings: { ...target, password }, draft };
+    // A stored password or grant: only for the server and user it belongs to.
+    const field = oauth2 ? 'auth' : 'password';
+    if (accountId === undefined)
+      throw validationError([
+        {
+          field,
+          problem: oauth2 ? 'an OAuth2 account can be tested once it is saved and authorized' : 'is required',
+        },
+      ]);
+    const { settings: stored, row } = await this.stored(accountId);
+    // The same way of signing in: the same provider's grant, or a password.
+    const sameSignIn =
+      draft.auth.method === 'oauth2' ? row.oauth2ProviderId === draft.auth.providerId : row.authMethod === 'password';
+    if (!sameServerAndUser(stored, target) || !sameSignIn)
+      throw validationError([
+        {
+          field,
+          problem: `is required: the stored ${oauth2 ? 'grant' : 'password'} of account ${accountId} is only used for its own type, host, port, user name${oauth2 ? ' and provider' : ''}`,
+        },
+      ]);
+    await this.audit(actor, 'test', accountId, target);
+    return { settings: { ...target, password: stored.password, bearer: stored.bearer }, draft };
   }
 
   /** Where the first `limit` messages on the server would be dispatched (audited). Throws ACCOUNT_NOT_FOUND and MAIL_* errors. */
-  async dryRun(id: number, limit: number, actor: string): Promise<{ total: number; items: DryRunItem[] }> {
+  async dryRun(id: number, limit: number, actor: string): Promise<DryRunResult> {
     const { settings, row } = await this.stored(id);
     await this.audit(actor, 'dry-run', id, settings);
     return dryRunMailbox(
-      settings,
+      { ...settings, afterFetch: afterFetchOfRow(row) },
       this.options(),
       { trusted: row.trusted, dispatch: dispatchOfRow(row) },
       await this.deps.routing.load(),
-      { limit, maxBytes: this.deps.maxMessageBytes },
+      {
+        limit,
+        maxBytes: this.deps.maxMessageBytes,
+        folders: foldersOfRow(row),
+        initialImport: row.initialImport as DryRunOptions['initialImport'],
+        cutoff: importCutoffOfRow(row),
+      },
     );
   }
 
@@ -132,6 +191,15 @@ export class ProbeService {
       hostPolicy: this.deps.hostPolicy,
     };
   }
+}
+
+/** A draft's after-fetch policy, as the mail clients take it. */
+function afterFetchOfDraft(d: AccountDraft): MailboxSettings['afterFetch'] {
+  return d.afterFetch === 'moveTo' && d.moveToFolder
+    ? { action: 'moveTo', folder: d.moveToFolder }
+    : d.afterFetch === 'moveTo'
+      ? { action: 'delete' }
+      : { action: d.afterFetch };
 }
 
 /** The same server and user: type, host (ignoring case and trailing dots), effective port and user name. */

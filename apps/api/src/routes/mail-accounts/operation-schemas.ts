@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { ACCOUNT_LIMITS as L, ACCOUNT_TYPES } from '@mailduct/core/accounts';
+import { ACCOUNT_LIMITS as L, ACCOUNT_TYPES, AccountCreateSchema } from '@mailduct/core/accounts';
 import { DateTime, Nullable, NullableDateTime, NullableString, pageOf } from '../common-schemas.js';
 
 const RunError = Type.Object({ class: Type.String(), code: Type.String(), message: Type.String() });
@@ -21,6 +21,11 @@ export const TestSettingsBody = Type.Object(
     username: Type.String({ minLength: 1, maxLength: L.username }),
     password: Type.Optional(Type.String({ minLength: 1, maxLength: L.password, writeOnly: true })),
     imapFolder: Type.Optional(NullableString(L.imapFolder)),
+    imapFolders: AccountCreateSchema.properties.imapFolders,
+    afterFetch: AccountCreateSchema.properties.afterFetch,
+    moveToFolder: AccountCreateSchema.properties.moveToFolder,
+    initialImport: AccountCreateSchema.properties.initialImport,
+    importSince: AccountCreateSchema.properties.importSince,
     tlsVerify: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: true },
@@ -44,11 +49,27 @@ export const DryRunQuery = Type.Object(
   { limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }) },
   { additionalProperties: false },
 );
+const DatedFolder = {
+  total: Type.Integer({ description: 'messages on the server' }),
+  oldest: NullableDateTime,
+  newest: NullableDateTime,
+  wouldImport: Type.Integer({ description: 'how many of them the initial import takes' }),
+};
 export const DryRunResponse = Type.Object({
   total: Type.Integer({ description: 'messages on the server' }),
+  import: Type.Object(
+    {
+      initialImport: Type.Enum(['all', 'none', 'since']),
+      cutoff: NullableDateTime,
+      ...DatedFolder,
+      folders: Type.Array(Type.Object({ folder: Nullable(Type.String()), ...DatedFolder })),
+    },
+    { description: 'what a first run would take: mail that arrived before the cutoff stays on the server' },
+  ),
   items: Type.Array(
     Type.Object({
       id: Type.String(),
+      folder: Nullable(Type.String()),
       seq: Type.Integer(),
       size: Type.Integer(),
       subject: Nullable(Type.String()),

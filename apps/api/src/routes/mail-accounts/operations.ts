@@ -25,6 +25,7 @@ const accountOperationRoutes: FastifyPluginAsync = async (app) => {
   testAccount(app);
   testSettings(app);
   dryRun(app);
+  previewSettings(app);
   listAccountRuns(app);
 };
 
@@ -105,6 +106,22 @@ function dryRun(app: FastifyInstance): void {
       },
     },
     async (req) => app.services.probes.dryRun(req.params.id, req.query.limit, req.principal.name),
+  );
+}
+
+function previewSettings(app: FastifyInstance): void {
+  app.post<{ Body: Partial<AccountInput> & { accountId?: number }; Querystring: { limit: number } }>(
+    '/preview',
+    {
+      schema: {
+        tags,
+        summary: 'A dry run of settings before saving them: what the initial import would take, and where it goes',
+        body: TestSettingsBody,
+        querystring: DryRunQuery,
+        response: { 200: DryRunResponse, ...errorResponses },
+      },
+    },
+    async (req) => app.services.probes.previewSettings(req.body, req.query.limit, req.principal.name),
   );
 }
 
