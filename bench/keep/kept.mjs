@@ -71,12 +71,20 @@ const account = (user, port, afterFetch) =>
 const kept = await account(keptUser, keptProxy.port, 'keep');
 const only10 = await account(smallUser, smallProxy.port, 'delete');
 
-/** Listing the whole folder (UID SEARCH and the large ones' sizes), as a run without a cursor does first. */
-async function listEverything() {
-  const client = new ImapMailboxClient({
+/** A session that only logs in and SELECTs the folder: what the server costs before anything is asked. */
+async function selectOnly(user, proxy) {
+  const client = clientOf(user, proxy);
+  const t = performance.now();
+  await client.connect();
+  await client.close();
+  return { seconds: (performance.now() - t) / 1000 };
+}
+
+function clientOf(user, proxy) {
+  return new ImapMailboxClient({
     host: '127.0.0.1',
-    port: keptProxy.port,
-    username: keptUser,
+    port: proxy.port,
+    username: user,
     password: dc.password,
     security: 'plain',
     tlsVerify: false,
@@ -84,6 +92,11 @@ async function listEverything() {
     maxMessageBytes: 32 * 1024 * 1024,
     folder: 'INBOX',
   });
+}
+
+/** Listing the whole folder (UID SEARCH and the large ones' sizes), as a run without a cursor does first. */
+async function listEverything() {
+  const client = clientOf(keptUser, keptProxy);
   const before = keptProxy.counter.bytes;
   const t = performance.now();
   await client.connect();
@@ -108,19 +121,23 @@ async function run(accountId, proxy) {
   return { seconds, bytes: proxy.counter.bytes - before };
 }
 
-const results = { kept: [], only10: [], listAll: [] };
+const results = { kept: [], only10: [], listAll: [], selectKept: [], select10: [] };
 for (let round = -1; round < ROUNDS; round++) {
   dc.seed(keptUser, 10, 2000, { prefix: `new-${round}` });
   dc.seed(smallUser, 10, 2000, { prefix: `new-${round}` });
   const a = await run(kept.id, keptProxy);
   const b = await run(only10.id, smallProxy);
   const c = await listEverything();
+  const d = await selectOnly(keptUser, keptProxy);
+  const e = await selectOnly(smallUser, smallProxy);
   if (round < 0) continue; // warm-up
+  results.selectKept.push(d);
+  results.select10.push(e);
   results.kept.push(a);
   results.only10.push(b);
   results.listAll.push(c);
 }
-const med = (xs, k) => median(xs.map((x) => x[k]));
+const med = (xs, k) => Math.round(median(xs.map((x) => x[k])) * 1000) / 1000;
 console.log(
   JSON.stringify(
     {
@@ -128,8 +145,10 @@ console.log(
       kept: KEPT,
       written_seconds: Math.round(written * 10) / 10,
       first_listing_seconds: Math.round(warm.seconds * 100) / 100,
-      kept_100k_plus_10: { seconds: med(results.kept, 'seconds'), bytes: med(results.kept, 'bytes') },
+      kept_plus_10: { seconds: med(results.kept, 'seconds'), bytes: med(results.kept, 'bytes') },
       mailbox_of_10: { seconds: med(results.only10, 'seconds'), bytes: med(results.only10, 'bytes') },
+      select_only_kept: med(results.selectKept, 'seconds'),
+      select_only_10: med(results.select10, 'seconds'),
       list_everything: { seconds: med(results.listAll, 'seconds'), bytes: med(results.listAll, 'bytes') },
       ratio_to_10: Math.round((med(results.kept, 'seconds') / med(results.only10, 'seconds')) * 100) / 100,
     },
