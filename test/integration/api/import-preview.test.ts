@@ -82,6 +82,13 @@ describe('import preview', () => {
     expect(moving.statusCode).toBe(502);
     expect(moving.json().error).toMatchObject({ code: 'MAIL_FOLDER_MISSING' });
     expect(moving.json().error.message).toContain('"Gone"');
+    // test connection says so too
+    const tested = await call(
+      'POST',
+      '/api/v1/mail-accounts/test',
+      settings({ afterFetch: 'moveTo', moveToFolder: 'Gone' }),
+    );
+    expect(tested.json()).toMatchObject({ ok: false, error: { class: 'config', code: 'MAIL_FOLDER_MISSING' } });
   });
 
   it('a bad setting is a 400 naming the field', async () => {

@@ -53,6 +53,26 @@ describe('the same mailbox spelt differently', () => {
   });
 });
 
+describe('several folders', () => {
+  it('a folder another account of the mailbox reads, first or not, is refused; other folders are not', async () => {
+    const first = (await post({ ...base, username: 'folders', imapFolders: ['INBOX', 'Support/DE'] })).json();
+    const second = await post({ ...base, username: 'folders', imapFolders: ['Support/DE'] });
+    expect(second.statusCode).toBe(409);
+    expect(second.json().error).toMatchObject({ code: 'ACCOUNT_EXISTS', details: { accountId: first.id } });
+    expect(second.json().error.message).toContain('Support/DE');
+    expect((await post({ ...base, username: 'folders', imapFolders: ['Archive', 'inbox'] })).statusCode).toBe(409);
+    const other = await post({ ...base, username: 'folders', imapFolders: ['Support/FR', 'Support/IT'] });
+    expect(other.statusCode).toBe(201);
+    const patched = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/mail-accounts/${other.json().id}`,
+      headers: t.auth,
+      payload: { imapFolders: ['Support/FR', 'Support/DE'] },
+    });
+    expect(patched.statusCode).toBe(409);
+  });
+});
+
 describe('parallel creates of one mailbox', () => {
   it('exactly one of 10 succeeds, the others get 409', async () => {
     const results = await Promise.all(Array.from({ length: 10 }, () => post({ ...base, username: 'parallel' })));

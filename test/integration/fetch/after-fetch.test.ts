@@ -43,6 +43,20 @@ describe.each(['IMAP', 'POP3'] as const)('%s afterFetch keep', (type) => {
   });
 });
 
+describe('POP3 afterFetch keep', () => {
+  it('forgets the UIDLs of messages the server no longer lists', async () => {
+    const u = user();
+    await dc.seed(u, 3, 1000, { prefix: 'forget' });
+    const id = await w.account('POP3', u, { afterFetch: 'keep' });
+    expect(await fetch(id)).toMatchObject({ counts: { fetched: 3 } });
+    const remembered = () => w.runtime.prisma.pop3SeenUidl.count({ where: { accountId: id } });
+    expect(await remembered()).toBe(3);
+    await dc.doveadm('expunge', '-u', u, 'mailbox', 'INBOX', 'uid', '2');
+    expect(await fetch(id)).toMatchObject({ counts: { fetched: 0, bytes: 0 } });
+    expect(await remembered()).toBe(2);
+  });
+});
+
 describe('IMAP afterFetch markSeen and moveTo', () => {
   it('markSeen: sets \\Seen on exactly the stored messages, and fetches none twice', async () => {
     const u = user();

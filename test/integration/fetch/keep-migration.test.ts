@@ -24,7 +24,9 @@ beforeAll(async () => {
   url = u.toString();
   db = new pg.Client({ connectionString: url });
   await db.connect();
-  for (const dir of readdirSync(MIGRATIONS).filter((d) => /^\d/.test(d) && d < KEEP).sort())
+  for (const dir of readdirSync(MIGRATIONS)
+    .filter((d) => /^\d/.test(d) && d < KEEP)
+    .sort())
     await db.query(readFileSync(join(MIGRATIONS, dir, 'migration.sql'), 'utf8'));
 });
 afterAll(async () => {
@@ -71,7 +73,9 @@ describe(KEEP, () => {
       ['#7', null, null],
       ['41', null, 'deleted'],
     ]);
-    const accounts = await db.query('SELECT id, imap_folders, after_fetch, initial_import FROM mail_account ORDER BY id');
+    const accounts = await db.query(
+      'SELECT id, imap_folders, after_fetch, initial_import FROM mail_account ORDER BY id',
+    );
     expect(accounts.rows).toEqual([
       { id: pop, imap_folders: [], after_fetch: 'delete', initial_import: 'all' },
       { id: imap, imap_folders: ['Support'], after_fetch: 'delete', initial_import: 'all' },

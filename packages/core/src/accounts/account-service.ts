@@ -227,11 +227,32 @@ export class AccountService {
    * when two requests arrive at once; the look-up before names the account that has it.
    */
   private async checkDuplicate(d: AccountDraft, selfId: number | null): Promise<void> {
+    const notSelf = selfId === null ? {} : { id: { not: selfId } };
     const other = await this.deps.prisma.mailAccount.findFirst({
-      where: { mailboxKey: mailboxKey(d), ...(selfId === null ? {} : { id: { not: selfId } }) },
+      where: { mailboxKey: mailboxKey(d), ...notSelf },
       select: { id: true },
     });
     if (other) throw duplicateOf(d, other.id);
+    await this.checkFolderOverlap(d, notSelf, d.imapFolders);
+  }
+
+  /**
+   * The unique mailbox key covers an account's first folder; a folder it reads beside it must not
+   * be one another account of the same mailbox reads either (checked here, not by the database).
+   */
+  private async checkFolderOverlap(d: AccountDraft, notSelf: object, folders: string[]): Promise<void> {
+    if (folders.length === 0) return;
+    const base = mailboxKey({ ...d, imapFolder: '' });
+    const others = await this.deps.prisma.mailAccount.findMany({
+      where: { mailboxKey: { startsWith: base.slice(0, base.lastIndexOf('\n') + 1) }, ...notSelf },
+      select: { id: true, type: true, host: true, port: true, username: true, imapFolder: true, imapFolders: true },
+    });
+    const mine = new Set(folders.map((f) => mailboxKey({ ...d, imapFolder: f })));
+    for (const o of others) {
+      const theirs = o.imapFolders.length > 0 ? o.imapFolders : [o.imapFolder ?? 'INBOX'];
+      const shared = theirs.find((f) => mine.has(mailboxKey({ ...o, imapFolder: f })));
+      if (shared !== undefined) throw duplicateOf({ ...d, imapFolder: shared }, o.id);
+    }
   }
 
   private async refusingDuplicates<T>(
