@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@mailduct/core/log';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { createFetchWorld, type FetchWorld } from '../../helpers/fetch-world.js';
 import { serverMessages, uidValidityOf } from '../../helpers/mailbox-state.js';
@@ -8,9 +9,12 @@ import { serverMessages, uidValidityOf } from '../../helpers/mailbox-state.js';
 let dc: Dovecot;
 let w: FetchWorld;
 let next = 0;
+const logged: string[] = [];
 beforeAll(async () => {
   dc = await startDovecot({ users: 10, noTls: true });
-  w = await createFetchWorld(dc);
+  w = await createFetchWorld(dc, {
+    logger: createLogger({ level: 'warn' }, { write: (line: string) => void logged.push(line) }),
+  });
 });
 afterAll(async () => {
   await w?.close();
@@ -38,6 +42,7 @@ describe('IMAP folder cursor', () => {
     expect(new Set(rows.map((r) => Number(r.uidValidity)))).toEqual(new Set([before + 1000]));
     const history = await w.runtime.prisma.fetchRun.findUnique({ where: { id: BigInt(run.runId!) } });
     expect(history!.warnings.join('\n')).toContain('UIDVALIDITY');
+    expect(logged.some((l) => l.includes('fetch run warnings') && l.includes(`changed from ${before}`))).toBe(true);
     // the new cursor holds: nothing is read again
     expect(await fetch(id)).toMatchObject({ counts: { fetched: 0, duplicates: 0, bytes: 0 } });
   });

@@ -144,6 +144,9 @@ export class FetchService {
       const { code, class: errorClass, message } = error;
       logger.warn({ accountId: account.id, runId, code, class: errorClass, err: message }, 'fetch run failed');
     }
+    // What a run left undone or met (a changed UIDVALIDITY, mail left flagged): also in its history.
+    if (counts.warnings.length > 0)
+      logger.warn({ accountId: account.id, runId, warnings: counts.warnings }, 'fetch run warnings');
     if (counts.oversized > 0)
       logger.warn(
         { accountId: account.id, oversized: counts.oversized },
