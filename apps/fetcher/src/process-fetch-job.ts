@@ -12,6 +12,8 @@ export interface ProcessDeps {
   stop: AbortSignal;
   /** Drop connections at once (end of the shutdown grace period). */
   interrupt: AbortSignal;
+  /** Ask again for a pushed run that found its account locked. */
+  requeuePush?: (accountId: number) => Promise<void>;
 }
 
 /** A run that did not happen, with the reason (invalid account, backoff, lock held elsewhere). */
@@ -41,6 +43,7 @@ export const processFetchJob =
     const outcome = await deps.budget.run(account!.host, () =>
       deps.service.fetchAccount(data, { signal: deps.stop, interrupt: deps.interrupt }),
     );
+    if (outcome.outcome === 'skipped' && trigger === 'push') await deps.requeuePush?.(accountId);
     if (outcome.outcome === 'failed') {
       await job.updateProgress(outcome as unknown as object);
       throw new UnrecoverableError(`${outcome.error!.class}: ${outcome.error!.message}`);

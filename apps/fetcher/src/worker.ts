@@ -1,11 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import { Worker } from 'bullmq';
 import { HostBudget, type FetchServiceDeps } from '@mailduct/core/fetch';
-import { JOBS, type FetchJobData } from '@mailduct/core/jobs';
+import { enqueuePushFetch, JOBS, type FetchJobData } from '@mailduct/core/jobs';
 import type { Logger } from '@mailduct/core/log';
 import type { Infrastructure } from '@mailduct/core/infrastructure';
 import { processFetchJob } from './process-fetch-job.js';
 import { createFetchRuntime } from './runtime.js';
+import { startWatchers } from './watchers.js';
 
 /** A running fetcher: its runtime and how to stop it. */
 export interface RunningFetcher {
@@ -41,6 +42,9 @@ export async function startFetcher(
       budget: new HostBudget(config.maxConnectionsPerHost),
       stop: stop.signal,
       interrupt: interrupt.signal,
+      // A pushed run that found the account locked (a run already under way, which may have listed
+      // before the new mail): once more, a second later.
+      requeuePush: (accountId) => enqueuePushFetch(infra.workerQueues.fetch, accountId, 1000),
     }),
     {
       connection,
@@ -61,15 +65,18 @@ export async function startFetcher(
     worker.waitUntilReady(),
     runtime.ready().catch((err: Error) => logger.warn({ err: err.message }, 'PostgreSQL or Redis not ready yet')),
   ]);
-  logger.info({ concurrency: config.fetchConcurrency }, 'fetcher ready');
+  const watchers = startWatchers(infra, logger);
+  logger.info({ concurrency: config.fetchConcurrency, watchers: config.watchersPerProcess }, 'fetcher ready');
   return {
     async close() {
       stop.abort(new Error('shutting down'));
+      const watchersClosed = watchers.close();
       const grace = setTimeout(() => interrupt.abort(new Error('shutting down')), GRACE_MS);
       const closed = worker.close();
       await Promise.race([closed, new Promise((r) => setTimeout(r, HARD_LIMIT_MS).unref())]);
       clearTimeout(grace);
       await worker.close(true).catch(() => undefined);
+      await watchersClosed;
       connection.disconnect();
     },
   };

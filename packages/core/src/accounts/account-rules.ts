@@ -40,6 +40,7 @@ export function draftFromInput(input: AccountInput, defaults: AccountDefaults): 
     moveToFolder: input.moveToFolder ?? null,
     initialImport: input.initialImport ?? 'all',
     importSince: input.importSince ?? null,
+    push: input.push ?? false,
     trusted: input.trusted ?? false,
     dispatch: (input.dispatch ?? { by: 'to' }) as Dispatch,
     validity: input.validity ?? 'valid',

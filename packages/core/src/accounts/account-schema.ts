@@ -106,6 +106,9 @@ const writable = {
       'x-problem': 'must be an ISO 8601 date-time such as 2026-01-01T00:00:00Z',
     }),
   ),
+  push: Type.Optional(
+    flag('IMAP types only: hold an IDLE connection and fetch within seconds of new mail (default false)'),
+  ),
   trusted: Type.Optional(flag('honour X-OTOBO-* headers in fetched mail')),
   dispatch: Type.Optional(DispatchInput),
   validity: Type.Optional(validitySchema),
@@ -166,6 +169,7 @@ export const AccountViewSchema = Type.Object({
   moveToFolder: Nullable(Type.String()),
   initialImport: Type.Enum([...INITIAL_IMPORTS]),
   importSince: NullableDateTime,
+  push: Type.Boolean(),
   trusted: Type.Boolean(),
   dispatch: Type.Object({
     by: Type.String(),
@@ -185,6 +189,19 @@ export const AccountViewSchema = Type.Object({
     backoffUntil: NullableDateTime,
     parkedReason: Nullable(Type.String()),
     nextRunAt: Type.Optional(NullableDateTime),
+    watcher: Type.Optional(
+      Nullable(
+        Type.Object({
+          owner: Type.String({ description: 'the fetcher process (host:pid) holding the IDLE connection' }),
+          since: DateTime,
+          state: Type.Enum(['connecting', 'watching', 'unsupported'], {
+            description: 'unsupported: the server has no IDLE, the account is polled only',
+          }),
+          reason: Nullable(Type.String()),
+        }),
+        { description: 'push accounts: who watches the account now (null: nobody yet)' },
+      ),
+    ),
   }),
   createdAt: DateTime,
   createdBy: Nullable(Type.String()),

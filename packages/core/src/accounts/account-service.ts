@@ -185,6 +185,7 @@ export class AccountService {
       moveToFolder: d.moveToFolder,
       initialImport: d.initialImport,
       importSince: d.importSince === null ? null : new Date(d.importSince),
+      push: d.push,
       trusted: d.trusted,
       dispatchBy: d.dispatch.by,
       queueId: d.dispatch.by === 'queue' ? d.dispatch.queueId : null,

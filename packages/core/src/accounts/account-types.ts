@@ -72,6 +72,8 @@ export interface AccountDraft {
   initialImport: InitialImport;
   /** ISO date-time of initialImport since, else null. */
   importSince: string | null;
+  /** IMAP IDLE: fetch as soon as the server announces new mail. */
+  push: boolean;
   trusted: boolean;
   dispatch: Dispatch;
   validity: Validity;

@@ -25,6 +25,7 @@ export interface AccountView {
   moveToFolder: string | null;
   initialImport: InitialImport;
   importSince: string | null;
+  push: boolean;
   trusted: boolean;
   dispatch: { by: 'to' } | { by: 'queue'; queueId: number; queueName: string | null };
   validity: Validity;
@@ -160,6 +161,7 @@ function mailboxPolicyOf(row: MailAccountRow) {
     moveToFolder: row.moveToFolder,
     initialImport: row.initialImport as InitialImport,
     importSince: iso(row.importSince),
+    push: row.push,
   };
 }
 

@@ -14,6 +14,8 @@ export function checkMailboxPolicy(d: AccountDraft, add: (field: string, problem
   });
   if (typeof d.type === 'string' && !imap && (d.afterFetch === 'markSeen' || d.afterFetch === 'moveTo'))
     add('afterFetch', `"${d.afterFetch}" needs an IMAP account: POP3 can only delete or keep`);
+  if (typeof d.type === 'string' && !imap && d.push === true)
+    add('push', 'needs an IMAP account: POP3 has no IDLE, its mail is fetched on the poll interval');
   if (d.afterFetch === 'moveTo') {
     if (d.moveToFolder === null || d.moveToFolder === undefined || d.moveToFolder === '')
       add('moveToFolder', 'is required when afterFetch is "moveTo"');

@@ -23,6 +23,10 @@ export interface Config {
   pollIntervalSeconds: number;
   parkAfterAuthFailures: number;
   maxConnectionsPerHost: number;
+  /** IMAP IDLE watchers one fetcher process holds at most (0: none). */
+  watchersPerProcess: number;
+  /** IDLE is ended and started again this often (RFC 2177: before 29 minutes). */
+  idleRestartSeconds: number;
   lockTtlMs: number;
   /** No answer from PostgreSQL to a statement for this long fails it (a stalled or half-open connection). */
   dbQueryTimeoutMs: number;
@@ -70,6 +74,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     pollIntervalSeconds: e.MAILDUCT_POLL_INTERVAL_SECONDS,
     parkAfterAuthFailures: e.MAILDUCT_PARK_AFTER_AUTH_FAILURES,
     maxConnectionsPerHost: e.MAILDUCT_MAX_CONNECTIONS_PER_HOST,
+    watchersPerProcess: e.MAILDUCT_WATCHERS_PER_PROCESS,
+    idleRestartSeconds: e.MAILDUCT_IDLE_RESTART_SECONDS,
     lockTtlMs: e.MAILDUCT_LOCK_TTL_MS,
     dbQueryTimeoutMs: e.MAILDUCT_DB_QUERY_TIMEOUT_MS,
     extraCa: readExtraCa(e.MAILDUCT_EXTRA_CA_FILE),

@@ -23,6 +23,12 @@ describe('shouldRun', () => {
     });
   });
 
+  it('treats a pushed job (IMAP IDLE) as a scheduled one: not for an invalid account or one backing off', () => {
+    expect(shouldRun(valid, 7, 'push', now)).toEqual({ run: true });
+    expect(shouldRun({ ...valid, validity: 'invalid' }, 7, 'push', now).run).toBe(false);
+    expect(shouldRun({ ...valid, backoffUntil: new Date('2026-12-02T10:00:30Z') }, 7, 'push', now).run).toBe(false);
+  });
+
   it('always runs fetch-now, also for an invalid account backing off, but never a deleted account', () => {
     expect(
       shouldRun({ ...valid, validity: 'invalid', backoffUntil: new Date('2026-12-03T00:00:00Z') }, 7, 'manual', now),

@@ -11,7 +11,8 @@ export type RunDecision = { run: true } | { run: false; reason: string };
 
 /**
  * Whether a fetch job should run. A scheduled run is skipped for an account that is no longer
- * valid (its schedule is being removed) or is backing off after failures; a fetch-now (manual)
+ * valid (its schedule is being removed) or is backing off after failures, and so is a pushed one
+ * (IMAP IDLE announced new mail); a fetch-now (manual)
  * run always goes ahead, also for a non-valid account, as OTOBO's "Fetch mail" does. A deleted
  * account is never fetched.
  */
@@ -22,7 +23,8 @@ export function shouldRun(
   now: Date,
 ): RunDecision {
   if (!account) return { run: false, reason: `mail account ${accountId} no longer exists` };
-  if (trigger !== 'schedule') return { run: true };
+  // Pushed runs (IMAP IDLE) are the schedule's, only sooner.
+  if (trigger !== 'schedule' && trigger !== 'push') return { run: true };
   if (account.validity !== 'valid')
     return { run: false, reason: `mail account ${accountId} is ${account.validity.replace('_', '-')}` };
   if (account.backoffUntil && account.backoffUntil > now)

@@ -1,5 +1,5 @@
 /** Why a fetch runs. */
-export type FetchTrigger = 'schedule' | 'manual' | 'cli';
+export type FetchTrigger = 'schedule' | 'manual' | 'cli' | 'push';
 
 /** The payload of a fetch job: ids only, never credentials. */
 export interface FetchJobData {

@@ -31,6 +31,22 @@ export async function enqueueFetchNow(queue: Queue, accountId: number, limit?: n
   return job.id!;
 }
 
+/**
+ * A fetch because the server announced new mail (IMAP IDLE). Coalesced: while one is waiting,
+ * asking again adds nothing; while one runs, one more is kept to run after it (it may have listed
+ * before the new mail arrived), so a burst of 50 mails is one or two runs, never a lost one.
+ */
+export async function enqueuePushFetch(queue: Queue, accountId: number, delayMs = 0): Promise<void> {
+  const data: FetchJobData = { accountId, trigger: 'push' };
+  await queue.add(JOBS.fetchAccount.name, data, {
+    deduplication: { id: `push-${accountId}`, keepLastIfActive: true },
+    attempts: JOBS.fetchAccount.attempts,
+    ...(delayMs > 0 ? { delay: delayMs } : {}),
+    removeOnComplete: JOBS.fetchAccount.removeOnComplete,
+    removeOnFail: JOBS.fetchAccount.removeOnFail,
+  });
+}
+
 /** The state of a fetch job. Throws NOT_FOUND. */
 export async function fetchJobView(queue: Queue, id: string): Promise<FetchJobView> {
   // The state first, then the job: a job that completed in between would otherwise be read without

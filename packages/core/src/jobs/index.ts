@@ -13,5 +13,5 @@ export { BullTicketPublisher } from './ticket-publisher.js';
 export type { TicketPublisher } from './ticket-publisher.js';
 export { openQueues } from './bull-queues.js';
 export type { MailductQueues } from './bull-queues.js';
-export { enqueueFetchNow, fetchJobView, nextScheduledRun } from './fetch-jobs.js';
+export { enqueueFetchNow, enqueuePushFetch, fetchJobView, nextScheduledRun } from './fetch-jobs.js';
 export type { FetchJobView } from './fetch-jobs.js';

@@ -58,7 +58,7 @@ export function schedulerId(accountId: number): string {
   return `account:${accountId}`;
 }
 
-const TRIGGERS: readonly FetchTrigger[] = ['schedule', 'manual', 'cli'];
+const TRIGGERS: readonly FetchTrigger[] = ['schedule', 'manual', 'cli', 'push'];
 
 /** A fetch job's data as a worker takes it; a job someone else added with other data is refused. */
 export function parseFetchJobData(data: unknown): FetchJobData {

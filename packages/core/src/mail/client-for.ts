@@ -25,6 +25,8 @@ export interface MailboxSettings {
   tlsVerify: boolean;
   /** Default: delete. */
   afterFetch?: AfterFetch;
+  /** IMAP IDLE watchers: how often IDLE is begun again. */
+  idleRestartMs?: number;
 }
 
 export interface ClientOptions {
@@ -65,6 +67,7 @@ export function clientFor(a: MailboxSettings, options: ClientOptions = {}): Mail
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     hostPolicy: options.hostPolicy,
     afterFetch: a.afterFetch,
+    idleRestartMs: a.idleRestartMs,
   };
   return a.type.startsWith('IMAP')
     ? new ImapMailboxClient({ ...common, folder: a.imapFolder || 'INBOX' })

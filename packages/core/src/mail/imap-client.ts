@@ -101,6 +101,31 @@ export class ImapMailboxClient implements MailboxClient {
     return { folder: this.s.folder, uidValidity: validity === undefined ? null : Number(validity) };
   }
 
+  /**
+   * Hold IDLE (RFC 2177) on the open folder until the session ends: `onNew` is called whenever
+   * EXISTS grows the folder. imapflow ends and begins IDLE again every `idleRestartMs`.
+   * Resolves 'unsupported' at once for a server without IDLE and 'closed' once `close` ended the
+   * session; throws the classified error when the server or the network ended it.
+   */
+  async watch(onNew: () => void): Promise<'unsupported' | 'closed'> {
+    const client = this.open();
+    if (!client.capabilities.has('IDLE')) return 'unsupported';
+    const onExists = (e: { count: number; prevCount: number }) => {
+      if (e.count > e.prevCount) onNew();
+    };
+    client.on('exists', onExists);
+    try {
+      await this.guard(async () => {
+        while (this.client === client && client.usable) await client.idle();
+        if (this.client === client && !client.closedByClient)
+          throw Object.assign(new Error('the server ended the IDLE session'), { code: 'ECONNRESET' });
+      });
+      return 'closed';
+    } finally {
+      client.off('exists', onExists);
+    }
+  }
+
   async list(options: ListOptions = {}): Promise<RemoteMessage[]> {
     const client = this.open();
     const after = options.after && options.after.uidValidity === this.identity().uidValidity ? options.after.uid : 0;
@@ -223,6 +248,7 @@ export class ImapMailboxClient implements MailboxClient {
       greetingTimeout: s.timeouts.greeting,
       socketTimeout: s.timeouts.command,
       disableAutoIdle: true,
+      maxIdleTime: s.idleRestartMs ?? 25 * 60 * 1000,
       disableCompression: true,
       // No ENABLE (CONDSTORE, UTF8=ACCEPT, IMAP4rev2): nothing here uses modification sequences,
       // and with CONDSTORE enabled every FETCH answer carries a MODSEQ and even a STORE .SILENT is

@@ -148,4 +148,6 @@ export interface ServerSettings {
   hostPolicy?: MailHostPolicy;
   /** Default: delete. */
   afterFetch?: AfterFetch;
+  /** IMAP IDLE is ended and begun again this often (RFC 2177: before 29 minutes); default 25 minutes. */
+  idleRestartMs?: number;
 }

@@ -22,4 +22,6 @@ export const redisKeys = {
   oauth2State: (prefix: string, state: string) => `${prefix}:oauth2:state:${state}`,
   /** A device-code sign-in in progress for an account (oauth2/authorization-flow.ts). */
   oauth2Device: (prefix: string, accountId: number) => `${prefix}:oauth2:device:${accountId}`,
+  /** Which fetcher process watches an account with IMAP IDLE (push/watch-leases.ts): its token and state, with a TTL it renews. */
+  watchLease: (prefix: string, accountId: number) => `${prefix}:push:watch:${accountId}`,
 } as const;

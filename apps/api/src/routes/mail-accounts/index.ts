@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import { Type } from 'typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { nextScheduledRun } from '@mailduct/core/jobs';
+import { WatchLeases } from '@mailduct/core/push';
 import { errorResponses, IdParams } from '../common-schemas.js';
 import { AccountCreate, AccountListQuery, AccountPage, AccountPatch, AccountView } from './schemas.js';
 
@@ -44,7 +45,7 @@ function getAccount(app: Api): void {
     {
       schema: {
         tags,
-        summary: 'Get a mail account, with its next scheduled run',
+        summary: 'Get a mail account, with its next scheduled run and who watches it (push)',
         params: IdParams,
         response: { 200: AccountView, ...errorResponses },
       },
@@ -52,7 +53,9 @@ function getAccount(app: Api): void {
     async (req) => {
       const view = await app.services.accounts.get(req.params.id);
       const nextRunAt = await nextScheduledRun(app.deps.queues.fetch, view.id).catch(() => null);
-      return { ...view, state: { ...view.state, nextRunAt } };
+      const leases = new WatchLeases(app.deps.redis, app.deps.config.queuePrefix, 0);
+      const watcher = view.push ? await leases.read(view.id).catch(() => null) : null;
+      return { ...view, state: { ...view.state, nextRunAt, watcher } };
     },
   );
 }

@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import { redisKeys } from '../redis/keys.js';
+
+/** What a watch lease says about its watcher (the API shows it). */
+export interface WatchInfo {
+  /** The watching process, host:pid. */
+  owner: string;
+  since: string;
+  /** watching: IDLE is held; connecting: (re)connecting after a failure; unsupported: the server has no IDLE, polling only. */
+  state: 'connecting' | 'watching' | 'unsupported';
+  reason: string | null;
+}
+
+// The value is "<token> <json>"; only the holder of the token may rewrite, extend or delete it.
+const RENEW = `local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. ' ' then
+  redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. ARGV[2], 'PX', ARGV[3]) return 1 end
+return 0`;
+const RELEASE = `local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. ' ' then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/**
+ * Who watches an account with IMAP IDLE: one lease per account in Redis (`SET NX PX`), held by one
+ * fetcher process at a time and renewed by it; when the process dies or loses Redis, the lease
+ * expires and another process takes the account over.
+ */
+export class WatchLeases {
+  /** This process's lease token (host:pid:random). */
+  readonly token = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    readonly ttlMs: number,
+  ) {}
+
+  /** Take an account's lease; false when another process holds it. */
+  async acquire(accountId: number, info: WatchInfo): Promise<boolean> {
+    const ok = await this.redis.set(this.key(accountId), this.value(info), 'PX', this.ttlMs, 'NX');
+    return ok === 'OK';
+  }
+
+  /** Extend the lease (and record the watcher's state); false when it was lost. */
+  async renew(accountId: number, info: WatchInfo): Promise<boolean> {
+    const r = await this.redis.eval(RENEW, 1, this.key(accountId), this.token, JSON.stringify(info), this.ttlMs);
+    return r === 1;
+  }
+
+  async release(accountId: number): Promise<void> {
+    await this.redis.eval(RELEASE, 1, this.key(accountId), this.token);
+  }
+
+  /** Who watches an account now, if anyone. */
+  async read(accountId: number): Promise<WatchInfo | null> {
+    const v = await this.redis.get(this.key(accountId));
+    const json = v?.slice(v.indexOf(' ') + 1);
+    try {
+      return json ? (JSON.parse(json) as WatchInfo) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private key(accountId: number): string {
+    return redisKeys.watchLease(this.prefix, accountId);
+  }
+
+  private value(info: WatchInfo): string {
+    return `${this.token} ${JSON.stringify(info)}`;
+  }
+}

@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@mailduct/core/log';
+import { WatchLeases, type WatchInfo } from '@mailduct/core/push';
+import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
+import { createFetchWorld, type FetchWorld } from '../../helpers/fetch-world.js';
+import { startChild, waitFor } from '../../helpers/processes.js';
+import { startTestFetcher, type TestFetcher } from '../../helpers/runtime.js';
+import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.js';
+
+// IMAP IDLE: a pushed account's mail is fetched within seconds, with no poll due (no scheduler
+// runs here at all). Real Dovecot; one without IDLE for the fallback.
+let dc: Dovecot;
+let noIdle: Dovecot;
+let w: FetchWorld;
+let fetcher: TestFetcher;
+let proxy: TcpProxy;
+let leases: WatchLeases;
+let next = 0;
+beforeAll(async () => {
+  [dc, noIdle] = await Promise.all([startDovecot({ users: 6, noTls: true }), startDovecot({ users: 1, noTls: true })]);
+  await noIdle.configure('protocol imap {\n  imap_capability = IMAP4rev1 LITERAL+ SASL-IR ID ENABLE UIDPLUS MOVE\n}');
+  proxy = await startTcpProxy(dc.imapPort);
+  w = await createFetchWorld(dc);
+  fetcher = await startTestFetcher(w.ctx.config, createLogger({ level: 'silent' }));
+  leases = new WatchLeases(w.runtime.redis, w.ctx.prefix, 0);
+}, 60_000);
+afterAll(async () => {
+  await fetcher?.close().catch(() => undefined);
+  await w?.close();
+  await proxy?.close();
+  await Promise.all([dc?.stop(), noIdle?.stop()]);
+});
+
+const user = () => dc.users[next++]!;
+const ticketsOf = async (id: number) => (await w.tickets()).filter((t) => t.data.accountId === id);
+
+async function watched(id: number, state: WatchInfo['state'] = 'watching', timeoutMs = 10_000): Promise<WatchInfo> {
+  let info: WatchInfo | null = null;
+  await waitFor(
+    `account ${id} to be ${state}`,
+    async () => (info = await leases.read(id))?.state === state,
+    timeoutMs,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}: ${JSON.stringify(info)}`);
+  });
+  return info!;
+}
+
+describe('push (IMAP IDLE)', () => {
+  it('a delivered mail has its ticket job within 5 s, with no poll due', async () => {
+    const u = user();
+    const id = await w.account('IMAP', u, { push: true });
+    expect(await watched(id)).toMatchObject({ owner: expect.stringMatching(/:\d+$/), reason: null });
+    await dc.seed(u, 1, 1500, { prefix: 'pushed' });
+    const delivered = Date.now();
+    await waitFor('the ticket job', async () => (await ticketsOf(id)).length === 1, 5_000);
+    expect(Date.now() - delivered).toBeLessThan(5_000);
+    expect(dc.count(u)).toBe(0);
+  });
+
+  it('a burst of 100 mails is a few runs and 100 tickets, each once', async () => {
+    const u = user();
+    const id = await w.account('IMAP', u, { push: true });
+    await watched(id);
+    const before = await w.runtime.prisma.fetchRun.count({ where: { accountId: id } });
+    await dc.seed(u, 100, 1200, { prefix: 'burst' });
+    await waitFor('100 tickets', async () => (await ticketsOf(id)).length === 100, 20_000);
+    const runs = await w.runtime.prisma.fetchRun.findMany({ where: { accountId: id }, skip: before });
+    expect(runs.filter((r) => r.fetched > 0).length).toBeLessThanOrEqual(4);
+    expect(runs.every((r) => r.trigger === 'push')).toBe(true);
+    expect(await w.messages(id)).toHaveLength(100);
+  });
+
+  it('reconnects after the connection is cut, and still pushes', async () => {
+    const u = user();
+    const id = await w.account('IMAP', u, { push: true, port: proxy.port });
+    await watched(id);
+    proxy.cutAll();
+    await waitFor('the watcher to notice', async () => (await leases.read(id))?.state !== 'watching', 3_000).catch(
+      () => undefined, // it may already be back
+    );
+    await watched(id, 'watching', 15_000);
+    await dc.seed(u, 1, 1000, { prefix: 'after-cut' });
+    await waitFor('the ticket job', async () => (await ticketsOf(id)).length === 1, 10_000);
+  });
+
+  it('a server without IDLE: the account is polled, and its state says why', async () => {
+    const view = await w.accounts.create(
+      {
+        type: 'IMAP',
+        host: 'localhost',
+        port: noIdle.imapPort,
+        username: noIdle.users[0]!,
+        password: noIdle.password,
+        push: true,
+      },
+      'test',
+    );
+    const info = await watched(view.id, 'unsupported');
+    expect(info.reason).toContain('does not offer IDLE');
+  });
+
+  it('push turned off: the watch ends within seconds and new mail waits for the poll', async () => {
+    const u = user();
+    const id = await w.account('IMAP', u, { push: true });
+    await watched(id);
+    await w.accounts.update(id, { push: false }, 'test');
+    await waitFor('the lease to be released', async () => (await leases.read(id)) === null, 8_000);
+    await dc.seed(u, 1, 1000, { prefix: 'not-pushed' });
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await ticketsOf(id)).toHaveLength(0);
+    expect(dc.count(u)).toBe(1);
+  });
+
+  it(
+    'SIGKILL the watching fetcher: another one takes the account over, and mail still arrives',
+    { timeout: 90_000 },
+    async () => {
+      const u = user();
+      const env = { ...w.ctx.env, MAILDUCT_WATCHERS_PER_PROCESS: '500' };
+      // the in-process fetcher stops watching: two child processes share the account from now on
+      await fetcher.close();
+      const children = [await startChild(['--fetcher'], env), await startChild(['--fetcher'], env)];
+      try {
+        const id = await w.account('IMAP', u, { push: true });
+        const first = await watched(id, 'watching', 15_000);
+        const victim = children.find((c) => first.owner.endsWith(`:${c.proc.pid}`))!;
+        expect(victim).toBeDefined();
+        await victim.stop('SIGKILL');
+        const killedAt = Date.now();
+        await waitFor(
+          'another process to watch',
+          async () => {
+            const now = await leases.read(id);
+            return now?.state === 'watching' && now.owner !== first.owner;
+          },
+          35_000,
+        );
+        await dc.seed(u, 1, 1000, { prefix: 'after-kill' });
+        await waitFor('the ticket job', async () => (await ticketsOf(id)).length === 1, 10_000);
+        expect(Date.now() - killedAt).toBeLessThan(35_000);
+      } finally {
+        for (const c of children) await c.stop('SIGKILL');
+      }
+    },
+  );
+
+  it('POP3 cannot push', async () => {
+    await expect(w.account('POP3', user(), { push: true })).rejects.toMatchObject({
+      details: [{ field: 'push', problem: expect.stringContaining('IMAP') }],
+    });
+  });
+});
