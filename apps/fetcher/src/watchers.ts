@@ -2,9 +2,10 @@ import type { Infrastructure } from '@mailduct/core/infrastructure';
 import { enqueuePushFetch } from '@mailduct/core/jobs';
 import type { Logger } from '@mailduct/core/log';
 import { AccountWatcher, WatchLeases, WatchManager } from '@mailduct/core/push';
+import { redisKeys } from '@mailduct/core/redis';
 
 /** A watch lease lives this long unless renewed: a dead process's accounts are taken over after it. */
-export const WATCH_LEASE_MS = 15_000;
+const WATCH_LEASE_MS = 15_000;
 const ROUND_MS = 2_000;
 
 /** The fetcher's IMAP IDLE watchers (none with MAILDUCT_WATCHERS_PER_PROCESS=0). */
@@ -28,6 +29,8 @@ export function startWatchers(infra: Infrastructure, logger: Logger): { close():
           hostPolicy: infra.hostPolicy,
         },
         idleRestartMs: config.idleRestartSeconds * 1000,
+        onReconnect: () =>
+          void infra.workerRedis.incr(redisKeys.pushReconnects(config.queuePrefix)).catch(() => undefined),
         onNew: (accountId) =>
           void enqueuePushFetch(queue, accountId).catch((err: Error) =>
             logger.warn({ accountId, err: err.message }, 'push watcher: cannot enqueue the fetch'),

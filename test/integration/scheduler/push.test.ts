@@ -56,6 +56,17 @@ describe('push (IMAP IDLE)', () => {
     await waitFor('the ticket job', async () => (await ticketsOf(id)).length === 1, 5_000);
     expect(Date.now() - delivered).toBeLessThan(5_000);
     expect(dc.count(u)).toBe(0);
+    // the run counted its latency from IDLE's notice (mailduct_push_latency_seconds)
+    await waitFor(
+      'the latency to be counted',
+      async () => {
+        const c = await w.runtime.prisma.fetchCounter.findUnique({
+          where: { accountId_name: { accountId: 0, name: 'push_latency_count' } },
+        });
+        return Number(c?.value ?? 0) >= 1;
+      },
+      5_000,
+    );
   });
 
   it('a burst of 100 mails is a few runs and 100 tickets, each once', async () => {

@@ -152,7 +152,8 @@ export class FetchService {
         { accountId: account.id, oversized: counts.oversized },
         'messages above MAILDUCT_MAX_MESSAGE_BYTES stay on the server',
       );
-    const verdict = await recorder.finish(runId, account.id, counts, error);
+    const notified = job.trigger === 'push' ? job.notifiedAt : undefined;
+    const verdict = await recorder.finish(runId, account.id, counts, error, new Date(), notified);
     if (verdict.parked) await this.deps.onParked?.(account.id);
     const outcome = error ? 'failed' : 'success';
     return { accountId: account.id, outcome, runId, counts, error, parked: verdict.parked };

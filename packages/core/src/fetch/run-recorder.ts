@@ -55,11 +55,13 @@ export class RunRecorder {
     counts: FetchCounts,
     runError: RunError | null,
     now = new Date(),
+    /** A pushed run: when its watcher saw the new mail (mailduct_push_latency_seconds). */
+    notifiedAt?: number,
   ): Promise<RunVerdict> {
     // Server text may carry any byte; PostgreSQL text columns refuse NUL.
     const error = runError ? { ...runError, message: replaceControlCharacters(runError.message) } : null;
     return this.prisma.$transaction(async (tx) => {
-      await closeRun(tx, runId, accountId, counts, error, now);
+      await closeRun(tx, runId, accountId, counts, error, now, notifiedAt);
       const account = await tx.mailAccount.findUnique({ where: { id: accountId } });
       if (!account) return { parked: false, backoffUntil: null };
       if (!error) {
@@ -115,10 +117,12 @@ async function closeRun(
   counts: FetchCounts,
   error: RunError | null,
   now: Date,
+  notifiedAt?: number,
 ): Promise<void> {
   const run = await tx.fetchRun.findUnique({ where: { id: BigInt(runId) }, select: { startedAt: true } });
   const tookMs = now.getTime() - (run?.startedAt.getTime() ?? now.getTime());
-  const counters = countersOfRun(counts, error?.class ?? null, tookMs);
+  const pushedMs = notifiedAt === undefined ? undefined : now.getTime() - notifiedAt;
+  const counters = countersOfRun(counts, error?.class ?? null, tookMs, pushedMs);
   await addCounters(tx, accountId, counters.perAccount);
   await addCounters(tx, 0, counters.global);
   await tx.fetchRun.update({

@@ -7,4 +7,6 @@ export interface FetchJobData {
   trigger: FetchTrigger;
   /** Messages per run; default MAILDUCT_FETCH_LIMIT (OTOBO's admin "Fetch mail" used 15). */
   limit?: number;
+  /** A pushed run: when the watcher saw the new mail (ms since the epoch), for mailduct_push_latency_seconds. */
+  notifiedAt?: number;
 }

@@ -36,8 +36,13 @@ export async function enqueueFetchNow(queue: Queue, accountId: number, limit?: n
  * asking again adds nothing; while one runs, one more is kept to run after it (it may have listed
  * before the new mail arrived), so a burst of 50 mails is one or two runs, never a lost one.
  */
-export async function enqueuePushFetch(queue: Queue, accountId: number, delayMs = 0): Promise<void> {
-  const data: FetchJobData = { accountId, trigger: 'push' };
+export async function enqueuePushFetch(
+  queue: Queue,
+  accountId: number,
+  delayMs = 0,
+  notifiedAt = Date.now(),
+): Promise<void> {
+  const data: FetchJobData = { accountId, trigger: 'push', notifiedAt };
   await queue.add(JOBS.fetchAccount.name, data, {
     deduplication: { id: `push-${accountId}`, keepLastIfActive: true },
     attempts: JOBS.fetchAccount.attempts,

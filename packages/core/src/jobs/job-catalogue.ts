@@ -69,11 +69,14 @@ export function parseFetchJobData(data: unknown): FetchJobData {
   if (!TRIGGERS.includes(d.trigger as FetchTrigger)) problems.push(`trigger must be one of ${TRIGGERS.join(', ')}`);
   if (d.limit !== undefined && (!Number.isSafeInteger(d.limit) || (d.limit as number) < 1))
     problems.push('limit must be a positive integer when given');
+  if (d.notifiedAt !== undefined && (!Number.isSafeInteger(d.notifiedAt) || (d.notifiedAt as number) < 1))
+    problems.push('notifiedAt must be a time in milliseconds when given');
   if (problems.length > 0)
     throw new MailductError('VALIDATION_FAILED', `fetch job data is not valid: ${problems.join('; ')}`);
   return {
     accountId: d.accountId as number,
     trigger: d.trigger as FetchTrigger,
     ...(d.limit === undefined ? {} : { limit: d.limit as number }),
+    ...(d.notifiedAt === undefined ? {} : { notifiedAt: d.notifiedAt as number }),
   };
 }

@@ -88,3 +88,28 @@ describe('OAuth2 gauges', () => {
     expect(lines.filter((l) => l.startsWith('mailduct_oauth2_token_expiry_timestamp_seconds{'))).toHaveLength(1);
   });
 });
+
+describe('renderFetchMetrics: push', () => {
+  const counters = [
+    { accountId: 0, name: 'push_latency_count', value: 3 },
+    { accountId: 0, name: 'push_latency_sum_ms', value: 2400 },
+    { accountId: 0, name: 'push_latency_le:1', value: 2 },
+    { accountId: 0, name: 'push_latency_le:2', value: 3 },
+  ];
+  const lines = renderFetchMetrics(counters, [], {}, 0, {
+    watchers: { watching: 4, connecting: 1, unsupported: 0, unwatched: 2 },
+    reconnects: 7,
+  }).split('\n');
+
+  it('counts push accounts by watch state, and the reconnects', () => {
+    expect(lines).toContain('mailduct_watchers{state="watching"} 4');
+    expect(lines).toContain('mailduct_watchers{state="unwatched"} 2');
+    expect(lines).toContain('mailduct_push_reconnects_total 7');
+  });
+
+  it('renders the push latency histogram', () => {
+    expect(lines).toContain('mailduct_push_latency_seconds_bucket{le="1"} 2');
+    expect(lines).toContain('mailduct_push_latency_seconds_bucket{le="+Inf"} 3');
+    expect(lines).toContain('mailduct_push_latency_seconds_sum 2.4');
+  });
+});

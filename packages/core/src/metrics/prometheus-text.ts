@@ -1,4 +1,4 @@
-import { DURATION_BUCKETS } from './fetch-counters.js';
+import { DURATION_BUCKETS, PUSH_BUCKETS } from './fetch-counters.js';
 
 /** One counter row as read from fetch_counter. */
 export interface CounterRow {
@@ -55,6 +55,17 @@ const FAMILIES = {
   lastSuccess: ['mailduct_account_last_success_timestamp_seconds', 'gauge', 'Unix time of the last successful run.'],
   duration: ['mailduct_fetch_duration_seconds', 'histogram', 'Duration of fetch runs.'],
   skips: ['mailduct_lock_skips_total', 'counter', 'Fetch jobs skipped because another fetcher held the account lock.'],
+  watchers: [
+    'mailduct_watchers',
+    'gauge',
+    'Push accounts by watch state: watching (IDLE held), connecting, unsupported (no IDLE: polled), unwatched.',
+  ],
+  pushLatency: [
+    'mailduct_push_latency_seconds',
+    'histogram',
+    'Pushed runs that stored new mail: from IDLE announcing it to the run having enqueued its tickets.',
+  ],
+  reconnects: ['mailduct_push_reconnects_total', 'counter', 'IDLE connections that failed and were opened again.'],
   depth: ['mailduct_queue_jobs', 'gauge', 'Jobs in the BullMQ queues, by state.'],
 } as const satisfies Record<string, readonly [string, 'counter' | 'gauge' | 'histogram', string]>;
 
@@ -79,12 +90,23 @@ export function renderFetchMetrics(
   accounts: readonly AccountGaugeRow[],
   queues: Record<string, Record<string, number>>,
   lockSkips: number,
+  push: { watchers: Record<string, number>; reconnects: number } = { watchers: {}, reconnects: 0 },
 ): string {
   const lines = Object.fromEntries(Object.keys(FAMILIES).map((k) => [k, [] as string[]])) as Lines;
   const global = counterLines(counters, lines);
   accountLines(accounts, lines);
   durationLines(global, lines.duration);
   lines.skips.push(`mailduct_lock_skips_total ${lockSkips}`);
+  for (const [state, n] of Object.entries(push.watchers))
+    lines.watchers.push(`mailduct_watchers{state=${label(state)}} ${n}`);
+  lines.reconnects.push(`mailduct_push_reconnects_total ${push.reconnects}`);
+  for (const le of PUSH_BUCKETS)
+    lines.pushLatency.push(
+      `mailduct_push_latency_seconds_bucket{le=${label(le)}} ${global.get(`push_latency_le:${le}`) ?? 0}`,
+    );
+  lines.pushLatency.push(`mailduct_push_latency_seconds_bucket{le="+Inf"} ${global.get('push_latency_count') ?? 0}`);
+  lines.pushLatency.push(`mailduct_push_latency_seconds_sum ${(global.get('push_latency_sum_ms') ?? 0) / 1000}`);
+  lines.pushLatency.push(`mailduct_push_latency_seconds_count ${global.get('push_latency_count') ?? 0}`);
   for (const [queue, states] of Object.entries(queues))
     for (const [state, n] of Object.entries(states))
       lines.depth.push(`mailduct_queue_jobs{queue=${label(queue)},state=${label(state)}} ${n}`);

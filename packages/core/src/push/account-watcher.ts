@@ -16,6 +16,8 @@ export interface WatcherDeps {
   idleRestartMs: number;
   /** The server announced new mail (and once when IDLE begins: mail that came before it). */
   onNew(accountId: number): void;
+  /** A connection failed and will be opened again (mailduct_push_reconnects_total). */
+  onReconnect?(accountId: number): void;
 }
 
 /** How long a server without IDLE waits before it is asked again (a server may be upgraded). */
@@ -79,6 +81,7 @@ export class AccountWatcher {
         failures++;
         const reason = isMailductError(err) ? `${err.code}: ${err.message}` : String((err as Error)?.message ?? err);
         this.info = { state: 'connecting', reason: reason.slice(0, 500) };
+        this.deps.onReconnect?.(this.row.id);
         await this.pause(backoff(failures));
       } finally {
         if (client) {

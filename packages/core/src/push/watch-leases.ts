@@ -22,6 +22,15 @@ const RELEASE = `local v = redis.call('GET', KEYS[1])
 if v and string.sub(v, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. ' ' then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
+function infoOf(v: string | null | undefined): WatchInfo | null {
+  const json = v?.slice(v.indexOf(' ') + 1);
+  try {
+    return json ? (JSON.parse(json) as WatchInfo) : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Who watches an account with IMAP IDLE: one lease per account in Redis (`SET NX PX`), held by one
  * fetcher process at a time and renewed by it; when the process dies or loses Redis, the lease
@@ -55,13 +64,13 @@ export class WatchLeases {
 
   /** Who watches an account now, if anyone. */
   async read(accountId: number): Promise<WatchInfo | null> {
-    const v = await this.redis.get(this.key(accountId));
-    const json = v?.slice(v.indexOf(' ') + 1);
-    try {
-      return json ? (JSON.parse(json) as WatchInfo) : null;
-    } catch {
-      return null;
-    }
+    return infoOf(await this.redis.get(this.key(accountId)));
+  }
+
+  /** Who watches each of these accounts (one MGET). */
+  async readMany(accountIds: readonly number[]): Promise<(WatchInfo | null)[]> {
+    if (accountIds.length === 0) return [];
+    return (await this.redis.mget(...accountIds.map((id) => this.key(id)))).map(infoOf);
   }
 
   private key(accountId: number): string {

@@ -24,4 +24,6 @@ export const redisKeys = {
   oauth2Device: (prefix: string, accountId: number) => `${prefix}:oauth2:device:${accountId}`,
   /** Which fetcher process watches an account with IMAP IDLE (push/watch-leases.ts): its token and state, with a TTL it renews. */
   watchLease: (prefix: string, accountId: number) => `${prefix}:push:watch:${accountId}`,
+  /** IDLE connections that failed and were opened again (mailduct_push_reconnects_total). */
+  pushReconnects: (prefix: string) => `${prefix}:metrics:push-reconnects`,
 } as const;

@@ -1,8 +1,9 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { secretsEqual } from '@mailduct/core/crypto';
 import { redisKeys } from '@mailduct/core/redis';
 import { renderFetchMetrics } from '@mailduct/core/metrics';
+import { WatchLeases } from '@mailduct/core/push';
 import { bearerOf } from '../../plugins/auth.js';
 
 /**
@@ -37,21 +38,36 @@ const metricsRoutes: FastifyPluginAsync = async (app) => {
     { onRequest: authorize, schema: { tags: ['health'], summary: 'Prometheus metrics' } },
     async (_req, reply) => {
       const { queues, redis, config } = app.deps;
-      const [{ counters, accounts }, fetchCounts, ticketCounts, skips] = await Promise.all([
+      const [{ counters, accounts }, fetchCounts, ticketCounts, skips, push] = await Promise.all([
         app.services.metrics.read(),
         queues.fetch.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'),
         queues.tickets.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'),
         redis.get(redisKeys.lockSkips(config.queuePrefix)),
+        pushState(app),
       ]);
       const text = renderFetchMetrics(
         counters,
         accounts,
         { fetch: fetchCounts, tickets: ticketCounts },
         Number(skips ?? 0),
+        push,
       );
       return reply.type(registry.contentType).send(text + (await registry.metrics()));
     },
   );
 };
+
+/** Push accounts by watch state (their leases in Redis), and the reconnects counted. */
+async function pushState(app: FastifyInstance): Promise<{ watchers: Record<string, number>; reconnects: number }> {
+  const { prisma, redis, config } = app.deps;
+  const ids = (
+    await prisma.mailAccount.findMany({ where: { push: true, validity: 'valid' }, select: { id: true } })
+  ).map((a) => a.id);
+  const watchers: Record<string, number> = { watching: 0, connecting: 0, unsupported: 0, unwatched: 0 };
+  const leases = new WatchLeases(redis, config.queuePrefix, 0);
+  for (let i = 0; i < ids.length; i += 1000)
+    for (const info of await leases.readMany(ids.slice(i, i + 1000))) watchers[info?.state ?? 'unwatched']!++;
+  return { watchers, reconnects: Number((await redis.get(redisKeys.pushReconnects(config.queuePrefix))) ?? 0) };
+}
 
 export default metricsRoutes;
