@@ -69,6 +69,7 @@ describe('keeping mail on the server, in the admin UI', () => {
     await page.selectOption('#afterFetch', 'moveTo');
     expect(await page.isVisible('#moveToFolder')).toBe(true);
     await page.selectOption('#afterFetch', 'keep');
+    await page.selectOption('#push', '1');
     expect(await page.isVisible('#importSince')).toBe(false);
     await page.selectOption('#initialImport', 'since');
     await page.fill('#importSince', new Date(Date.now() - 30 * DAY).toISOString().slice(0, 10));
@@ -85,6 +86,7 @@ describe('keeping mail on the server, in the admin UI', () => {
     await page.click('button[value=finish]');
     await page.waitForURL(/\/accounts\?notice=added/);
     const id = Number(await page.locator('tbody tr', { hasText: user }).getAttribute('data-account-id'));
+    expect((await t.deps.prisma.mailAccount.findUniqueOrThrow({ where: { id } })).push).toBe(true);
     const run = await fetcher.service.fetchAccount({ accountId: id, trigger: 'manual' });
     expect(run).toMatchObject({ outcome: 'success', counts: { fetched: 3 } });
     expect((await serverMessages(dc, user)).map((m) => m.flags)).toEqual(Array(7).fill([]));

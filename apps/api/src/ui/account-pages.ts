@@ -75,6 +75,7 @@ export interface AccountFormValues {
   initialImport: string;
   /** YYYY-MM-DD */
   importSince: string;
+  push: string;
   trusted: string;
   dispatch: string;
   queueId: string;
@@ -98,6 +99,7 @@ export function formValuesOf(a: AccountView | null, defaults: { pollIntervalSeco
     moveToFolder: a?.moveToFolder ?? '',
     initialImport: a?.initialImport ?? 'all',
     importSince: a?.importSince?.slice(0, 10) ?? '',
+    push: a?.push ? '1' : '0',
     trusted: a?.trusted ? '1' : '0',
     dispatch: a?.dispatch.by ?? 'to',
     queueId: a?.dispatch.by === 'queue' ? String(a.dispatch.queueId) : '',
@@ -118,6 +120,7 @@ export function inputFromForm(f: Record<string, string | undefined>): AccountPat
     username: f.username ?? '',
     port: f.port?.trim() ? Number(f.port) : null,
     ...mailboxPolicyFromForm(f),
+    push: f.push === '1' && (f.type ?? '').startsWith('IMAP'),
     trusted: f.trusted === '1',
     dispatch:
       f.dispatch === 'queue'
@@ -214,6 +217,7 @@ ${csrfField(session)}
   <div class="field" id="row-moveToFolder"><label class="required" for="moveToFolder">Move to folder</label><input type="text" id="moveToFolder" name="moveToFolder" maxlength="${LIMITS.imapFolder}" value="${v.moveToFolder}" ${described('moveToFolder')}>${err('moveToFolder')}</div>
   <div class="field"><label for="initialImport">Mail already there</label><select id="initialImport" name="initialImport" ${described('initialImport')}>${option('all', 'Fetch all of it', v.initialImport)}${option('none', 'Fetch none: only mail arriving from now on', v.initialImport)}${option('since', 'Fetch mail since a date', v.initialImport)}</select><span class="hint">Mail left out stays on the server untouched. "Preview" shows what would be fetched.</span>${err('initialImport')}</div>
   <div class="field" id="row-importSince"><label class="required" for="importSince">Since</label><input type="date" id="importSince" name="importSince" value="${v.importSince}" ${described('importSince')}>${err('importSince')}</div>
+  <div class="field" id="row-push"><label for="push">New mail</label><select id="push" name="push" ${described('push')}>${option('0', 'Fetched every poll interval', v.push)}${option('1', 'Pushed: fetched within seconds (IMAP IDLE)', v.push)}</select><span class="hint">Push holds one connection per folder; the poll interval stays as the safety net.</span>${err('push')}</div>
   <div class="field"><label class="required" for="trusted">Trusted</label><select id="trusted" name="trusted">${option('0', 'No', v.trusted)}${option('1', 'Yes', v.trusted)}</select><span class="hint">If trusted, X-OTOBO headers in fetched mail (queue, priority, …) are used.</span></div>
   <div class="field"><label class="required" for="dispatch">Dispatching</label><select id="dispatch" name="dispatch">${option('to', 'Dispatching by email To: field.', v.dispatch)}${option('queue', 'Dispatching by selected Queue.', v.dispatch)}</select>${err('dispatch')}</div>
   <div class="field" id="row-queueId"><label class="required" for="queueId">Queue</label><select id="queueId" name="queueId" ${described('queueId')}><option value="">– select –</option>${o.queues.filter((q) => q.valid).map((q) => option(String(q.id), q.name, v.queueId))}</select>${err('queueId')}</div>

@@ -135,6 +135,7 @@ export const APP_JS = `
     const sync = () => {
       const imap = f.type.value.startsWith('IMAP');
       document.getElementById('row-imapFolders').hidden = !imap;
+      document.getElementById('row-push').hidden = !imap;
       document.getElementById('row-moveToFolder').hidden = f.afterFetch.value !== 'moveTo';
       document.getElementById('row-importSince').hidden = f.initialImport.value !== 'since';
       document.getElementById('row-queueId').hidden = f.dispatch.value !== 'queue';

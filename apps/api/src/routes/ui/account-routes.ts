@@ -108,6 +108,7 @@ function typed(body: FormBody): Record<string, string> {
     'moveToFolder',
     'initialImport',
     'importSince',
+    'push',
     'trusted',
     'dispatch',
     'queueId',
