@@ -3,6 +3,7 @@ import type { SecretBox } from '../crypto/index.js';
 import { isRowId, type MailAccountRow, type Prisma, type PrismaClient } from '../db/index.js';
 import { MailductError, validationError } from '../errors/index.js';
 import { draftFromInput, draftFromPatch, mailboxKey, type AccountDefaults } from './account-rules.js';
+import { foldersOfRow } from './mailbox-policy.js';
 import type { AccountDirectory } from './account-directory.js';
 import type { AccountReadRepository } from './account-read-repository.js';
 import { accountWhere, ACCOUNT_ORDER, type AccountFilter } from './account-filter.js';
@@ -250,8 +251,7 @@ export class AccountService {
     });
     const mine = new Set(folders.map((f) => mailboxKey({ ...d, imapFolder: f })));
     for (const o of others) {
-      const theirs = o.imapFolders.length > 0 ? o.imapFolders : [o.imapFolder ?? 'INBOX'];
-      const shared = theirs.find((f) => mine.has(mailboxKey({ ...o, imapFolder: f })));
+      const shared = foldersOfRow(o).find((f) => mine.has(mailboxKey({ ...o, imapFolder: f })));
       if (shared !== undefined) throw duplicateOf({ ...d, imapFolder: shared }, o.id);
     }
   }

@@ -172,11 +172,12 @@ export class FetchService {
   ): Promise<void> {
     const stored = await this.cursors.cursors(account.id);
     const common = await this.sessionInput(account, job, lock, options);
+    const mailbox = this.mailboxOf(account, common.afterFetch, options);
     let remaining = common.limit;
     let failure: unknown = null;
     for (const folder of foldersOfRow(account)) {
       if (remaining <= 0 || options.signal?.aborted) break;
-      const input = { ...common, ...this.folderInput(account, folder, stored.get(folder), options), limit: remaining };
+      const input = { ...common, ...mailbox.folder(folder, stored.get(folder)), limit: remaining };
       try {
         remaining -= await fetchMailbox(input, counts);
       } catch (err) {
@@ -187,23 +188,15 @@ export class FetchService {
     if (failure) throw failure;
   }
 
-  /** One folder's client and progress ("": a POP3 maildrop). */
-  private folderInput(
-    account: MailAccountRow,
-    folder: string,
-    stored: StoredCursor | undefined,
-    options: FetchOptions,
-  ): Pick<SessionInput, 'client' | 'progress'> {
+  /**
+   * What the folders of one run share (the password opened once, the client options, the initial
+   * import), and each folder's client and progress from it ("": a POP3 maildrop).
+   */
+  private mailboxOf(account: MailAccountRow, afterFetch: SessionInput['afterFetch'], options: FetchOptions) {
     const { settings: configured } = this.deps;
     const ctx: ProgressContext = { accountId: account.id, cursors: this.cursors, cutoff: importCutoffOfRow(account) };
-    const afterFetch = afterFetchOfRow(account);
-    const progress: MailboxProgress =
-      folder === ''
-        ? new Pop3Progress(ctx, stored !== undefined, afterFetch.action === 'keep')
-        : new ImapProgress(ctx, folder, stored);
     const settings: MailboxSettings = {
       ...mailboxSettingsOf(account, this.deps.secrets, this.deps.tokens),
-      imapFolder: folder || null,
       afterFetch,
     };
     const clientOptions: ClientOptions = {
@@ -213,7 +206,16 @@ export class FetchService {
       maxMessageBytes: configured.maxMessageBytes,
       hostPolicy: configured.hostPolicy,
     };
-    return { progress, client: () => (this.deps.clientFactory ?? clientFor)(settings, clientOptions) };
+    const make = this.deps.clientFactory ?? clientFor;
+    return {
+      folder: (folder: string, stored: StoredCursor | undefined): Pick<SessionInput, 'client' | 'progress'> => {
+        const progress: MailboxProgress =
+          folder === ''
+            ? new Pop3Progress(ctx, stored !== undefined, afterFetch.action === 'keep')
+            : new ImapProgress(ctx, folder, stored);
+        return { progress, client: () => make({ ...settings, imapFolder: folder || null }, clientOptions) };
+      },
+    };
   }
 
   /** What every folder of one run shares: routing, limits, signals. */

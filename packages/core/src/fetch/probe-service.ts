@@ -72,7 +72,8 @@ export class ProbeService {
     actor: string,
   ): Promise<DryRunResult> {
     const { settings, draft } = await this.unsaved(input, actor);
-    const cutoff = draft.initialImport === 'none' ? new Date() : draft.importSince ? new Date(draft.importSince) : null;
+    // Not saved yet: it would be added now.
+    const cutoff = importCutoffOfRow({ ...draft, importSince: sinceOf(draft), createdAt: new Date() });
     return dryRunMailbox(
       settings,
       this.options(),
@@ -81,7 +82,7 @@ export class ProbeService {
       {
         limit,
         maxBytes: this.deps.maxMessageBytes,
-        folders: draft.imapFolders.length > 0 ? draft.imapFolders : [''],
+        folders: foldersOfRow(draft),
         initialImport: draft.initialImport,
         cutoff,
       },
@@ -111,7 +112,7 @@ export class ProbeService {
       password: '',
       imapFolder: draft.imapFolder,
       tlsVerify: draft.tlsVerify,
-      afterFetch: afterFetchOfDraft(draft),
+      afterFetch: afterFetchOfRow(draft),
     };
     if (!oauth2 && password !== undefined) return { settings: { ...target, password }, draft };
     // A stored password or grant: only for the server and user it belongs to.
@@ -193,13 +194,8 @@ export class ProbeService {
   }
 }
 
-/** A draft's after-fetch policy, as the mail clients take it. */
-function afterFetchOfDraft(d: AccountDraft): MailboxSettings['afterFetch'] {
-  return d.afterFetch === 'moveTo' && d.moveToFolder
-    ? { action: 'moveTo', folder: d.moveToFolder }
-    : d.afterFetch === 'moveTo'
-      ? { action: 'delete' }
-      : { action: d.afterFetch };
+function sinceOf(d: AccountDraft): Date | null {
+  return d.importSince === null ? null : new Date(d.importSince);
 }
 
 /** The same server and user: type, host (ignoring case and trailing dots), effective port and user name. */

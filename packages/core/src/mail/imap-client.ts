@@ -97,7 +97,8 @@ export class ImapMailboxClient implements MailboxClient {
   }
 
   identity(): MailboxIdentity {
-    const validity = this.open().mailbox ? (this.open().mailbox as { uidValidity?: bigint }).uidValidity : undefined;
+    const mailbox = this.open().mailbox;
+    const validity = mailbox ? mailbox.uidValidity : undefined;
     return { folder: this.s.folder, uidValidity: validity === undefined ? null : Number(validity) };
   }
 

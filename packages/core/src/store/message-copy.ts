@@ -49,7 +49,8 @@ export async function copyNew(
   for (const m of items) if (!distinct.has(identityOf(m))) distinct.set(identityOf(m), m);
   const before = lookUp ? await storedBefore(client, accountId, [...distinct.values()]) : [];
   const refs = new Map<string, StoredRef>();
-  const fresh: IncomingRaw[] = [];
+  /** New messages by their key in the batch (a message whose identity another row holds is stored without it). */
+  const fresh: { key: string; m: IncomingRaw }[] = [];
   const claimed = new Set<string>();
   const reidentified: { id: string; m: IncomingRaw }[] = [];
   for (const [key, m] of distinct) {
@@ -57,7 +58,7 @@ export async function copyNew(
     if (!found) {
       // An identity a row with other bytes holds (a server that gave a UID or UIDL again): new, known by its bytes.
       const taken = m.origin.source !== null && before.some((r) => r.source === m.origin.source);
-      fresh.push(taken ? { ...m, origin: { ...m.origin, source: null } } : m);
+      fresh.push({ key, m: taken ? { ...m, origin: { ...m.origin, source: null } } : m });
       continue;
     }
     claimed.add(found.row.id);
@@ -76,10 +77,10 @@ export async function copyNew(
     const { ids, now, nowUs } = await reserve.take(client, fresh.length);
     const next = new Map<string, number>();
     for (const r of before) next.set(r.sha256, Math.max(next.get(r.sha256) ?? 0, r.delivery + 1));
-    const tuples = fresh.map((m, i) => {
+    const tuples = fresh.map(({ key, m }, i) => {
       const delivery = next.get(m.sha256) ?? 0;
       next.set(m.sha256, delivery + 1);
-      refs.set(identityOf(m), {
+      refs.set(key, {
         id: Number(ids[i]),
         sha256: m.sha256,
         isNew: true,
@@ -91,9 +92,7 @@ export async function copyNew(
     });
     await copyIn(client, COPY_NEW_ROWS, copyDataMessages(tuples));
   }
-  return items.map(
-    (m) => refs.get(identityOf(m)) ?? refs.get(identityOf({ ...m, origin: { ...m.origin, source: null } }))!,
-  );
+  return items.map((m) => refs.get(identityOf(m))!);
 }
 
 /** The server identity, or bytes and remote id where there is none (as stored: the id cut to the column). */
