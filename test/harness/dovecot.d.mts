@@ -29,6 +29,8 @@ export interface Dovecot {
   count(user: string, folder?: string): number;
   /** Run doveadm against this Dovecot (e.g. "fetch", "-u", user, "uid flags", "mailbox", "INBOX", "all"); its output. */
   doveadm(...args: string[]): Promise<string>;
+  /** Stop the master (every session ends) and start it again on the same ports and mail. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 

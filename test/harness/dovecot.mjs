@@ -275,21 +275,29 @@ function readLog(dir) {
   }
 }
 
-async function stop(dir) {
+/** End the master (SIGTERM, then SIGKILL after 5 s) and wait until it is gone. */
+async function kill(dir) {
   const pidFile = join(dir, 'run', 'master.pid');
-  if (existsSync(pidFile)) {
-    const pid = Number(readFileSync(pidFile, 'utf8').trim());
-    try {
-      process.kill(pid, 'SIGTERM');
-      for (let i = 0; i < 50; i++) {
-        process.kill(pid, 0);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  try {
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 50; i++) {
+      process.kill(pid, 0);
+      await new Promise((r) => setTimeout(r, 100));
     }
+    process.kill(pid, 'SIGKILL');
+    for (;;) {
+      process.kill(pid, 0);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } catch {
+    // gone
   }
+}
+
+async function stop(dir) {
+  await kill(dir);
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -322,6 +330,11 @@ function harness(o) {
     async doveadm(...args) {
       const { stdout } = await run('/usr/bin/doveadm', ['-c', join(dir, 'dovecot.conf'), ...args]);
       return stdout;
+    },
+    async restart() {
+      await kill(dir);
+      await launch(join(dir, 'dovecot.conf'), dir);
+      await waitForGreetings([[o.imapPort, '* OK']], dir);
     },
     stop: () => stop(dir),
   };

@@ -8,12 +8,16 @@ import { createServer } from 'node:http';
 export interface IntrospectionGate {
   url: string;
   deny(token: string): void;
+  /** Token checks Dovecot asked for so far (one per bearer login). */
+  readonly checks: number;
   close(): Promise<void>;
 }
 
 export async function startIntrospectionGate(target: string): Promise<IntrospectionGate> {
   const denied = new Set<string>();
+  let checks = 0;
   const server = createServer(async (req, res) => {
+    checks++;
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
@@ -31,6 +35,9 @@ export async function startIntrospectionGate(target: string): Promise<Introspect
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}/introspect`,
     deny: (token) => denied.add(token),
+    get checks() {
+      return checks;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -19,6 +19,7 @@ import { type AccessTokens, AuthorizationFlow, ProviderService } from '@mailduct
 import { AddressService, QueueService } from '@mailduct/core/queues';
 import type { Redis } from '@mailduct/core/redis';
 import { PgMessageStore } from '@mailduct/core/store';
+import { WatchLeases } from '@mailduct/core/push';
 
 /** Everything the API needs; tests build it against their own database and Redis prefix. */
 export interface ApiDeps {
@@ -43,6 +44,8 @@ export interface ApiServices {
   oauth2: AuthorizationFlow;
   sessions: SessionStore;
   metrics: MetricRepository;
+  /** Who watches the push accounts (read only: the fetchers hold the leases). */
+  watchers: WatchLeases;
   /** Sign-in attempts (10 a minute per client) and failed bearer tokens (30 a minute per client). */
   limits: { signIn: AttemptLimiter; badTokens: AttemptLimiter };
 }
@@ -73,6 +76,7 @@ export function createApiDeps(infra: Infrastructure, logger: Logger): ApiDeps {
       hostPolicy: infra.hostPolicy,
     }),
     metrics: new MetricRepository(pool),
+    watchers: new WatchLeases(redis, config.queuePrefix, 0),
     providers: new ProviderService(prisma, secrets, { allowHttp: config.oauth2AllowHttp }),
     oauth2: new AuthorizationFlow({
       prisma,

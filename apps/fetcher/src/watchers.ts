@@ -1,3 +1,4 @@
+import type { HostBudget } from '@mailduct/core/fetch';
 import type { Infrastructure } from '@mailduct/core/infrastructure';
 import { enqueuePushFetch } from '@mailduct/core/jobs';
 import type { Logger } from '@mailduct/core/log';
@@ -9,7 +10,7 @@ const WATCH_LEASE_MS = 15_000;
 const ROUND_MS = 2_000;
 
 /** The fetcher's IMAP IDLE watchers (none with MAILDUCT_WATCHERS_PER_PROCESS=0). */
-export function startWatchers(infra: Infrastructure, logger: Logger): { close(): Promise<void> } {
+export function startWatchers(infra: Infrastructure, logger: Logger, budget: HostBudget): { close(): Promise<void> } {
   const { config } = infra;
   if (config.watchersPerProcess === 0) return { close: async () => undefined };
   const queue = infra.workerQueues.fetch;
@@ -19,6 +20,7 @@ export function startWatchers(infra: Infrastructure, logger: Logger): { close():
     maxWatchers: config.watchersPerProcess,
     intervalMs: ROUND_MS,
     logger,
+    budget,
     watcherFor: (row) =>
       new AccountWatcher(row, {
         secrets: infra.secrets,
@@ -29,6 +31,8 @@ export function startWatchers(infra: Infrastructure, logger: Logger): { close():
           hostPolicy: infra.hostPolicy,
         },
         idleRestartMs: config.idleRestartSeconds * 1000,
+        budget,
+        sessionsPerMailbox: config.sessionsPerMailbox,
         onReconnect: () =>
           void infra.workerRedis.incr(redisKeys.pushReconnects(config.queuePrefix)).catch(() => undefined),
         onNew: (accountId) =>

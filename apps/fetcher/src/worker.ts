@@ -34,12 +34,14 @@ export async function startFetcher(
   // Every run in flight (up to MAILDUCT_FETCH_CONCURRENCY) listens on these two signals.
   setMaxListeners(0, stop.signal, interrupt.signal);
   const connection = infra.dedicatedRedis('fetch-worker');
+  // Fetch sessions and push watchers share the per-host connections.
+  const budget = new HostBudget(config.maxConnectionsPerHost);
   const worker = new Worker<FetchJobData>(
     JOBS.fetchAccount.queue,
     processFetchJob({
       prisma: infra.prisma,
       service: runtime.service,
-      budget: new HostBudget(config.maxConnectionsPerHost),
+      budget,
       stop: stop.signal,
       interrupt: interrupt.signal,
       // A pushed run that found the account locked (a run already under way, which may have listed
@@ -65,7 +67,7 @@ export async function startFetcher(
     worker.waitUntilReady(),
     runtime.ready().catch((err: Error) => logger.warn({ err: err.message }, 'PostgreSQL or Redis not ready yet')),
   ]);
-  const watchers = startWatchers(infra, logger);
+  const watchers = startWatchers(infra, logger, budget);
   logger.info({ concurrency: config.fetchConcurrency, watchers: config.watchersPerProcess }, 'fetcher ready');
   return {
     async close() {

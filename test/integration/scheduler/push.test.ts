@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@mailduct/core/log';
 import { WatchLeases, type WatchInfo } from '@mailduct/core/push';
+import { redisKeys } from '@mailduct/core/redis';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { createFetchWorld, type FetchWorld } from '../../helpers/fetch-world.js';
 import { startChild, waitFor } from '../../helpers/processes.js';
@@ -17,7 +18,7 @@ let proxy: TcpProxy;
 let leases: WatchLeases;
 let next = 0;
 beforeAll(async () => {
-  [dc, noIdle] = await Promise.all([startDovecot({ users: 6, noTls: true }), startDovecot({ users: 1, noTls: true })]);
+  [dc, noIdle] = await Promise.all([startDovecot({ users: 10, noTls: true }), startDovecot({ users: 1, noTls: true })]);
   await noIdle.configure('protocol imap {\n  imap_capability = IMAP4rev1 LITERAL+ SASL-IR ID ENABLE UIDPLUS MOVE\n}');
   proxy = await startTcpProxy(dc.imapPort);
   w = await createFetchWorld(dc);
@@ -96,6 +97,19 @@ describe('push (IMAP IDLE)', () => {
     await waitFor('the ticket job', async () => (await ticketsOf(id)).length === 1, 10_000);
   });
 
+  it('reconnects after Dovecot restarts, and still pushes', { timeout: 60_000 }, async () => {
+    const u = user();
+    const id = await w.account('IMAP', u, { push: true });
+    await watched(id);
+    const reconnects = async () => Number((await w.runtime.redis.get(redisKeys.pushReconnects(w.ctx.prefix))) ?? 0);
+    const before = await reconnects();
+    await dc.restart();
+    await waitFor('the watcher to reconnect', async () => (await reconnects()) > before, 15_000);
+    await watched(id, 'watching', 20_000);
+    await dc.seed(u, 1, 1000, { prefix: 'after-restart' });
+    await waitFor('the ticket job', async () => (await ticketsOf(id)).length === 1, 10_000);
+  });
+
   it('a server without IDLE: the account is polled, and its state says why', async () => {
     const view = await w.accounts.create(
       {
@@ -151,6 +165,47 @@ describe('push (IMAP IDLE)', () => {
         await dc.seed(u, 1, 1000, { prefix: 'after-kill' });
         await waitFor('the ticket job', async () => (await ticketsOf(id)).length === 1, 10_000);
         expect(Date.now() - killedAt).toBeLessThan(35_000);
+      } finally {
+        for (const c of children) await c.stop('SIGKILL');
+      }
+    },
+  );
+
+  it(
+    'watchers count against MAILDUCT_MAX_CONNECTIONS_PER_HOST, leave the last connection to fetching, and the session limit',
+    { timeout: 90_000 },
+    async () => {
+      // The in-process fetcher is closed (above); only these two processes watch, and only these accounts.
+      await w.runtime.prisma.mailAccount.updateMany({ data: { push: false } });
+      const small = await startChild(['--fetcher'], { ...w.ctx.env, MAILDUCT_MAX_CONNECTIONS_PER_HOST: '2' });
+      const children = [small];
+      try {
+        // Two folders, one connection free for watchers: INBOX is watched, Support waits.
+        const u = user();
+        await dc.seed(u, 1, 900, { folder: 'Support', prefix: 'support' });
+        const id = await w.account('IMAP', u, { push: true, imapFolders: ['INBOX', 'Support'] });
+        const waiting = await watched(id, 'waiting', 15_000);
+        expect(waiting.reason).toMatch(
+          /^Support: no connection to localhost is free in this process \(MAILDUCT_MAX_CONNECTIONS_PER_HOST=2, the last kept for fetching\)/,
+        );
+        // The fetch gets the connection the watcher left: INBOX's new mail (and Support's) arrives.
+        await dc.seed(u, 1, 1000, { prefix: 'inbox' });
+        await waitFor('both tickets', async () => (await ticketsOf(id)).length === 2, 10_000);
+
+        // This process has no connection left for another account: it leaves it to a process that has.
+        const id2 = await w.account('IMAP', user(), { push: true });
+        await new Promise((r) => setTimeout(r, 5000));
+        expect(await leases.read(id2)).toBeNull();
+        const roomy = await startChild(['--fetcher'], { ...w.ctx.env, MAILDUCT_SESSIONS_PER_MAILBOX: '2' });
+        children.push(roomy);
+        expect((await watched(id2, 'watching', 15_000)).owner).toMatch(new RegExp(`:${roomy.proc.pid}$`));
+
+        // Two sessions per mailbox: one folder watched, the others polled, and the state says so.
+        const u3 = user();
+        for (const folder of ['Support', 'Sales']) await dc.seed(u3, 1, 900, { folder, prefix: folder });
+        const id3 = await w.account('IMAP', u3, { push: true, imapFolders: ['INBOX', 'Support', 'Sales'] });
+        const partial = await watched(id3, 'watching', 15_000);
+        expect(partial.reason).toMatch(/^1 of 3 folders watched; Support, Sales polled: the mailbox allows 2 sessions/);
       } finally {
         for (const c of children) await c.stop('SIGKILL');
       }

@@ -8,12 +8,18 @@ import {
 } from '@mailduct/core/accounts';
 import type { FieldProblem } from '@mailduct/core/errors';
 import type { ProviderView } from '@mailduct/core/oauth2';
+import type { WatchInfo } from '@mailduct/core/push';
 import type { QueueView } from '@mailduct/core/queues';
 import { html, trusted, type SafeHtml } from './html.js';
 import { csrfField, when } from './layout.js';
+import { watchStatus } from './watch-status.js';
 
 /** The overview of mail accounts (OTOBO AdminMailAccount). */
-export function accountOverview(session: Session, accounts: AccountView[], total: number, q: string): SafeHtml {
+export function accountOverview(
+  session: Session,
+  list: { accounts: AccountView[]; total: number; q: string; watches: ReadonlyMap<number, WatchInfo | null> },
+): SafeHtml {
+  const { accounts, total, q } = list;
   return html`<h1>Mail accounts</h1>
 <div class="toolbar">
   <a class="button" href="/accounts/new">Add mail account</a>
@@ -24,13 +30,13 @@ export function accountOverview(session: Session, accounts: AccountView[], total
 <table>
 <thead><tr><th>Host / Username</th><th>Type</th><th>Comment</th><th>Validity</th><th>Changed</th><th>Created</th><th>State</th><th>Actions</th></tr></thead>
 <tbody>
-${accounts.map((a) => accountRow(session, a))}
+${accounts.map((a) => accountRow(session, a, list.watches.get(a.id)))}
 </tbody>
 </table>
 ${accounts.length === 0 ? html`<p class="muted">No mail accounts yet.</p>` : ''}`;
 }
 
-function accountRow(session: Session, a: AccountView): SafeHtml {
+function accountRow(session: Session, a: AccountView, watch: WatchInfo | null | undefined): SafeHtml {
   const search = `${a.host} ${a.username} ${a.type} ${a.comment ?? ''}`.toLowerCase();
   const comment = a.comment && a.comment.length > 20 ? `${a.comment.slice(0, 20)}…` : (a.comment ?? '');
   return html`<tr class="${a.validity === 'valid' ? '' : 'invalid'}" data-search="${search}" data-account-id="${a.id}">
@@ -40,7 +46,7 @@ function accountRow(session: Session, a: AccountView): SafeHtml {
   <td class="validity">${a.validity}</td>
   <td>${when(a.updatedAt)}</td>
   <td>${when(a.createdAt)}</td>
-  <td>${stateText(a)}</td>
+  <td>${stateText(a)}${a.push ? html`<br>${watchStatus(a, watch)}` : ''}</td>
   <td>
     <button type="button" class="secondary" data-fetch="${a.id}">Fetch mail</button>
     <span class="result" id="fetch-result-${a.id}" role="status"></span>
@@ -175,17 +181,18 @@ const LIMITS = {
   pollMax: bound('pollIntervalSeconds', 'maximum'),
 };
 
+/** What the add/edit form shows: the account (none when adding), the values, the choices, the problems, its watch. */
+interface AccountFormData {
+  account: AccountView | null;
+  values: AccountFormValues;
+  queues: QueueView[];
+  providers: ProviderView[];
+  problems: FieldProblem[];
+  watch?: WatchInfo | null;
+}
+
 /** Add or edit form, with the field errors of a failed save next to their fields. */
-export function accountForm(
-  session: Session,
-  o: {
-    account: AccountView | null;
-    values: AccountFormValues;
-    queues: QueueView[];
-    providers: ProviderView[];
-    problems: FieldProblem[];
-  },
-): SafeHtml {
+export function accountForm(session: Session, o: AccountFormData): SafeHtml {
   const { values: v, account } = o;
   const err = (field: string) => {
     const p = o.problems.filter(
@@ -217,7 +224,7 @@ ${csrfField(session)}
   <div class="field" id="row-moveToFolder"><label class="required" for="moveToFolder">Move to folder</label><input type="text" id="moveToFolder" name="moveToFolder" maxlength="${LIMITS.imapFolder}" value="${v.moveToFolder}" ${described('moveToFolder')}>${err('moveToFolder')}</div>
   <div class="field"><label for="initialImport">Mail already there</label><select id="initialImport" name="initialImport" ${described('initialImport')}>${option('all', 'Fetch all of it', v.initialImport)}${option('none', 'Fetch none: only mail arriving from now on', v.initialImport)}${option('since', 'Fetch mail since a date', v.initialImport)}</select><span class="hint">Mail left out stays on the server untouched. "Preview" shows what would be fetched.</span>${err('initialImport')}</div>
   <div class="field" id="row-importSince"><label class="required" for="importSince">Since</label><input type="date" id="importSince" name="importSince" value="${v.importSince}" ${described('importSince')}>${err('importSince')}</div>
-  <div class="field" id="row-push"><label for="push">New mail</label><select id="push" name="push" ${described('push')}>${option('0', 'Fetched every poll interval', v.push)}${option('1', 'Pushed: fetched within seconds (IMAP IDLE)', v.push)}</select><span class="hint">Push holds one connection per folder; the poll interval stays as the safety net.</span>${err('push')}</div>
+  <div class="field" id="row-push"><label for="push">New mail</label><select id="push" name="push" ${described('push')}>${option('0', 'Fetched every poll interval', v.push)}${option('1', 'Pushed: fetched within seconds (IMAP IDLE)', v.push)}</select><span class="hint">Push holds one connection per folder; the poll interval stays as the safety net.</span>${account ? watchStatus(account, o.watch) : ''}${err('push')}</div>
   <div class="field"><label class="required" for="trusted">Trusted</label><select id="trusted" name="trusted">${option('0', 'No', v.trusted)}${option('1', 'Yes', v.trusted)}</select><span class="hint">If trusted, X-OTOBO headers in fetched mail (queue, priority, …) are used.</span></div>
   <div class="field"><label class="required" for="dispatch">Dispatching</label><select id="dispatch" name="dispatch">${option('to', 'Dispatching by email To: field.', v.dispatch)}${option('queue', 'Dispatching by selected Queue.', v.dispatch)}</select>${err('dispatch')}</div>
   <div class="field" id="row-queueId"><label class="required" for="queueId">Queue</label><select id="queueId" name="queueId" ${described('queueId')}><option value="">– select –</option>${o.queues.filter((q) => q.valid).map((q) => option(String(q.id), q.name, v.queueId))}</select>${err('queueId')}</div>

@@ -194,8 +194,9 @@ export const AccountViewSchema = Type.Object({
         Type.Object({
           owner: Type.String({ description: 'the fetcher process (host:pid) holding the IDLE connection' }),
           since: DateTime,
-          state: Type.Enum(['connecting', 'watching', 'unsupported'], {
-            description: 'unsupported: the server has no IDLE, the account is polled only',
+          state: Type.Enum(['connecting', 'watching', 'unsupported', 'waiting'], {
+            description:
+              'watching: IDLE held; connecting: after a failure; unsupported: no IDLE, polled only; waiting: no connection to the host free in that process (MAILDUCT_MAX_CONNECTIONS_PER_HOST), polled until one is',
           }),
           reason: Nullable(Type.String()),
         }),

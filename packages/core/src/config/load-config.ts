@@ -25,6 +25,8 @@ export interface Config {
   maxConnectionsPerHost: number;
   /** IMAP IDLE watchers one fetcher process holds at most (0: none). */
   watchersPerProcess: number;
+  /** IMAP sessions one mailbox may have at once; unset: the provider's known limit (Gmail 15, Microsoft 20, else 10). */
+  sessionsPerMailbox: number | undefined;
   /** IDLE is ended and started again this often (RFC 2177: before 29 minutes). */
   idleRestartSeconds: number;
   lockTtlMs: number;
@@ -75,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     parkAfterAuthFailures: e.MAILDUCT_PARK_AFTER_AUTH_FAILURES,
     maxConnectionsPerHost: e.MAILDUCT_MAX_CONNECTIONS_PER_HOST,
     watchersPerProcess: e.MAILDUCT_WATCHERS_PER_PROCESS,
+    sessionsPerMailbox: e.MAILDUCT_SESSIONS_PER_MAILBOX,
     idleRestartSeconds: e.MAILDUCT_IDLE_RESTART_SECONDS,
     lockTtlMs: e.MAILDUCT_LOCK_TTL_MS,
     dbQueryTimeoutMs: e.MAILDUCT_DB_QUERY_TIMEOUT_MS,

@@ -112,6 +112,15 @@ export const ConfigSchema = z.object({
   MAILDUCT_PARK_AFTER_AUTH_FAILURES: positiveInt('MAILDUCT_PARK_AFTER_AUTH_FAILURES', 5),
   MAILDUCT_MAX_CONNECTIONS_PER_HOST: positiveInt('MAILDUCT_MAX_CONNECTIONS_PER_HOST', 10),
   MAILDUCT_WATCHERS_PER_PROCESS: positiveInt('MAILDUCT_WATCHERS_PER_PROCESS', 500, 0, 100_000),
+  MAILDUCT_SESSIONS_PER_MAILBOX: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce
+      .number({ error: 'MAILDUCT_SESSIONS_PER_MAILBOX must be a number' })
+      .int('MAILDUCT_SESSIONS_PER_MAILBOX must be a whole number')
+      .min(2, 'MAILDUCT_SESSIONS_PER_MAILBOX must be at least 2 (a watcher and a fetch)')
+      .max(1000, 'MAILDUCT_SESSIONS_PER_MAILBOX must be at most 1000')
+      .optional(),
+  ),
   MAILDUCT_IDLE_RESTART_SECONDS: positiveInt('MAILDUCT_IDLE_RESTART_SECONDS', 25 * 60, 10, 29 * 60),
   MAILDUCT_LOCK_TTL_MS: positiveInt('MAILDUCT_LOCK_TTL_MS', 60_000, 1000),
   MAILDUCT_DB_QUERY_TIMEOUT_MS: positiveInt('MAILDUCT_DB_QUERY_TIMEOUT_MS', 120_000, 100),

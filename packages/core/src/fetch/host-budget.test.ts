@@ -42,4 +42,46 @@ describe(HostBudget.name, () => {
     await expect(budget.run('h', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(await budget.run('h', async () => 'next')).toBe('next');
   });
+
+  it('gives watchers free slots only, never the last one, and counts them against fetch sessions', async () => {
+    const budget = new HostBudget(3);
+    const first = budget.tryHold('mail.x');
+    const second = budget.tryHold('MAIL.X');
+    expect(first).not.toBeNull();
+    expect(second).not.toBeNull();
+    expect(budget.tryHold('mail.x')).toBeNull(); // the last slot stays with fetch sessions
+    expect(budget.watcherSlotFree('mail.x')).toBe(false);
+    expect(budget.inUse('mail.x')).toBe(2);
+    // One fetch runs beside the two watchers; a second waits until a watcher lets go.
+    let release!: () => void;
+    const holding = budget.run('mail.x', () => new Promise<void>((r) => (release = r)));
+    const order: string[] = [];
+    const waiting = budget.run('mail.x', async () => void order.push('second fetch'));
+    await tick();
+    expect(order).toEqual([]);
+    first!();
+    first!(); // releasing twice gives back one slot
+    await waiting;
+    expect(order).toEqual(['second fetch']);
+    release();
+    await holding;
+    expect(budget.inUse('mail.x')).toBe(1);
+    second!();
+    expect(budget.inUse('mail.x')).toBe(0);
+  });
+
+  it('lets no watcher take a slot while fetch sessions wait for one', async () => {
+    const budget = new HostBudget(2);
+    const watcher = budget.tryHold('h')!;
+    let release!: () => void;
+    const running = budget.run('h', () => new Promise<void>((r) => (release = r)));
+    const queued = budget.run('h', async () => 'queued');
+    watcher();
+    await tick();
+    expect(budget.tryHold('h')).toBeNull();
+    release();
+    await running;
+    expect(await queued).toBe('queued');
+    expect(budget.tryHold('h')).not.toBeNull();
+  });
 });

@@ -1,8 +1,13 @@
 /**
- * At most `limit` concurrent holders per mail host within this process, so many accounts on one
- * provider do not open dozens of connections at once (MAILDUCT_MAX_CONNECTIONS_PER_HOST).
- * Waiters are served first come, first served.
+ * At most `limit` concurrent connections per mail host within this process, so many accounts on
+ * one provider do not open dozens of connections at once (MAILDUCT_MAX_CONNECTIONS_PER_HOST).
+ * Fetch sessions wait for a slot, first come, first served; push watchers hold theirs for as long
+ * as they are connected, take one only when it is free and never the last `FETCH_RESERVE`, so
+ * fetch sessions are never shut out by watchers.
  */
+/** Slots of each host that push watchers leave to fetch sessions. */
+const FETCH_RESERVE = 1;
+
 export class HostBudget {
   private readonly active = new Map<string, number>();
   private readonly waiting = new Map<string, (() => void)[]>();
@@ -18,6 +23,34 @@ export class HostBudget {
     } finally {
       this.release(key);
     }
+  }
+
+  /**
+   * A long-lived slot for a push watcher's connection, or null when taking it would leave fewer
+   * than FETCH_RESERVE slots (or fetch sessions are already waiting). The returned release
+   * gives it back once, however often it is called.
+   */
+  tryHold(host: string): (() => void) | null {
+    const key = host.toLowerCase();
+    if (!this.watcherSlotFree(key)) return null;
+    this.active.set(key, (this.active.get(key) ?? 0) + 1);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.release(key);
+    };
+  }
+
+  /** Whether `tryHold` would give a slot now (a process with none free leaves the account to another). */
+  watcherSlotFree(host: string): boolean {
+    const key = host.toLowerCase();
+    return (this.active.get(key) ?? 0) + FETCH_RESERVE < this.limit && !this.waiting.has(key);
+  }
+
+  /** The most connections one host gets from this process. */
+  get perHost(): number {
+    return this.limit;
   }
 
   /** Current holders per host (for tests and metrics). */

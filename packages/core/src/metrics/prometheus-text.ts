@@ -58,7 +58,7 @@ const FAMILIES = {
   watchers: [
     'mailduct_watchers',
     'gauge',
-    'Push accounts by watch state: watching (IDLE held), connecting, unsupported (no IDLE: polled), unwatched.',
+    'Push accounts by watch state: watching (IDLE held), connecting, waiting (no connection slot), unsupported (no IDLE: polled), unwatched.',
   ],
   pushLatency: [
     'mailduct_push_latency_seconds',

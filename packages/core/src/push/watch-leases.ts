@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { redisKeys } from '../redis/keys.js';
+import type { WatchState } from './watch-state.js';
 
 /** What a watch lease says about its watcher (the API shows it). */
 export interface WatchInfo {
   /** The watching process, host:pid. */
   owner: string;
   since: string;
-  /** watching: IDLE is held; connecting: (re)connecting after a failure; unsupported: the server has no IDLE, polling only. */
-  state: 'connecting' | 'watching' | 'unsupported';
+  state: WatchState;
   reason: string | null;
 }
 

@@ -1,4 +1,5 @@
 import type { MailAccountRow, PrismaClient } from '../db/index.js';
+import type { HostBudget } from '../fetch/host-budget.js';
 import type { Logger } from '../log/index.js';
 import type { AccountWatcher } from './account-watcher.js';
 import type { WatchInfo, WatchLeases } from './watch-leases.js';
@@ -11,6 +12,8 @@ export interface WatchManagerDeps {
   /** How often the accounts are looked at and the leases renewed. */
   intervalMs: number;
   watcherFor(row: MailAccountRow): AccountWatcher;
+  /** The process's connections per host: an account whose host has no slot left is left to a process with one. */
+  budget?: HostBudget;
   logger: Logger;
 }
 
@@ -78,7 +81,7 @@ export class WatchManager {
     let taken = 0;
     for (const row of shuffled(rows)) {
       if (this.closed || this.held.size >= this.deps.maxWatchers || taken >= TAKE_PER_ROUND) break;
-      if (this.held.has(row.id)) continue;
+      if (this.held.has(row.id) || this.deps.budget?.watcherSlotFree(row.host) === false) continue;
       if (await this.take(row)) taken++;
     }
   }

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import { Type } from 'typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { nextScheduledRun } from '@mailduct/core/jobs';
-import { WatchLeases } from '@mailduct/core/push';
 import { errorResponses, IdParams } from '../common-schemas.js';
 import { AccountCreate, AccountListQuery, AccountPage, AccountPatch, AccountView } from './schemas.js';
 
@@ -53,8 +52,7 @@ function getAccount(app: Api): void {
     async (req) => {
       const view = await app.services.accounts.get(req.params.id);
       const nextRunAt = await nextScheduledRun(app.deps.queues.fetch, view.id).catch(() => null);
-      const leases = new WatchLeases(app.deps.redis, app.deps.config.queuePrefix, 0);
-      const watcher = view.push ? await leases.read(view.id).catch(() => null) : null;
+      const watcher = view.push ? await app.services.watchers.read(view.id).catch(() => null) : null;
       return { ...view, state: { ...view.state, nextRunAt, watcher } };
     },
   );

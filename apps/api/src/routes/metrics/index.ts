@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { secretsEqual } from '@mailduct/core/crypto';
 import { redisKeys } from '@mailduct/core/redis';
 import { renderFetchMetrics } from '@mailduct/core/metrics';
-import { WatchLeases } from '@mailduct/core/push';
+import { WATCH_STATES } from '@mailduct/core/push';
 import { bearerOf } from '../../plugins/auth.js';
 
 /**
@@ -63,8 +63,8 @@ async function pushState(app: FastifyInstance): Promise<{ watchers: Record<strin
   const ids = (
     await prisma.mailAccount.findMany({ where: { push: true, validity: 'valid' }, select: { id: true } })
   ).map((a) => a.id);
-  const watchers: Record<string, number> = { watching: 0, connecting: 0, unsupported: 0, unwatched: 0 };
-  const leases = new WatchLeases(redis, config.queuePrefix, 0);
+  const watchers: Record<string, number> = Object.fromEntries([...WATCH_STATES, 'unwatched'].map((s) => [s, 0]));
+  const leases = app.services.watchers;
   for (let i = 0; i < ids.length; i += 1000)
     for (const info of await leases.readMany(ids.slice(i, i + 1000))) watchers[info?.state ?? 'unwatched']!++;
   return { watchers, reconnects: Number((await redis.get(redisKeys.pushReconnects(config.queuePrefix))) ?? 0) };

@@ -15,7 +15,10 @@ const accountPages: FastifyPluginAsync = async (app) => {
     const list = { q: q || undefined, includeInvalid: true, limit: 500, offset: 0 };
     const { items, total } = await app.services.accounts.list(list);
     const head = { title: 'Mail accounts', session: req.session, active: 'accounts' as const, notice: noticeOf(req) };
-    return send(reply, page(head, accountOverview(req.session!, items, total, q)));
+    const pushed = items.filter((a) => a.push).map((a) => a.id);
+    const found = await app.services.watchers.readMany(pushed).catch(() => pushed.map(() => null));
+    const watches = new Map(pushed.map((id, i) => [id, found[i] ?? null]));
+    return send(reply, page(head, accountOverview(req.session!, { accounts: items, total, q, watches })));
   });
 
   app.get('/accounts/new', async (req, reply) => showForm(app, req, reply, { account: null }));
@@ -74,7 +77,8 @@ async function showForm(app: FastifyInstance, req: FastifyRequest, reply: Fastif
   const providers = await app.services.providers.list();
   const title = form.account ? 'Edit mail account' : 'Add mail account';
   const problems = form.problems ?? [];
-  const body = html`${accountForm(req.session!, { account: form.account, values, queues, providers, problems })}${
+  const watch = form.account?.push ? await app.services.watchers.read(form.account.id).catch(() => null) : null;
+  const body = html`${accountForm(req.session!, { account: form.account, values, queues, providers, problems, watch })}${
     form.account ? oauth2Panel(form.account, providers) : ''
   }`;
   return send(
