@@ -56,7 +56,9 @@ async function adminQuery(sql) {
 /** Start `mailduct <args>` and resolve once its log says it started. */
 export function startCli(args, env, readyText = 'mailduct started') {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
+    // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the mailduct processes a benchmark starts.
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, bin, ...args], {
       env: { ...env, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -45,12 +45,13 @@ describe(HostBudget.name, () => {
 
   it('gives watchers free slots only, never the last one, and counts them against fetch sessions', async () => {
     const budget = new HostBudget(3);
+    expect(budget.watcherSlotsFree('mail.x')).toBe(2);
     const first = budget.tryHold('mail.x');
     const second = budget.tryHold('MAIL.X');
     expect(first).not.toBeNull();
     expect(second).not.toBeNull();
     expect(budget.tryHold('mail.x')).toBeNull(); // the last slot stays with fetch sessions
-    expect(budget.watcherSlotFree('mail.x')).toBe(false);
+    expect(budget.watcherSlotsFree('mail.x')).toBe(0);
     expect(budget.inUse('mail.x')).toBe(2);
     // One fetch runs beside the two watchers; a second waits until a watcher lets go.
     let release!: () => void;

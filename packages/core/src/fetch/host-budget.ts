@@ -32,7 +32,7 @@ export class HostBudget {
    */
   tryHold(host: string): (() => void) | null {
     const key = host.toLowerCase();
-    if (!this.watcherSlotFree(key)) return null;
+    if (this.watcherSlotsFree(key) === 0) return null;
     this.active.set(key, (this.active.get(key) ?? 0) + 1);
     let held = true;
     return () => {
@@ -42,10 +42,11 @@ export class HostBudget {
     };
   }
 
-  /** Whether `tryHold` would give a slot now (a process with none free leaves the account to another). */
-  watcherSlotFree(host: string): boolean {
+  /** How many slots `tryHold` would give now (a process with none free leaves the account to another). */
+  watcherSlotsFree(host: string): number {
     const key = host.toLowerCase();
-    return (this.active.get(key) ?? 0) + FETCH_RESERVE < this.limit && !this.waiting.has(key);
+    if (this.waiting.has(key)) return 0;
+    return Math.max(0, this.limit - FETCH_RESERVE - (this.active.get(key) ?? 0));
   }
 
   /** The most connections one host gets from this process. */

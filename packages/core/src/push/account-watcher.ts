@@ -52,6 +52,7 @@ export class AccountWatcher {
   private readonly folders = new Map<string, FolderState>();
   private readonly plan: WatchPlan;
   private running: Promise<void> = Promise.resolve();
+  private changes = 0;
 
   constructor(
     private readonly row: MailAccountRow,
@@ -64,6 +65,11 @@ export class AccountWatcher {
   /** What the lease records about this watch. */
   get state(): Pick<WatchInfo, 'state' | 'reason'> {
     return combinedState(this.folders, this.plan, this.row.host);
+  }
+
+  /** Counts the changes of `state`: the lease is rewritten only when it moved. */
+  get version(): number {
+    return this.changes;
   }
 
   start(): void {
@@ -82,7 +88,7 @@ export class AccountWatcher {
     while (!this.stopping.signal.aborted) {
       const slot = this.deps.budget ? this.deps.budget.tryHold(this.row.host) : () => undefined;
       if (!slot) {
-        this.folders.set(folder, { state: 'waiting', reason: this.noSlot() });
+        this.setFolder(folder, { state: 'waiting', reason: this.noSlot() });
         await this.pause(SLOT_RECHECK_MS);
         continue;
       }
@@ -93,7 +99,7 @@ export class AccountWatcher {
         if (this.stopping.signal.aborted) break;
         failures++;
         const reason = isMailductError(err) ? `${err.code}: ${err.message}` : String((err as Error)?.message ?? err);
-        this.folders.set(folder, { state: 'connecting', reason: reason.slice(0, 500) });
+        this.setFolder(folder, { state: 'connecting', reason: reason.slice(0, 500) });
         this.deps.onReconnect?.(this.row.id);
         wait = backoff(failures);
       } finally {
@@ -116,10 +122,10 @@ export class AccountWatcher {
       if (this.stopping.signal.aborted) return 0;
       connected();
       reauth = await this.reauthTimer(client);
-      this.folders.set(folder, { state: 'watching', reason: null });
+      this.setFolder(folder, { state: 'watching', reason: null });
       this.deps.onNew(this.row.id);
       if ((await client.watch(() => this.deps.onNew(this.row.id))) === 'closed') return 0;
-      this.folders.set(folder, {
+      this.setFolder(folder, {
         state: 'unsupported',
         reason: `${this.row.host} does not offer IDLE: the account is fetched on its poll interval`,
       });
@@ -129,6 +135,13 @@ export class AccountWatcher {
       this.clients.delete(client);
       await client.close();
     }
+  }
+
+  private setFolder(folder: string, next: FolderState): void {
+    const now = this.folders.get(folder);
+    if (now?.state === next.state && now.reason === next.reason) return;
+    this.folders.set(folder, next);
+    this.changes++;
   }
 
   /** OAuth2: end the session just before its token expires; the loop signs in again with a new one. */

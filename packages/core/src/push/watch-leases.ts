@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { redisKeys } from '../redis/keys.js';
@@ -18,6 +18,7 @@ const RENEW = `local v = redis.call('GET', KEYS[1])
 if v and string.sub(v, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. ' ' then
   redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. ARGV[2], 'PX', ARGV[3]) return 1 end
 return 0`;
+const RENEW_SHA = createHash('sha1').update(RENEW).digest('hex');
 const RELEASE = `local v = redis.call('GET', KEYS[1])
 if v and string.sub(v, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. ' ' then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -54,8 +55,30 @@ export class WatchLeases {
 
   /** Extend the lease (and record the watcher's state); false when it was lost. */
   async renew(accountId: number, info: WatchInfo): Promise<boolean> {
-    const r = await this.redis.eval(RENEW, 1, this.key(accountId), this.token, JSON.stringify(info), this.ttlMs);
-    return r === 1;
+    return (await this.renewMany([[accountId, info]]))[0] === true;
+  }
+
+  /**
+   * Extend many leases in one round trip (a pipeline); for each, false when it was lost, null when
+   * Redis did not answer for it.
+   */
+  async renewMany(leases: readonly (readonly [number, WatchInfo])[]): Promise<(boolean | null)[]> {
+    if (leases.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const [id, info] of leases)
+      pipeline.evalsha(RENEW_SHA, 1, this.key(id), this.token, JSON.stringify(info), this.ttlMs);
+    let results = (await pipeline.exec()) ?? [];
+    if (results.some(([err]) => err && /NOSCRIPT/.test(String(err)))) {
+      await this.redis.script('LOAD', RENEW);
+      const again = this.redis.pipeline();
+      for (const [id, info] of leases)
+        again.evalsha(RENEW_SHA, 1, this.key(id), this.token, JSON.stringify(info), this.ttlMs);
+      results = (await again.exec()) ?? [];
+    }
+    return leases.map((_, i) => {
+      const [err, r] = results[i] ?? [new Error('no answer'), null];
+      return err ? null : r === 1;
+    });
   }
 
   async release(accountId: number): Promise<void> {
@@ -67,10 +90,12 @@ export class WatchLeases {
     return infoOf(await this.redis.get(this.key(accountId)));
   }
 
-  /** Who watches each of these accounts (one MGET). */
+  /** Who watches each of these accounts (one MGET per thousand). */
   async readMany(accountIds: readonly number[]): Promise<(WatchInfo | null)[]> {
-    if (accountIds.length === 0) return [];
-    return (await this.redis.mget(...accountIds.map((id) => this.key(id)))).map(infoOf);
+    const out: (WatchInfo | null)[] = [];
+    for (let i = 0; i < accountIds.length; i += 1000)
+      out.push(...(await this.redis.mget(...accountIds.slice(i, i + 1000).map((id) => this.key(id)))).map(infoOf));
+    return out;
   }
 
   private key(accountId: number): string {
