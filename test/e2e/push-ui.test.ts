@@ -70,7 +70,7 @@ describe('push in the admin UI', () => {
           await page.goto(`${base}/accounts`);
           return page.locator('tbody tr', { hasText: user }).locator('.watch').textContent();
         },
-        { timeout: 20_000, intervals: [500] },
+        { timeout: 20_000, interval: 500 },
       )
       .toMatch(new RegExp(`^Push: watched by .+:${process.pid} since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d$`));
     await page.screenshot({ path: join(SHOTS, 'push.png'), fullPage: true });
