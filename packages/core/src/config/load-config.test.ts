@@ -51,6 +51,20 @@ describe(loadConfig.name, () => {
     expect(problems({ MAILDUCT_SECRET_KEY: key, MAILDUCT_ADMIN_TOKEN: 'short' })).toContain('MAILDUCT_ADMIN_TOKEN');
   });
 
+  it('leaves the sessions per mailbox to the provider unless set, and names a bad value', () => {
+    expect(loadConfig({ MAILDUCT_SECRET_KEY: key }).sessionsPerMailbox).toBeUndefined();
+    expect(
+      loadConfig({ MAILDUCT_SECRET_KEY: key, MAILDUCT_SESSIONS_PER_MAILBOX: '' }).sessionsPerMailbox,
+    ).toBeUndefined();
+    expect(loadConfig({ MAILDUCT_SECRET_KEY: key, MAILDUCT_SESSIONS_PER_MAILBOX: '15' }).sessionsPerMailbox).toBe(15);
+    expect(problems({ MAILDUCT_SECRET_KEY: key, MAILDUCT_SESSIONS_PER_MAILBOX: '1' })).toContain(
+      'MAILDUCT_SESSIONS_PER_MAILBOX must be at least 2 (a watcher and a fetch)',
+    );
+    expect(problems({ MAILDUCT_SECRET_KEY: key, MAILDUCT_SESSIONS_PER_MAILBOX: 'many' })).toContain(
+      'MAILDUCT_SESSIONS_PER_MAILBOX must be a number',
+    );
+  });
+
   it('refuses a poll interval below 30 seconds', () => {
     expect(problems({ MAILDUCT_SECRET_KEY: key, MAILDUCT_POLL_INTERVAL_SECONDS: '10' })).toContain(
       'MAILDUCT_POLL_INTERVAL_SECONDS',
