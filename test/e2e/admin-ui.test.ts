@@ -1,19 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@mailduct/core/log';
 import { createTestApi, type TestApi } from '../helpers/api.js';
-import { launchChromium } from '../helpers/browser.js';
-import { ROOT } from '../helpers/cli.js';
+import { launchChromium, screenshot } from '../helpers/browser.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { startTestFetcher, type TestFetcher } from '../helpers/runtime.js';
 
-/** README's screenshots are rewritten only when asked (UPDATE_SCREENSHOTS=1); other runs leave the checkout clean. */
-const SHOTS = process.env.UPDATE_SCREENSHOTS
-  ? join(ROOT, 'docs', 'screenshots')
-  : join(tmpdir(), 'mailduct-screenshots');
 const ADMIN = 'ui-admin-token-0123456789';
 
 let t: TestApi;
@@ -32,7 +24,6 @@ beforeAll(async () => {
   base = await t.app.listen({ host: '127.0.0.1', port: 0 });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  mkdirSync(SHOTS, { recursive: true });
 }, 120_000);
 
 afterAll(async () => {
@@ -42,7 +33,7 @@ afterAll(async () => {
   await dc?.stop();
 });
 
-const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+const shot = (name: string) => screenshot(page, name);
 const accountRow = (text: string) => page.locator('tbody tr', { hasText: text });
 
 describe('admin UI in Chromium', () => {

@@ -1,12 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@mailduct/core/log';
 import { createTestApi, type TestApi } from '../helpers/api.js';
-import { launchChromium } from '../helpers/browser.js';
-import { ROOT } from '../helpers/cli.js';
+import { launchChromium, screenshot, signedInPage } from '../helpers/browser.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { serverMessages } from '../helpers/mailbox-state.js';
 import { testFetchRuntime, type TestFetchRuntime } from '../helpers/runtime.js';
@@ -14,10 +10,6 @@ import { testFetchRuntime, type TestFetchRuntime } from '../helpers/runtime.js';
 // Adding a mailbox that people also read, in Chromium: two folders, keep the mail, only mail of
 // the last days; the preview says what the first run would take before anything is saved.
 const ADMIN = 'keep-ui-admin-token-0123456789';
-/** README's screenshots are rewritten only with UPDATE_SCREENSHOTS=1, as in admin-ui.test.ts. */
-const SHOTS = process.env.UPDATE_SCREENSHOTS
-  ? join(ROOT, 'docs', 'screenshots')
-  : join(tmpdir(), 'mailduct-screenshots');
 const DAY = 24 * 3600 * 1000;
 
 let t: TestApi;
@@ -39,12 +31,7 @@ beforeAll(async () => {
   fetcher = testFetchRuntime(t.ctx.config, createLogger({ level: 'silent' }));
   base = await t.app.listen({ host: '127.0.0.1', port: 0 });
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
-  mkdirSync(SHOTS, { recursive: true });
-  await page.goto(`${base}/login`);
-  await page.fill('#token', ADMIN);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${base}/accounts`);
+  page = await signedInPage(browser, base, ADMIN, { width: 1280, height: 1100 });
 }, 120_000);
 
 afterAll(async () => {
@@ -82,7 +69,7 @@ describe('keeping mail on the server, in the admin UI', () => {
     expect(text).toContain('INBOX: 2 of 7, Support/DE: 1 of 1');
     expect(text).toContain('german desk message 1');
     expect(await t.deps.prisma.mailAccount.count()).toBe(0);
-    await page.screenshot({ path: join(SHOTS, 'keep-on-server.png'), fullPage: true });
+    await screenshot(page, 'keep-on-server');
     await page.click('button[value=finish]');
     await page.waitForURL(/\/accounts\?notice=added/);
     const id = Number(await page.locator('tbody tr', { hasText: user }).getAttribute('data-account-id'));

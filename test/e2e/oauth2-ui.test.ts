@@ -1,12 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@mailduct/core/log';
 import { createTestApi, type TestApi } from '../helpers/api.js';
-import { launchChromium } from '../helpers/browser.js';
-import { ROOT } from '../helpers/cli.js';
+import { launchChromium, screenshot, signedInPage } from '../helpers/browser.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { startOAuth2Server, type OAuth2Server } from '../helpers/oauth2-server.js';
 import { startTestFetcher, type TestFetcher } from '../helpers/runtime.js';
@@ -15,11 +11,7 @@ import { startTestFetcher, type TestFetcher } from '../helpers/runtime.js';
 // provider's own pages, fetch; the device flow on a second page; re-authorization after the
 // provider withdrew the grant. A real authorization server (oidc-provider), Dovecot checking tokens.
 const ADMIN = 'oauth2-ui-admin-token-0123456789';
-/** README's screenshots are rewritten only with UPDATE_SCREENSHOTS=1, as in admin-ui.test.ts. */
-const SHOTS = process.env.UPDATE_SCREENSHOTS
-  ? join(ROOT, 'docs', 'screenshots')
-  : join(tmpdir(), 'mailduct-screenshots');
-const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+const shot = (name: string) => screenshot(page, name);
 
 let t: TestApi;
 let as: OAuth2Server;
@@ -36,12 +28,7 @@ beforeAll(async () => {
   dc = await startDovecot({ users: 2, noTls: true, oauth2: { introspectionUrl: as.introspectionUrl, ...as.dovecot } });
   fetcher = await startTestFetcher(t.ctx.config, createLogger({ level: 'silent' }));
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  mkdirSync(SHOTS, { recursive: true });
-  await page.goto(`${base}/login`);
-  await page.fill('#token', ADMIN);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${base}/accounts`);
+  page = await signedInPage(browser, base, ADMIN, { width: 1280, height: 900 });
 }, 120_000);
 
 afterAll(async () => {

@@ -1,22 +1,14 @@
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@mailduct/core/log';
 import { createTestApi, type TestApi } from '../helpers/api.js';
-import { launchChromium } from '../helpers/browser.js';
-import { ROOT } from '../helpers/cli.js';
+import { launchChromium, screenshot, signedInPage } from '../helpers/browser.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { startTestFetcher, type TestFetcher } from '../helpers/runtime.js';
 
 // A pushed account in Chromium: the overview and the account's page say which fetcher process
 // holds its IDLE connection and since when (a real fetcher watching a real Dovecot).
 const ADMIN = 'push-ui-admin-token-0123456789';
-/** README's screenshots are rewritten only with UPDATE_SCREENSHOTS=1, as in admin-ui.test.ts. */
-const SHOTS = process.env.UPDATE_SCREENSHOTS
-  ? join(ROOT, 'docs', 'screenshots')
-  : join(tmpdir(), 'mailduct-screenshots');
 
 let t: TestApi;
 let dc: Dovecot;
@@ -33,12 +25,7 @@ beforeAll(async () => {
   fetcher = await startTestFetcher(t.ctx.config, createLogger({ level: 'silent' }));
   base = await t.app.listen({ host: '127.0.0.1', port: 0 });
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  mkdirSync(SHOTS, { recursive: true });
-  await page.goto(`${base}/login`);
-  await page.fill('#token', ADMIN);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${base}/accounts`);
+  page = await signedInPage(browser, base, ADMIN, { width: 1280, height: 900 });
 }, 120_000);
 
 afterAll(async () => {
@@ -73,7 +60,7 @@ describe('push in the admin UI', () => {
         { timeout: 20_000, interval: 500 },
       )
       .toMatch(new RegExp(`^Push: watched by .+:${process.pid} since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d$`));
-    await page.screenshot({ path: join(SHOTS, 'push.png'), fullPage: true });
+    await screenshot(page, 'push');
     await page.goto(`${base}/accounts/${id}`);
     expect(await page.locator('#row-push .watch').textContent()).toContain(`Push: watched by`);
 
