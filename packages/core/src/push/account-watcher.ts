@@ -147,7 +147,9 @@ export class AccountWatcher {
   /** OAuth2: end the session just before its token expires; the loop signs in again with a new one. */
   private async reauthTimer(client: ImapMailboxClient): Promise<NodeJS.Timeout | undefined> {
     if (this.row.authMethod !== 'oauth2' || !this.deps.tokens) return undefined;
-    const expires = (await this.deps.tokens.tokens.read(this.row.id))?.accessExpiresAt;
+    // Unreadable now (PostgreSQL away): no early re-login; the next connection gets a fresh token.
+    const stored = await this.deps.tokens.tokens.read(this.row.id).catch(() => null);
+    const expires = stored?.accessExpiresAt;
     if (!expires) return undefined;
     const wait = Math.max(1000, expires.getTime() - Date.now() - REAUTH_BEFORE_EXPIRY_MS);
     return setTimeout(() => void client.close(), wait);
