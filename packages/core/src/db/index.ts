@@ -13,4 +13,6 @@ export type {
   AuditEvent as AuditEventRow,
   OAuth2Provider as OAuth2ProviderRow,
   OAuth2Token as OAuth2TokenRow,
+  Webhook as WebhookRow,
+  WebhookDelivery as WebhookDeliveryRow,
 } from '../generated/prisma/client.js';

@@ -7,3 +7,5 @@ export type { AttemptRecord, WebhookRequest } from './webhook-sender.js';
 export { WEBHOOK_URL_MAX, webhookUrlProblem } from './webhook-url.js';
 export { isWebhookEvent, webhookEventBody, webhookEventId, WEBHOOK_EVENTS } from './webhook-events.js';
 export type { AccountEventData, MessageEventData, WebhookEventType } from './webhook-events.js';
+export { DeliveryRepository } from './delivery-repository.js';
+export type { AttemptOutcome, PendingDelivery } from './delivery-repository.js';
