@@ -3,9 +3,12 @@ export {
   QUEUE_NAMES,
   messageIdOfTicketJob,
   parseFetchJobData,
+  parseWebhookJobData,
   schedulerId,
   ticketJobId,
+  webhookJobId,
 } from './job-catalogue.js';
+export type { WebhookJobData } from './job-catalogue.js';
 export type { FetchJobData, FetchTrigger } from './fetch-job.js';
 export { buildTicketPayload } from './ticket-payload.js';
 export type { TicketPayloadV1 } from './ticket-payload.js';

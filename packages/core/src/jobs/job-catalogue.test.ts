@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { messageIdOfTicketJob, parseFetchJobData, ticketJobId } from './job-catalogue.js';
+import {
+  messageIdOfTicketJob,
+  parseFetchJobData,
+  parseWebhookJobData,
+  ticketJobId,
+  webhookJobId,
+} from './job-catalogue.js';
 
 describe('parseFetchJobData', () => {
   it('takes a fetch job as the scheduler, fetch-now and the CLI add it', () => {
@@ -36,4 +42,16 @@ describe('ticket job ids', () => {
     expect(messageIdOfTicketJob('manual-1-2')).toBeNull();
     expect(messageIdOfTicketJob(`msg-${'9'.repeat(40)}`)).toBeNull();
   });
+});
+
+describe('webhook jobs', () => {
+  it('carry a delivery id as text, with the attempt in the job id', () => {
+    expect(parseWebhookJobData({ deliveryId: '12', url: 'x' })).toEqual({ deliveryId: '12' });
+    expect(webhookJobId(12n, 3)).toBe('wd-12-3');
+  });
+
+  it.each([null, {}, { deliveryId: 12 }, { deliveryId: '0' }, { deliveryId: '1e3' }, { deliveryId: '9'.repeat(20) }])(
+    'refuses %j, naming the field',
+    (data) => expect(() => parseWebhookJobData(data)).toThrow(/deliveryId must be a positive integer/),
+  );
 });

@@ -37,10 +37,48 @@ export const JOBS = {
     // Consumed by the ticket system, not by mailduct: its payload is built by
     // buildTicketPayload (TicketPayloadV1) and described by the JSON Schema above.
   },
+  /**
+   * One attempt to deliver one webhook event (a webhook_delivery row, which holds the body and
+   * the state: PostgreSQL, not the job, is the truth). Retries are new jobs, delayed by the
+   * delivery policy, with the attempt in the id: `wd-<deliveryId>-<attempt>`.
+   */
+  webhookDelivery: {
+    queue: 'webhooks',
+    name: 'webhook.deliver',
+    attempts: 1,
+    removeOnComplete: { count: 10_000, age: DAY },
+    removeOnFail: { count: 10_000, age: 7 * DAY },
+    parse: parseWebhookJobData,
+  },
 } as const;
 
 /** The BullMQ queues mailduct uses. */
-export const QUEUE_NAMES = { fetch: JOBS.fetchAccount.queue, tickets: JOBS.ticketDispatched.queue } as const;
+export const QUEUE_NAMES = {
+  fetch: JOBS.fetchAccount.queue,
+  tickets: JOBS.ticketDispatched.queue,
+  webhooks: JOBS.webhookDelivery.queue,
+} as const;
+
+/** A webhook delivery job's data: the delivery row's id (a decimal string: it is a bigint). */
+export interface WebhookJobData {
+  deliveryId: string;
+}
+
+/** The job id of attempt `attempt` (1 = the first) of a delivery. */
+export function webhookJobId(deliveryId: bigint | string, attempt: number): string {
+  return `wd-${deliveryId}-${attempt}`;
+}
+
+/** A webhook job's data as the worker takes it; anything else is refused. */
+export function parseWebhookJobData(data: unknown): WebhookJobData {
+  const id = (data as { deliveryId?: unknown } | null)?.deliveryId;
+  if (typeof id !== 'string' || !/^[1-9]\d{0,18}$/.test(id))
+    throw new MailductError(
+      'VALIDATION_FAILED',
+      'webhook job data is not valid: deliveryId must be a positive integer as text',
+    );
+  return { deliveryId: id };
+}
 
 /** BullMQ refuses integer-like ids and ids containing ':'; `msg-<id>` is neither. */
 export function ticketJobId(messageId: number): string {

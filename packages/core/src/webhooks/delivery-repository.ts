@@ -43,6 +43,14 @@ export class DeliveryRepository {
     return this.prisma.webhookDelivery.findUnique({ where: { id }, include: { webhook: true } });
   }
 
+  /** End a delivery without an attempt (its webhook was disabled meanwhile). */
+  async giveUp(id: bigint, reason: string): Promise<void> {
+    await this.prisma.webhookDelivery.update({
+      where: { id },
+      data: { status: 'failed', nextAttemptAt: null, lastError: reason.slice(0, ERROR_MAX) },
+    });
+  }
+
   /**
    * Log an attempt and apply its decision: the delivery's status, the webhook's failing state
    * (cleared by a delivery, begun by the first failure) and, after 24 h of failures, disabling it.

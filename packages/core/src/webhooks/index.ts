@@ -9,3 +9,5 @@ export { isWebhookEvent, webhookEventBody, webhookEventId, WEBHOOK_EVENTS } from
 export type { AccountEventData, MessageEventData, WebhookEventType } from './webhook-events.js';
 export { DeliveryRepository } from './delivery-repository.js';
 export type { AttemptOutcome, PendingDelivery } from './delivery-repository.js';
+export { deliverWebhook, publishWebhookEvent } from './webhook-delivery.js';
+export type { DeliveryStep, WebhookDeliveryDeps } from './webhook-delivery.js';
