@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# One image for every mailduct component: `start --api`, `start --scheduler`, `start --fetcher`, `migrate`.
+# One image for every mailduct component: `start --api`, `start --scheduler`, `start --fetcher`,
+# `start --webhooks`, `migrate`.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -8,6 +9,7 @@ COPY packages/core/package.json packages/core/
 COPY apps/api/package.json apps/api/
 COPY apps/scheduler/package.json apps/scheduler/
 COPY apps/fetcher/package.json apps/fetcher/
+COPY apps/webhooks/package.json apps/webhooks/
 COPY apps/cli/package.json apps/cli/
 RUN npm ci --no-audit --no-fund
 COPY . .

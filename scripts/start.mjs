@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: install, configure (.env), check PostgreSQL and Redis, build, migrate, then run
-// api + scheduler + fetcher in one process against the local services.
+// api + scheduler + fetcher + webhooks in one process against the local services.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import {
@@ -30,7 +30,7 @@ build();
 const bin = join(root, 'bin', 'mailduct.js');
 run(process.execPath, [bin, 'migrate']);
 say(
-  `starting api, scheduler and fetcher (API on http://127.0.0.1:${env.PORT || 3000}, OpenAPI at /docs); stop with Ctrl-C`,
+  `starting api, scheduler, fetcher and webhooks (API on http://127.0.0.1:${env.PORT || 3000}, OpenAPI at /docs); stop with Ctrl-C`,
 );
 const child = spawn(process.execPath, [bin, 'start', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

@@ -15,6 +15,7 @@ const OPTIONS = {
   api: { type: 'boolean' },
   scheduler: { type: 'boolean' },
   fetcher: { type: 'boolean' },
+  webhooks: { type: 'boolean' },
   name: { type: 'string' },
   'account-id': { type: 'string' },
   limit: { type: 'string' },
@@ -28,7 +29,7 @@ const OPTIONS = {
 
 /** Allowed options per command; anything else is a usage error. */
 const ALLOWED: Record<string, string[]> = {
-  start: ['api', 'scheduler', 'fetcher'],
+  start: ['api', 'scheduler', 'fetcher', 'webhooks'],
   migrate: [],
   fetch: ['account-id', 'limit', 'timeout', 'debug', 'force'],
   token: ['name', 'role'],

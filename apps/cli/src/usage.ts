@@ -2,8 +2,8 @@
 export const USAGE = `Usage: mailduct <command> [options]
 
 Commands:
-  start [--api] [--scheduler] [--fetcher]
-                         run the given components (no flag: all three in one process)
+  start [--api] [--scheduler] [--fetcher] [--webhooks]
+                         run the given components (no flag: all four in one process)
   migrate                create the database if missing and apply migrations
   fetch [--account-id N] [--limit N] [--debug] [--timeout SECONDS] [--force]
                          fetch mail now (OTOBO's Maint::PostMaster::MailAccountFetch)

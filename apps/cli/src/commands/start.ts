@@ -12,6 +12,7 @@ export interface StartFlags {
   api?: boolean;
   scheduler?: boolean;
   fetcher?: boolean;
+  webhooks?: boolean;
 }
 
 /**
@@ -20,8 +21,13 @@ export interface StartFlags {
  * chosen components' modules are loaded: a fetcher replica does not load Fastify and the admin UI.
  */
 export async function start(config: Readonly<Config>, flags: StartFlags): Promise<number> {
-  const all = !flags.api && !flags.scheduler && !flags.fetcher;
-  const components = { api: all || flags.api, scheduler: all || flags.scheduler, fetcher: all || flags.fetcher };
+  const all = !flags.api && !flags.scheduler && !flags.fetcher && !flags.webhooks;
+  const components = {
+    api: all || flags.api,
+    scheduler: all || flags.scheduler,
+    fetcher: all || flags.fetcher,
+    webhooks: all || flags.webhooks,
+  };
   const logger = createLogger({ level: config.logLevel, name: 'mailduct' });
   // One set of connections for every component this process runs.
   const infra = createInfrastructure(config, { poolSize: poolSizeFor(components) });
@@ -38,6 +44,10 @@ export async function start(config: Readonly<Config>, flags: StartFlags): Promis
     if (components.fetcher) {
       const { startFetcher } = await import('@mailduct/fetcher');
       running.push({ name: 'fetcher', ...(await startFetcher(infra, logger.child({ component: 'fetcher' }))) });
+    }
+    if (components.webhooks) {
+      const { startWebhooks } = await import('@mailduct/webhooks');
+      running.push({ name: 'webhooks', ...(await startWebhooks(infra, logger.child({ component: 'webhooks' }))) });
     }
   } catch (err) {
     logger.fatal({ err }, 'start failed');

@@ -25,6 +25,14 @@ export interface Config {
   maxConnectionsPerHost: number;
   /** IMAP IDLE watchers one fetcher process holds at most (0: none). */
   watchersPerProcess: number;
+  /** Webhooks may point at loopback, private, link-local and metadata addresses. */
+  webhookAllowPrivate: boolean;
+  /** Webhooks may use http:// (otherwise https only). */
+  webhookAllowHttp: boolean;
+  /** The webhooks role also takes the tickets queue and sends each ticket as ticket.dispatched. */
+  forwardTickets: boolean;
+  /** Webhook deliveries one process sends at once. */
+  webhookConcurrency: number;
   /** IMAP sessions one mailbox may have at once; unset: the provider's known limit (Gmail 15, Microsoft 20, else 10). */
   sessionsPerMailbox: number | undefined;
   /** IDLE is ended and started again this often (RFC 2177: before 29 minutes). */
@@ -78,6 +86,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     maxConnectionsPerHost: e.MAILDUCT_MAX_CONNECTIONS_PER_HOST,
     watchersPerProcess: e.MAILDUCT_WATCHERS_PER_PROCESS,
     sessionsPerMailbox: e.MAILDUCT_SESSIONS_PER_MAILBOX,
+    webhookAllowPrivate: e.MAILDUCT_WEBHOOK_ALLOW_PRIVATE,
+    webhookAllowHttp: e.MAILDUCT_WEBHOOK_ALLOW_HTTP,
+    forwardTickets: e.MAILDUCT_FORWARD_TICKETS,
+    webhookConcurrency: e.MAILDUCT_WEBHOOK_CONCURRENCY,
     idleRestartSeconds: e.MAILDUCT_IDLE_RESTART_SECONDS,
     lockTtlMs: e.MAILDUCT_LOCK_TTL_MS,
     dbQueryTimeoutMs: e.MAILDUCT_DB_QUERY_TIMEOUT_MS,

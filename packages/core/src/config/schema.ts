@@ -9,6 +9,13 @@ const positiveInt = (name: string, fallback: number, min = 1, max = Number.MAX_S
     .max(max, `${name} must be at most ${max}`)
     .default(fallback);
 
+/** true or false (default false). */
+const flag = (name: string) =>
+  z
+    .enum(['true', 'false', ''], { error: `${name} must be true or false` })
+    .default('false')
+    .transform((v) => v === 'true');
+
 const url = (name: string, protocols: string[], fallback: string) =>
   z
     .string()
@@ -132,10 +139,11 @@ export const ConfigSchema = z.object({
   MAILDUCT_ALLOWED_MAIL_HOSTS: hostList('MAILDUCT_ALLOWED_MAIL_HOSTS'),
   MAILDUCT_DENIED_MAIL_HOSTS: hostList('MAILDUCT_DENIED_MAIL_HOSTS'),
   MAILDUCT_RETENTION_DAYS: positiveInt('MAILDUCT_RETENTION_DAYS', 30, 0),
-  MAILDUCT_OAUTH2_ALLOW_HTTP: z
-    .enum(['true', 'false', ''], { error: 'MAILDUCT_OAUTH2_ALLOW_HTTP must be true or false' })
-    .default('false')
-    .transform((v) => v === 'true'),
+  MAILDUCT_WEBHOOK_ALLOW_PRIVATE: flag('MAILDUCT_WEBHOOK_ALLOW_PRIVATE'),
+  MAILDUCT_WEBHOOK_ALLOW_HTTP: flag('MAILDUCT_WEBHOOK_ALLOW_HTTP'),
+  MAILDUCT_FORWARD_TICKETS: flag('MAILDUCT_FORWARD_TICKETS'),
+  MAILDUCT_WEBHOOK_CONCURRENCY: positiveInt('MAILDUCT_WEBHOOK_CONCURRENCY', 10, 1, 1000),
+  MAILDUCT_OAUTH2_ALLOW_HTTP: flag('MAILDUCT_OAUTH2_ALLOW_HTTP'),
   MAILDUCT_PUBLIC_URL: z
     .string()
     .optional()

@@ -44,8 +44,14 @@ export interface InfrastructureOptions {
 }
 
 /** pg connections a process needs for the components it runs. */
-export function poolSizeFor(components: { api?: boolean; scheduler?: boolean; fetcher?: boolean }): number {
-  return (components.api ? 8 : 0) + (components.fetcher ? 4 : 0) + (components.scheduler ? 2 : 0) || 2;
+export function poolSizeFor(components: {
+  api?: boolean;
+  scheduler?: boolean;
+  fetcher?: boolean;
+  webhooks?: boolean;
+}): number {
+  const n = components.api ? 8 : 0;
+  return n + (components.fetcher ? 4 : 0) + (components.scheduler ? 2 : 0) + (components.webhooks ? 2 : 0) || 2;
 }
 
 export function createInfrastructure(config: Readonly<Config>, options: InfrastructureOptions = {}): Infrastructure {
