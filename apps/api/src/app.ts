@@ -13,6 +13,7 @@ import mailAccountRoutes from './routes/mail-accounts/index.js';
 import accountOperationRoutes from './routes/mail-accounts/operations.js';
 import accountOAuth2Routes from './routes/mail-accounts/oauth2-routes.js';
 import providerRoutes from './routes/oauth2-providers/index.js';
+import webhookRoutes from './routes/webhooks/index.js';
 import messageRoutes from './routes/messages/index.js';
 import metricsRoutes from './routes/metrics/index.js';
 import queueRoutes from './routes/queues/index.js';
@@ -55,6 +56,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       await api.register(systemAddressRoutes, { prefix: '/system-addresses' });
       await api.register(messageRoutes, { prefix: '/messages' });
       await api.register(providerRoutes, { prefix: '/oauth2-providers' });
+      await api.register(webhookRoutes, { prefix: '/webhooks' });
     },
     { prefix: '/api/v1' },
   );

@@ -20,6 +20,7 @@ import { AddressService, QueueService } from '@mailduct/core/queues';
 import type { Redis } from '@mailduct/core/redis';
 import { PgMessageStore } from '@mailduct/core/store';
 import { WatchLeases } from '@mailduct/core/push';
+import { WebhookService } from '@mailduct/core/webhooks';
 
 /** Everything the API needs; tests build it against their own database and Redis prefix. */
 export interface ApiDeps {
@@ -44,6 +45,7 @@ export interface ApiServices {
   oauth2: AuthorizationFlow;
   sessions: SessionStore;
   metrics: MetricRepository;
+  webhooks: WebhookService;
   /** Who watches the push accounts (read only: the fetchers hold the leases). */
   watchers: WatchLeases;
   /** Sign-in attempts (10 a minute per client) and failed bearer tokens (30 a minute per client). */
@@ -77,6 +79,7 @@ export function createApiDeps(infra: Infrastructure, logger: Logger): ApiDeps {
     }),
     metrics: new MetricRepository(pool),
     watchers: new WatchLeases(redis, config.queuePrefix, 0),
+    webhooks: new WebhookService(prisma, secrets, queues.webhooks, { allowHttp: config.webhookAllowHttp }),
     providers: new ProviderService(prisma, secrets, { allowHttp: config.oauth2AllowHttp }),
     oauth2: new AuthorizationFlow({
       prisma,

@@ -20,8 +20,9 @@ export interface AuditEntry {
     | 'queue-job'
     | 'oauth2-authorize'
     | 'oauth2-refresh-refused'
-    | 'oauth2-revoke';
-  entity: 'mail_account' | 'queue' | 'system_address' | 'api_token' | 'job' | 'oauth2_provider';
+    | 'oauth2-revoke'
+    | 'redeliver';
+  entity: 'mail_account' | 'queue' | 'system_address' | 'api_token' | 'job' | 'oauth2_provider' | 'webhook';
   entityId: string | number;
   changes: Record<string, FieldChange>;
 }

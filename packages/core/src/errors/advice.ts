@@ -25,6 +25,8 @@ export const ERROR_ADVICE: Record<ErrorCode, string> = {
   CONFIG_INVALID: 'Fix the environment variables named in the message (README, "Configuration") and start again.',
   SECRET_UNREADABLE:
     'The password was sealed with a key that is not configured: add it to MAILDUCT_OLD_SECRET_KEYS, or set the password again.',
+  WEBHOOK_NOT_FOUND: 'Check the webhook id (`GET /api/v1/webhooks`).',
+  WEBHOOK_DELIVERY_NOT_FOUND: 'Check the delivery id (`GET /api/v1/webhooks/:id/deliveries`).',
   OAUTH2_PROVIDER_NOT_FOUND: 'Check the OAuth2 provider id (`GET /api/v1/oauth2-providers`).',
   OAUTH2_PROVIDER_EXISTS: 'OAuth2 provider names are unique: pick another name or change the existing provider.',
   OAUTH2_PROVIDER_IN_USE: 'Move the mail accounts named in the message to another provider (or to a password) first.',

@@ -11,3 +11,18 @@ export { DeliveryRepository } from './delivery-repository.js';
 export type { AttemptOutcome, PendingDelivery } from './delivery-repository.js';
 export { deliverWebhook, publishWebhookEvent } from './webhook-delivery.js';
 export type { DeliveryStep, WebhookDeliveryDeps } from './webhook-delivery.js';
+export { WebhookService } from './webhook-service.js';
+export {
+  DeliveryViewSchema,
+  WebhookCreatedSchema,
+  WebhookCreateSchema,
+  WebhookPatchSchema,
+  WebhookViewSchema,
+} from './webhook-schema.js';
+export type {
+  DeliveryView,
+  WebhookCreateBody,
+  WebhookCreated,
+  WebhookPatchBody,
+  WebhookView,
+} from './webhook-schema.js';
