@@ -21,11 +21,11 @@ const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { 
   volumes: Record<string, unknown>;
 };
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
-const apps = ['api', 'scheduler', 'fetcher'] as const;
+const apps = ['api', 'scheduler', 'fetcher', 'webhooks'] as const;
 const knownEnv = new Set([...Object.keys(ConfigSchema.shape), 'PORT']);
 
 describe('docker-compose.yml', () => {
-  it('has postgres, redis, a migration and the three components', () => {
+  it('has postgres, redis, a migration and the four components', () => {
     expect(Object.keys(compose.services).sort()).toEqual([
       'api',
       'fetcher',
@@ -33,6 +33,7 @@ describe('docker-compose.yml', () => {
       'postgres',
       'redis',
       'scheduler',
+      'webhooks',
     ]);
     expect(compose.services.postgres!.image).toMatch(/^postgres:1[4-9]/); // lz4 column compression needs >= 14
     expect(compose.services.redis!.image).toMatch(/^redis:7/);

@@ -12,6 +12,7 @@ import { AccountLocks } from '@mailduct/core/lock';
 import type { Logger } from '@mailduct/core/log';
 import { redisKeys } from '@mailduct/core/redis';
 import { PgMessageStore } from '@mailduct/core/store';
+import { DeliveryRepository, publishAccountEvents } from '@mailduct/core/webhooks';
 
 /** A FetchService on the process's connections. */
 export interface FetchRuntime {
@@ -33,6 +34,7 @@ export function createFetchRuntime(
   const { config, prisma, workerRedis: redis, workerQueues: queues } = infra;
   const locks = new AccountLocks(redis, config.queuePrefix, config.lockTtlMs);
   const store = new PgMessageStore(infra.pool);
+  const webhooks = { repository: new DeliveryRepository(prisma), queue: queues.webhooks };
   const service = new FetchService({
     prisma,
     secrets: infra.secrets,
@@ -57,6 +59,7 @@ export function createFetchRuntime(
       logger.warn({ accountId }, 'account parked: its login keeps failing or its OAuth2 grant is gone');
       await announceAccountChange(redis, config.queuePrefix, { accountId, kind: 'updated' }).catch(() => undefined);
     },
+    onAccountEvents: (runId, events, data) => publishAccountEvents(webhooks, runId, events, data),
     ...overrides,
   });
   return {

@@ -98,7 +98,8 @@ describe('delivering webhook events', () => {
     expect(retry!.id).toMatch(/^wd-\d+-2$/);
     expect(retry!.opts.delay).toBeGreaterThanOrEqual(24_000); // 30 s ± 20 %
     expect(retry!.opts.delay).toBeLessThanOrEqual(36_000);
-    expect(steps.filter((s) => s === 'failed')).toHaveLength(1); // the 410
+    await waitFor('the 410 to end its delivery', async () => steps.includes('failed'), 5_000);
+    expect(steps.filter((s) => s === 'failed')).toHaveLength(1);
     await retry!.promote();
     await waitFor('the second attempt', async () => requests.filter((r) => r.path === '/busy').length === 2, 10_000);
     await waitFor('delivered', async () => steps.includes('delivered'), 5_000);

@@ -26,6 +26,7 @@ import { fetchMailbox, type FetchCounts, type SessionInput } from './fetch-sessi
 import type { RoutingLoader } from './routing-loader.js';
 import type { RunError, RunRecorder } from './run-recorder.js';
 import type { PipelineHooks } from './store-and-dispatch.js';
+import type { AccountEventData, WebhookEventType } from '../webhooks/webhook-events.js';
 
 export interface FetchServiceDeps {
   prisma: PrismaClient;
@@ -54,6 +55,8 @@ export interface FetchServiceDeps {
   onLockSkipped?: (accountId: number) => Promise<void> | void;
   /** Called when a run parked an account (the scheduler must drop it). */
   onParked?: (accountId: number) => Promise<void> | void;
+  /** A run gave account events (account.failed, .parked, .recovered, …): for the webhooks. */
+  onAccountEvents?: (runId: number, events: WebhookEventType[], data: AccountEventData) => Promise<void>;
 }
 
 /** The result of one fetch of one account. */
@@ -155,6 +158,16 @@ export class FetchService {
     const notified = job.trigger === 'push' ? job.notifiedAt : undefined;
     const verdict = await recorder.finish(runId, account.id, counts, error, new Date(), notified);
     if (verdict.parked) await this.deps.onParked?.(account.id);
+    if (verdict.events.length > 0 && verdict.eventData)
+      // Telling people must not fail the run: the run is recorded, the events are logged as lost.
+      await this.deps
+        .onAccountEvents?.(runId, verdict.events, verdict.eventData)
+        .catch((err: Error) =>
+          logger.warn(
+            { accountId: account.id, runId, events: verdict.events, err: err.message },
+            'account events not recorded',
+          ),
+        );
     const outcome = error ? 'failed' : 'success';
     return { accountId: account.id, outcome, runId, counts, error, parked: verdict.parked };
   }

@@ -6,6 +6,8 @@ import { countersOfRun } from '../metrics/index.js';
 import { replaceControlCharacters } from '../text/index.js';
 import { onFailure } from './failure-policy.js';
 import type { FetchCounts } from './fetch-session.js';
+import { accountEventData, accountEventsOf } from '../webhooks/account-events.js';
+import type { AccountEventData, WebhookEventType } from '../webhooks/webhook-events.js';
 
 /** A failed run's error, as recorded. */
 export interface RunError {
@@ -18,6 +20,9 @@ export interface RunError {
 export interface RunVerdict {
   parked: boolean;
   backoffUntil: Date | null;
+  /** The account events this run gives (webhooks), with their data. */
+  events: WebhookEventType[];
+  eventData: AccountEventData | null;
 }
 
 /**
@@ -63,10 +68,16 @@ export class RunRecorder {
     return this.prisma.$transaction(async (tx) => {
       await closeRun(tx, runId, accountId, counts, error, now, notifiedAt);
       const account = await tx.mailAccount.findUnique({ where: { id: accountId } });
-      if (!account) return { parked: false, backoffUntil: null };
+      if (!account) return { parked: false, backoffUntil: null, events: [], eventData: null };
       if (!error) {
         await tx.mailAccount.update({ where: { id: accountId }, data: succeeded(now, counts) });
-        return { parked: false, backoffUntil: null };
+        const events = accountEventsOf({
+          failuresBefore: account.consecutiveFailures,
+          failuresAfter: 0,
+          parked: false,
+          errorCode: null,
+        });
+        return { parked: false, backoffUntil: null, events, eventData: accountEventData(account, 0, null) };
       }
       return this.failed(tx, account, error, counts, now);
     });
@@ -105,7 +116,15 @@ export class RunRecorder {
         },
       });
     }
-    return { parked: park, backoffUntil: action.backoffUntil };
+    const events = accountEventsOf({
+      failuresBefore: account.consecutiveFailures,
+      failuresAfter: state.consecutiveFailures,
+      parked: park,
+      errorCode: error.code,
+    });
+    const parkedReason = park ? action.park : account.parkedReason;
+    const eventData = accountEventData({ ...account, parkedReason }, state.consecutiveFailures, error);
+    return { parked: park, backoffUntil: action.backoffUntil, events, eventData };
   }
 }
 

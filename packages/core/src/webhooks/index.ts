@@ -9,7 +9,7 @@ export { isWebhookEvent, webhookEventBody, webhookEventId, WEBHOOK_EVENTS } from
 export type { AccountEventData, MessageEventData, WebhookEventType } from './webhook-events.js';
 export { DeliveryRepository } from './delivery-repository.js';
 export type { AttemptOutcome, PendingDelivery } from './delivery-repository.js';
-export { deliverWebhook, publishWebhookEvent } from './webhook-delivery.js';
+export { deliverWebhook, publishAccountEvents, publishWebhookEvent } from './webhook-delivery.js';
 export type { DeliveryStep, WebhookDeliveryDeps } from './webhook-delivery.js';
 export { WebhookService } from './webhook-service.js';
 export {
@@ -26,3 +26,4 @@ export type {
   WebhookPatchBody,
   WebhookView,
 } from './webhook-schema.js';
+export { accountEventsOf, FAILURES_BEFORE_EVENT } from './account-events.js';

@@ -5,7 +5,7 @@ import type { Logger } from '../log/index.js';
 import { decideDelivery } from './delivery-policy.js';
 import type { DeliveryRepository } from './delivery-repository.js';
 import { signWebhook } from './signature.js';
-import type { WebhookEventType } from './webhook-events.js';
+import { webhookEventBody, webhookEventId, type AccountEventData, type WebhookEventType } from './webhook-events.js';
 import { sendWebhook } from './webhook-sender.js';
 
 /** What delivering needs: the deliveries, the secrets, the `webhooks` queue and the operator's rules. */
@@ -33,6 +33,23 @@ export async function publishWebhookEvent(
   const ids = await deps.repository.addEvent(type, eventId, body);
   if (ids.length > 0) await deps.queue.addBulk(ids.map((id) => jobOf(id, 1, 0)));
   return ids.length;
+}
+
+/** Publish a run's account events, each known by the account and the run (published once). */
+export async function publishAccountEvents(
+  deps: Pick<WebhookDeliveryDeps, 'repository' | 'queue'>,
+  runId: number,
+  events: readonly WebhookEventType[],
+  data: AccountEventData,
+  at = new Date(),
+): Promise<void> {
+  for (const type of events)
+    await publishWebhookEvent(
+      deps,
+      type,
+      webhookEventId(type, `${data.accountId}-${runId}`),
+      webhookEventBody(type, data, at),
+    );
 }
 
 /**

@@ -1,0 +1,65 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SecretBox } from '@mailduct/core/crypto';
+import { FAILURES_BEFORE_EVENT, newWebhookSecret } from '@mailduct/core/webhooks';
+import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
+import { createFetchWorld, type FetchWorld } from '../../helpers/fetch-world.js';
+
+// Account health as webhook events, from real runs: a mailbox whose server is unreachable is
+// reported once when its failures reach the threshold (not on every run), and once when it
+// fetches again. Real Dovecot for the recovery.
+let dc: Dovecot;
+let w: FetchWorld;
+beforeAll(async () => {
+  dc = await startDovecot({ users: 1, noTls: true });
+  w = await createFetchWorld(dc);
+}, 60_000);
+afterAll(async () => {
+  await w?.close();
+  await dc?.stop();
+});
+
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+describe('account events', () => {
+  it('sends account.failed once at the threshold and account.recovered on the next success', async () => {
+    const prisma = w.runtime.prisma;
+    const secretEnc = new SecretBox(w.ctx.config.secretKey).seal(newWebhookSecret());
+    const hook = await prisma.webhook.create({
+      data: { url: 'https://desk.example.com/h', events: ['account.failed', 'account.recovered'], secretEnc },
+    });
+    const id = await w.account('IMAP', dc.users[0]!, { port: await closedPort() });
+    const events = async () =>
+      (await prisma.webhookDelivery.findMany({ where: { webhookId: hook.id }, orderBy: { id: 'asc' } })).map((d) => ({
+        type: d.eventType,
+        data: JSON.parse(d.body).data,
+      }));
+    for (let run = 1; run <= FAILURES_BEFORE_EVENT + 2; run++) {
+      expect((await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' })).outcome).toBe('failed');
+      expect(await events()).toHaveLength(run < FAILURES_BEFORE_EVENT ? 0 : 1);
+    }
+    expect((await events())[0]).toEqual({
+      type: 'account.failed',
+      data: expect.objectContaining({
+        accountId: id,
+        consecutiveFailures: FAILURES_BEFORE_EVENT,
+        error: expect.objectContaining({ class: 'network' }),
+      }),
+    });
+
+    await prisma.mailAccount.update({ where: { id }, data: { port: dc.imapPort } });
+    expect((await w.runtime.service.fetchAccount({ accountId: id, trigger: 'manual' })).outcome).toBe('success');
+    const after = await events();
+    expect(after.map((e) => e.type)).toEqual(['account.failed', 'account.recovered']);
+    expect(after[1]!.data).toMatchObject({ accountId: id, consecutiveFailures: 0, error: null });
+    // Each has its first delivery job waiting.
+    expect(await w.runtime.infra.workerQueues.webhooks.getWaitingCount()).toBe(2);
+  });
+});
