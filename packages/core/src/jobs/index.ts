@@ -6,6 +6,7 @@ export {
   parseWebhookJobData,
   schedulerId,
   ticketJobId,
+  webhookJob,
   webhookJobId,
 } from './job-catalogue.js';
 export type { WebhookJobData } from './job-catalogue.js';

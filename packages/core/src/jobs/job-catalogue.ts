@@ -69,6 +69,22 @@ export function webhookJobId(deliveryId: bigint | string, attempt: number): stri
   return `wd-${deliveryId}-${attempt}`;
 }
 
+/** Attempt `attempt` of a delivery as a job to add (`delayMs` from now), with the catalogue's options. */
+export function webhookJob(deliveryId: bigint, attempt: number, delayMs = 0) {
+  const j = JOBS.webhookDelivery;
+  return {
+    name: j.name,
+    data: { deliveryId: String(deliveryId) } satisfies WebhookJobData,
+    opts: {
+      jobId: webhookJobId(deliveryId, attempt),
+      delay: delayMs,
+      attempts: j.attempts,
+      removeOnComplete: j.removeOnComplete,
+      removeOnFail: j.removeOnFail,
+    },
+  };
+}
+
 /** A webhook job's data as the worker takes it; anything else is refused. */
 export function parseWebhookJobData(data: unknown): WebhookJobData {
   const id = (data as { deliveryId?: unknown } | null)?.deliveryId;

@@ -64,16 +64,16 @@ export class WatchLeases {
    */
   async renewMany(leases: readonly (readonly [number, WatchInfo])[]): Promise<(boolean | null)[]> {
     if (leases.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const [id, info] of leases)
-      pipeline.evalsha(RENEW_SHA, 1, this.key(id), this.token, JSON.stringify(info), this.ttlMs);
-    let results = (await pipeline.exec()) ?? [];
+    const send = () => {
+      const pipeline = this.redis.pipeline();
+      for (const [id, info] of leases)
+        pipeline.evalsha(RENEW_SHA, 1, this.key(id), this.token, JSON.stringify(info), this.ttlMs);
+      return pipeline.exec().then((r) => r ?? []);
+    };
+    let results = await send();
     if (results.some(([err]) => err && /NOSCRIPT/.test(String(err)))) {
       await this.redis.script('LOAD', RENEW);
-      const again = this.redis.pipeline();
-      for (const [id, info] of leases)
-        again.evalsha(RENEW_SHA, 1, this.key(id), this.token, JSON.stringify(info), this.ttlMs);
-      results = (await again.exec()) ?? [];
+      results = await send();
     }
     return leases.map((_, i) => {
       const [err, r] = results[i] ?? [new Error('no answer'), null];

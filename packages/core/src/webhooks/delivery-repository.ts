@@ -62,8 +62,10 @@ export class DeliveryRepository {
     now: Date,
   ): Promise<AttemptOutcome> {
     const status = 'status' in record.result ? record.result.status : null;
-    const error =
-      'error' in record.result ? record.result.message : decision.outcome === 'delivered' ? null : reasonOf(decision);
+    const reason =
+      'error' in record.result ? record.result.message : decision.outcome === 'delivered' ? null : decision.reason;
+    // Receiver and server text may carry any byte; PostgreSQL text columns refuse NUL.
+    const error = reason === null ? null : storableText(reason).slice(0, ERROR_MAX);
     return this.prisma.$transaction(async (tx) => {
       await tx.webhookAttempt.create({
         data: {
@@ -71,7 +73,7 @@ export class DeliveryRepository {
           attempt: delivery.attempts + 1,
           at: now,
           statusCode: status,
-          error: error === null ? null : storableText(error).slice(0, ERROR_MAX),
+          error,
           latencyMs: record.latencyMs,
           responseExcerpt: record.responseExcerpt === null ? null : storableText(record.responseExcerpt).slice(0, 1024),
         },
@@ -84,7 +86,7 @@ export class DeliveryRepository {
           status: decision.outcome === 'retry' ? 'retrying' : decision.outcome,
           nextAttemptAt: decision.outcome === 'retry' ? new Date(now.getTime() + decision.delayMs) : null,
           deliveredAt: decision.outcome === 'delivered' ? now : null,
-          lastError: error === null ? null : storableText(error).slice(0, ERROR_MAX),
+          lastError: error,
         },
       });
       if (decision.outcome === 'delivered') {
@@ -109,8 +111,4 @@ export class DeliveryRepository {
       return { disabled: disable };
     });
   }
-}
-
-function reasonOf(decision: DeliveryDecision): string {
-  return decision.outcome === 'delivered' ? '' : decision.reason;
 }

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { SecretBox } from '../crypto/index.js';
-import { JOBS, webhookJobId, type WebhookJobData } from '../jobs/job-catalogue.js';
+import { webhookJob, type WebhookJobData } from '../jobs/job-catalogue.js';
 import type { Logger } from '../log/index.js';
 import { decideDelivery } from './delivery-policy.js';
 import type { DeliveryRepository } from './delivery-repository.js';
@@ -31,7 +31,7 @@ export async function publishWebhookEvent(
   body: string,
 ): Promise<number> {
   const ids = await deps.repository.addEvent(type, eventId, body);
-  if (ids.length > 0) await deps.queue.addBulk(ids.map((id) => jobOf(id, 1, 0)));
+  if (ids.length > 0) await deps.queue.addBulk(ids.map((id) => webhookJob(id, 1)));
   return ids.length;
 }
 
@@ -80,26 +80,11 @@ export async function deliverWebhook(deps: WebhookDeliveryDeps, data: WebhookJob
   const about = { webhookId: delivery.webhookId, deliveryId: String(delivery.id), event: delivery.eventType, attempt };
   if (outcome.disabled) deps.logger.warn(about, 'webhook disabled: nothing delivered for 24 h');
   if (decision.outcome === 'retry') {
-    const next = jobOf(delivery.id, attempt + 1, decision.delayMs);
+    const next = webhookJob(delivery.id, attempt + 1, decision.delayMs);
     await deps.queue.add(next.name, next.data, next.opts);
     return 'retry';
   }
   if (decision.outcome === 'failed')
     deps.logger.warn({ ...about, reason: decision.reason }, 'webhook event not delivered');
   return decision.outcome;
-}
-
-function jobOf(id: bigint, attempt: number, delay: number) {
-  const j = JOBS.webhookDelivery;
-  return {
-    name: j.name,
-    data: { deliveryId: String(id) } satisfies WebhookJobData,
-    opts: {
-      jobId: webhookJobId(id, attempt),
-      delay,
-      attempts: j.attempts,
-      removeOnComplete: j.removeOnComplete,
-      removeOnFail: j.removeOnFail,
-    },
-  };
 }

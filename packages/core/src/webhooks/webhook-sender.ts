@@ -1,8 +1,8 @@
-import { lookup } from 'node:dns/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { MailHostPolicy } from '../mail/host-policy.js';
+import { addressesOf } from '../mail/resolve-mail-host.js';
 import type { AttemptResult } from './delivery-policy.js';
 import type { SignedHeaders } from './signature.js';
 
@@ -65,7 +65,7 @@ export async function sendWebhook(req: WebhookRequest): Promise<AttemptRecord> {
 async function checkedAddress(host: string, allowPrivate: boolean): Promise<string> {
   let addresses: string[];
   try {
-    addresses = isIP(host) !== 0 ? [host] : (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+    addresses = await addressesOf(host);
   } catch (err) {
     throw new Error(`${host} does not resolve (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }

@@ -3,7 +3,7 @@ import { diffFields, recordAudit } from '../audit/index.js';
 import type { SecretBox } from '../crypto/index.js';
 import type { PrismaClient, WebhookRow } from '../db/index.js';
 import { MailductError, validationError } from '../errors/index.js';
-import { JOBS, webhookJobId } from '../jobs/job-catalogue.js';
+import { webhookJob } from '../jobs/job-catalogue.js';
 import { newWebhookSecret } from './signature.js';
 import { isWebhookEvent } from './webhook-events.js';
 import type {
@@ -124,17 +124,8 @@ export class WebhookService {
       data: { status: 'pending', firstAttemptAt: null, nextAttemptAt: null },
       include: { log: { orderBy: { attempt: 'asc' } } },
     });
-    const j = JOBS.webhookDelivery;
-    await this.queue.add(
-      j.name,
-      { deliveryId: String(found.id) },
-      {
-        jobId: webhookJobId(found.id, found.attempts + 1),
-        attempts: j.attempts,
-        removeOnComplete: j.removeOnComplete,
-        removeOnFail: j.removeOnFail,
-      },
-    );
+    const job = webhookJob(found.id, found.attempts + 1);
+    await this.queue.add(job.name, job.data, job.opts);
     await recordAudit(this.prisma, {
       actor,
       action: 'redeliver',
