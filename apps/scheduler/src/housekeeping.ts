@@ -4,23 +4,36 @@ import { BullTicketPublisher, JOBS, messageIdOfTicketJob } from '@mailduct/core/
 import type { Logger } from '@mailduct/core/log';
 import { sweepOutbox } from '@mailduct/core/outbox';
 import { PgMessageStore } from '@mailduct/core/store';
+import { DeliveryRepository, sweepDeliveries } from '@mailduct/core/webhooks';
+
+/** What one round of housekeeping did. */
+export interface HousekeepingRound {
+  requeued: number;
+  consumed: number;
+  expired: number;
+  expiredTokens: number;
+  /** Webhook deliveries whose job was lost or failed, given one again. */
+  webhookRequeued: number;
+}
 
 export interface Housekeeping {
-  /** One sweep of the outbox, of expired raw mail and of expired access tokens (also run every `everyMs`). */
-  runOnce(): Promise<{ requeued: number; consumed: number; expired: number; expiredTokens: number }>;
+  /** One sweep of the outbox, webhook deliveries, expired raw mail and access tokens (also run every `everyMs`). */
+  runOnce(): Promise<HousekeepingRound>;
   close(): Promise<void>;
 }
 
 /**
  * Keeps PostgreSQL the source of truth for tickets: records consumed tickets from BullMQ's
  * completed events, re-enqueues dispatched tickets Redis no longer has (the outbox sweep), and
- * drops raw mail after MAILDUCT_RETENTION_DAYS and OAuth2 access tokens past their expiry.
+ * drops raw mail after MAILDUCT_RETENTION_DAYS and OAuth2 access tokens past their expiry;
+ * re-adds webhook deliveries whose job was lost and drops the delivery log past
+ * MAILDUCT_WEBHOOK_LOG_DAYS.
  * Idempotent, so several schedulers may run it.
  */
 export function startHousekeeping(
   infra: Infrastructure,
   logger: Logger,
-  o: { everyMs?: number; sweepAfterMs?: number } = {},
+  o: { everyMs?: number; sweepAfterMs?: number; webhookGraceMs?: number } = {},
 ): Housekeeping {
   const { config, workerQueues: queues } = infra;
   const store = new PgMessageStore(infra.pool);
@@ -37,16 +50,29 @@ export function startHousekeeping(
         .markConsumed([id])
         .catch((err: unknown) => logger.warn({ err, jobId }, 'could not record a consumed ticket; the sweep will'));
   });
-  const runOnce = async () => {
+  const deliveries = new DeliveryRepository(infra.prisma);
+  const runOnce = async (): Promise<HousekeepingRound> => {
     const sweep = await sweepOutbox(
       { store, publisher: new BullTicketPublisher(queues.tickets), tickets: queues.tickets },
       { olderThanMs: o.sweepAfterMs ?? 10 * 60_000, batch: 500 },
     );
     const expired = await store.expireRaw(config.retentionDays);
     const expiredTokens = await infra.accessTokens.tokens.expireAccessTokens();
+    const hooks = await sweepDeliveries(
+      { repository: deliveries, queue: queues.webhooks },
+      { graceMs: o.webhookGraceMs ?? 5 * 60_000, keepDays: config.webhookLogDays },
+    );
+    if (hooks.requeued > 0)
+      logger.warn({ requeued: hooks.requeued }, 'webhook deliveries without a job were queued again');
     if (sweep.requeued > 0) logger.warn({ requeued: sweep.requeued }, 'tickets missing from Redis were enqueued again');
     if (expired > 0) logger.info({ expired }, 'raw mail past its retention removed');
-    return { requeued: sweep.requeued, consumed: sweep.consumed, expired, expiredTokens };
+    return {
+      requeued: sweep.requeued,
+      consumed: sweep.consumed,
+      expired,
+      expiredTokens,
+      webhookRequeued: hooks.requeued,
+    };
   };
   let running = Promise.resolve();
   const timer = setInterval(() => {

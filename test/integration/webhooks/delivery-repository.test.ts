@@ -40,13 +40,19 @@ describe('webhook deliveries', () => {
     await hook(['ticket.dispatched'], false);
     const id = webhookEventId('ticket.dispatched', 101);
     const body = webhookEventBody('ticket.dispatched', { messageId: 101 }, new Date());
-    expect(await repo.addEvent('ticket.dispatched', id, body)).toHaveLength(2);
-    expect(await repo.addEvent('ticket.dispatched', id, body)).toEqual([]); // published again: no second delivery
+    const first = await repo.addEvent('ticket.dispatched', id, body);
+    expect(first).toHaveLength(2);
+    // Published again before any attempt (the publisher died before adding the jobs): the same
+    // deliveries, to be given their (same-id) jobs, and no second delivery.
+    expect(await repo.addEvent('ticket.dispatched', id, body)).toEqual(first);
     const rows = await prisma.webhookDelivery.findMany({ where: { eventId: id }, orderBy: { webhookId: 'asc' } });
     expect(rows.map((r) => [r.webhookId, r.status, r.body])).toEqual([
       [a.id, 'pending', body],
       [b.id, 'pending', body],
     ]);
+    // Once attempted, a delivery is not handed out again.
+    await prisma.webhookDelivery.update({ where: { id: first[0]! }, data: { attempts: 1, status: 'delivered' } });
+    expect(await repo.addEvent('ticket.dispatched', id, body)).toEqual([first[1]]);
   });
 
   it('logs each attempt, retries, delivers, and clears the webhook failing state on delivery', async () => {

@@ -33,6 +33,8 @@ export interface Config {
   forwardTickets: boolean;
   /** Webhook deliveries one process sends at once. */
   webhookConcurrency: number;
+  /** Delivered and failed webhook deliveries are kept this many days (the delivery log). */
+  webhookLogDays: number;
   /** IMAP sessions one mailbox may have at once; unset: the provider's known limit (Gmail 15, Microsoft 20, else 10). */
   sessionsPerMailbox: number | undefined;
   /** IDLE is ended and started again this often (RFC 2177: before 29 minutes). */
@@ -90,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     webhookAllowHttp: e.MAILDUCT_WEBHOOK_ALLOW_HTTP,
     forwardTickets: e.MAILDUCT_FORWARD_TICKETS,
     webhookConcurrency: e.MAILDUCT_WEBHOOK_CONCURRENCY,
+    webhookLogDays: e.MAILDUCT_WEBHOOK_LOG_DAYS,
     idleRestartSeconds: e.MAILDUCT_IDLE_RESTART_SECONDS,
     lockTtlMs: e.MAILDUCT_LOCK_TTL_MS,
     dbQueryTimeoutMs: e.MAILDUCT_DB_QUERY_TIMEOUT_MS,

@@ -23,7 +23,12 @@ const ERROR_MAX = 500;
 export class DeliveryRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  /** Record `body` for every enabled webhook subscribed to `type`; the ids of the deliveries added now. */
+  /**
+   * Record `body` for every enabled webhook subscribed to `type`, once per event id; the ids of
+   * the event's deliveries not yet attempted, which need their first job. Published again (the
+   * publisher died before adding the jobs, and its job ran again), the event's deliveries are
+   * not doubled, and those still waiting for a first attempt are returned again.
+   */
   async addEvent(type: WebhookEventType, eventId: string, body: string): Promise<bigint[]> {
     const hooks = await this.prisma.webhook.findMany({
       where: { enabled: true, events: { has: type } },
@@ -35,12 +40,44 @@ export class DeliveryRepository {
       skipDuplicates: true,
       select: { id: true },
     });
-    return added.map((d) => d.id);
+    if (added.length === hooks.length) return added.map((d) => d.id);
+    const unattempted = await this.prisma.webhookDelivery.findMany({
+      where: { eventId, webhookId: { in: hooks.map((h) => h.id) }, status: 'pending', attempts: 0 },
+      select: { id: true },
+      orderBy: { id: 'asc' },
+    });
+    return unattempted.map((d) => d.id);
   }
 
   /** A delivery to attempt, with its webhook; null when it is gone (webhook deleted). */
   async pending(id: bigint): Promise<PendingDelivery | null> {
     return this.prisma.webhookDelivery.findUnique({ where: { id }, include: { webhook: true } });
+  }
+
+  /**
+   * Deliveries still to attempt that were due before `dueBefore` (created then, or their retry
+   * due then): their job should have run by now. Oldest first, at most `limit`.
+   */
+  async stranded(dueBefore: Date, limit: number): Promise<{ id: bigint; attempts: number }[]> {
+    return this.prisma.webhookDelivery.findMany({
+      where: {
+        OR: [
+          { status: 'pending', createdAt: { lt: dueBefore } },
+          { status: 'retrying', nextAttemptAt: { lt: dueBefore } },
+        ],
+      },
+      select: { id: true, attempts: true },
+      orderBy: { id: 'asc' },
+      take: limit,
+    });
+  }
+
+  /** Remove delivered and failed deliveries created before `before`, with their attempts; how many. */
+  async removeEnded(before: Date): Promise<number> {
+    const { count } = await this.prisma.webhookDelivery.deleteMany({
+      where: { status: { in: ['delivered', 'failed'] }, createdAt: { lt: before } },
+    });
+    return count;
   }
 
   /** End a delivery without an attempt (its webhook was disabled meanwhile). */

@@ -11,6 +11,8 @@ export { DeliveryRepository } from './delivery-repository.js';
 export type { AttemptOutcome, PendingDelivery } from './delivery-repository.js';
 export { deliverWebhook, publishAccountEvents, publishWebhookEvent } from './webhook-delivery.js';
 export type { DeliveryStep, WebhookDeliveryDeps } from './webhook-delivery.js';
+export { sweepDeliveries } from './delivery-sweep.js';
+export type { DeliverySweep } from './delivery-sweep.js';
 export { WebhookService } from './webhook-service.js';
 export {
   DeliveryViewSchema,

@@ -23,7 +23,7 @@ export interface WebhookDeliveryDeps {
 /** What became of one job. */
 export type DeliveryStep = 'delivered' | 'retry' | 'failed' | 'skipped';
 
-/** Publish an event: a delivery for every subscribed webhook (once per event id) and its first job. */
+/** Publish an event: a delivery for every subscribed webhook (once per event id) and its first job (same job id when published again). */
 export async function publishWebhookEvent(
   deps: Pick<WebhookDeliveryDeps, 'repository' | 'queue'>,
   type: WebhookEventType,
