@@ -12,7 +12,7 @@ import { AccountLocks } from '@mailduct/core/lock';
 import type { Logger } from '@mailduct/core/log';
 import { redisKeys } from '@mailduct/core/redis';
 import { PgMessageStore } from '@mailduct/core/store';
-import { DeliveryRepository, publishAccountEvents } from '@mailduct/core/webhooks';
+import { DeliveryRepository, publishAccountEvents, publishEvents } from '@mailduct/core/webhooks';
 
 /** A FetchService on the process's connections. */
 export interface FetchRuntime {
@@ -60,6 +60,7 @@ export function createFetchRuntime(
       await announceAccountChange(redis, config.queuePrefix, { accountId, kind: 'updated' }).catch(() => undefined);
     },
     onAccountEvents: (runId, events, data) => publishAccountEvents(webhooks, runId, events, data),
+    onMessageEvents: (events) => publishEvents(webhooks, events),
     ...overrides,
   });
   return {

@@ -24,7 +24,8 @@ import type { MailboxProgress, ProgressContext } from './mailbox-progress.js';
 import { Pop3Progress } from './pop3-progress.js';
 import { fetchMailbox, type FetchCounts, type SessionInput } from './fetch-session.js';
 import type { RoutingLoader } from './routing-loader.js';
-import type { RunError, RunRecorder } from './run-recorder.js';
+import { MessageEventLog, type MessageEvent } from './message-events.js';
+import type { RunError, RunRecorder, RunVerdict } from './run-recorder.js';
 import type { PipelineHooks } from './store-and-dispatch.js';
 import type { AccountEventData, WebhookEventType } from '../webhooks/webhook-events.js';
 
@@ -57,6 +58,8 @@ export interface FetchServiceDeps {
   onParked?: (accountId: number) => Promise<void> | void;
   /** A run gave account events (account.failed, .parked, .recovered, …): for the webhooks. */
   onAccountEvents?: (runId: number, events: WebhookEventType[], data: AccountEventData) => Promise<void>;
+  /** A run quarantined mail or left mail on the server as too large: for the webhooks. */
+  onMessageEvents?: (events: readonly MessageEvent[]) => Promise<void>;
 }
 
 /** The result of one fetch of one account. */
@@ -137,9 +140,10 @@ export class FetchService {
     if (!account) throw new MailductError('ACCOUNT_NOT_FOUND', `mail account ${job.accountId} does not exist`);
     const runId = await recorder.start(account.id, job.trigger, lock.token.split(':').slice(0, 2).join(':'));
     const counts = emptyCounts();
+    const events = new MessageEventLog(account.id, this.deps.settings.maxMessageBytes);
     let error: RunError | null = null;
     try {
-      await this.fetchFolders(account, job, lock, options, counts);
+      await this.fetchFolders(account, job, lock, options, counts, events);
       if (options.signal?.aborted) error = stoppedEarly(options.signal);
     } catch (err) {
       const stopped = options.interrupt?.aborted ? options.interrupt : options.signal?.aborted ? options.signal : null;
@@ -158,18 +162,18 @@ export class FetchService {
     const notified = job.trigger === 'push' ? job.notifiedAt : undefined;
     const verdict = await recorder.finish(runId, account.id, counts, error, new Date(), notified);
     if (verdict.parked) await this.deps.onParked?.(account.id);
-    if (verdict.events.length > 0 && verdict.eventData)
-      // Telling people must not fail the run: the run is recorded, the events are logged as lost.
-      await this.deps
-        .onAccountEvents?.(runId, verdict.events, verdict.eventData)
-        .catch((err: Error) =>
-          logger.warn(
-            { accountId: account.id, runId, events: verdict.events, err: err.message },
-            'account events not recorded',
-          ),
-        );
+    await this.announce(runId, account.id, verdict, events);
     const outcome = error ? 'failed' : 'success';
     return { accountId: account.id, outcome, runId, counts, error, parked: verdict.parked };
+  }
+
+  /** Tell the webhooks what the run met; telling must not fail the run (a failure is logged as lost). */
+  private async announce(runId: number, accountId: number, verdict: RunVerdict, messages: MessageEventLog) {
+    const lost = (what: string) => (err: Error) =>
+      this.deps.logger.warn({ accountId, runId, err: err.message }, `${what} not recorded`);
+    if (verdict.events.length > 0 && verdict.eventData)
+      await this.deps.onAccountEvents?.(runId, verdict.events, verdict.eventData).catch(lost('account events'));
+    if (messages.events.length > 0) await this.deps.onMessageEvents?.(messages.events).catch(lost('message events'));
   }
 
   /**
@@ -182,6 +186,7 @@ export class FetchService {
     lock: HeldLock,
     options: FetchOptions,
     counts: FetchCounts,
+    events: MessageEventLog,
   ): Promise<void> {
     const stored = await this.cursors.cursors(account.id);
     const common = await this.sessionInput(account, job, lock, options);
@@ -190,7 +195,12 @@ export class FetchService {
     let failure: unknown = null;
     for (const folder of foldersOfRow(account)) {
       if (remaining <= 0 || options.signal?.aborted) break;
-      const input = { ...common, ...mailbox.folder(folder, stored.get(folder)), limit: remaining };
+      const input = {
+        ...common,
+        ...mailbox.folder(folder, stored.get(folder)),
+        limit: remaining,
+        events: events.forFolder(folder || null),
+      };
       try {
         remaining -= await fetchMailbox(input, counts);
       } catch (err) {

@@ -12,6 +12,7 @@ import type { MailboxProgress } from './mailbox-progress.js';
 import { NextSession } from './next-session.js';
 import { warn } from './run-warnings.js';
 import { ServerActions } from './server-actions.js';
+import type { FolderEvents } from './message-events.js';
 import { storeAndDispatch, type BatchDeps } from './store-and-dispatch.js';
 
 /** Counters of one run. */
@@ -49,6 +50,8 @@ export interface SessionInput {
   afterFetch: AfterFetch;
   /** What of the mailbox is handled across runs (its cursor or remembered UIDLs). */
   progress: MailboxProgress;
+  /** Where the folder's message events go (quarantined, left as too large), for the webhooks. */
+  events?: FolderEvents;
 }
 
 /** One run of one mailbox: its input, counters and what it has handled so far over every session. */
@@ -124,7 +127,10 @@ export async function fetchMailbox(input: SessionInput, counts: FetchCounts): Pr
 /** What to fetch of a session's listing; what is left there as too large is counted and reported. */
 function plan(run: Run, listing: RemoteMessage[], remaining: number): RemoteMessage[] {
   const planned = planFetch(listing, { maxBytes: run.input.maxBytes, limit: remaining, done: run.done });
-  for (const m of planned.oversized) run.oversized.add(m.id);
+  for (const m of planned.oversized) {
+    run.oversized.add(m.id);
+    run.input.events?.oversized(m);
+  }
   if (staysInFolder(run.input)) run.input.progress.settle(planned.oversized);
   run.counts.oversized = run.oversized.size;
   const repeated = listing.filter((m) => m.uidlRepeated).length;
@@ -186,6 +192,7 @@ async function storeAndMark(run: Run, actions: ServerActions, batch: RemoteMessa
   counts.dispatched += result.dispatched;
   counts.ignored += result.ignored;
   counts.quarantined += result.quarantined;
+  for (const m of result.quarantinedMessages) input.events?.quarantined(m);
   await actions.mark(
     got.downloads.map((d) => d.message),
     result.ids,
@@ -210,6 +217,7 @@ function staysInFolder(input: SessionInput): boolean {
 function leftTooLarge(run: Run, tooLarge: readonly RemoteMessage[]): void {
   for (const m of tooLarge) {
     run.oversized.add(m.id);
+    run.input.events?.oversized(m);
     run.done.add(m.id);
   }
   run.counts.oversized = run.oversized.size;

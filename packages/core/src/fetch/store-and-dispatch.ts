@@ -5,6 +5,7 @@ import type { RemoteMessage } from '../mail/index.js';
 import { MessageHeaders, summarizeHeaders, type HeaderSummary } from '../headers/index.js';
 import type { MessageOrigin, MessageStore, Outcome, StoredRef, TicketRow, Verdict } from '../store/index.js';
 import { storableStrings } from '../text/index.js';
+import type { QuarantinedMessage } from './message-events.js';
 
 /** A downloaded message and where it was read. */
 export interface Download {
@@ -36,6 +37,8 @@ export interface BatchResult {
   dispatched: number;
   ignored: number;
   quarantined: number;
+  /** The messages stored quarantined by this batch (new rows only), for the webhooks. */
+  quarantinedMessages: QuarantinedMessage[];
 }
 
 /**
@@ -68,6 +71,7 @@ export async function storeAndDispatch(
     dispatched: 0,
     ignored: 0,
     quarantined: 0,
+    quarantinedMessages: [],
   };
   const seen = new Set<number>();
   const fresh: TicketRow[] = [];
@@ -82,6 +86,7 @@ export async function storeAndDispatch(
     if (ref.isNew) {
       // A new row holds what the store wrote: the verdict, or a quarantine when PostgreSQL refused it.
       count(result, ref.status);
+      if (ref.status === 'quarantined') result.quarantinedMessages.push(quarantinedOf(ref, size, verdict));
       if (ref.status === 'dispatched' && verdict.status === 'dispatched')
         fresh.push(ticketRowOf(accountId, ref, size, verdict));
     } else if (ref.status === 'dispatched' && !ref.enqueued) {
@@ -117,6 +122,16 @@ function ticketRowOf(
     dispatch,
     attributes,
     headers: o.summary,
+  };
+}
+
+function quarantinedOf(ref: StoredRef, size: number, verdict: Verdict): QuarantinedMessage {
+  return {
+    id: ref.id,
+    size,
+    subject: verdict.summary?.subject ?? null,
+    // Quarantined by the store, not the verdict: PostgreSQL refused what the headers gave.
+    reason: verdict.status === 'quarantined' ? verdict.error : 'PostgreSQL refused what was read from the headers',
   };
 }
 

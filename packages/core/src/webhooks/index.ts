@@ -9,7 +9,7 @@ export { isWebhookEvent, webhookEventBody, webhookEventId, WEBHOOK_EVENTS } from
 export type { AccountEventData, MessageEventData, WebhookEventType } from './webhook-events.js';
 export { DeliveryRepository } from './delivery-repository.js';
 export type { AttemptOutcome, PendingDelivery } from './delivery-repository.js';
-export { deliverWebhook, publishAccountEvents, publishWebhookEvent } from './webhook-delivery.js';
+export { deliverWebhook, publishAccountEvents, publishEvents, publishWebhookEvent } from './webhook-delivery.js';
 export type { DeliveryStep, WebhookDeliveryDeps } from './webhook-delivery.js';
 export { sweepDeliveries } from './delivery-sweep.js';
 export type { DeliverySweep } from './delivery-sweep.js';

@@ -35,6 +35,15 @@ export async function publishWebhookEvent(
   return ids.length;
 }
 
+/** Publish events, each under its own id (published again: delivered once). */
+export async function publishEvents(
+  deps: Pick<WebhookDeliveryDeps, 'repository' | 'queue'>,
+  events: readonly { type: WebhookEventType; id: string; data: unknown }[],
+  at = new Date(),
+): Promise<void> {
+  for (const e of events) await publishWebhookEvent(deps, e.type, e.id, webhookEventBody(e.type, e.data, at));
+}
+
 /** Publish a run's account events, each known by the account and the run (published once). */
 export async function publishAccountEvents(
   deps: Pick<WebhookDeliveryDeps, 'repository' | 'queue'>,
@@ -43,13 +52,12 @@ export async function publishAccountEvents(
   data: AccountEventData,
   at = new Date(),
 ): Promise<void> {
-  for (const type of events)
-    await publishWebhookEvent(
-      deps,
-      type,
-      webhookEventId(type, `${data.accountId}-${runId}`),
-      webhookEventBody(type, data, at),
-    );
+  const id = (type: WebhookEventType) => webhookEventId(type, `${data.accountId}-${runId}`);
+  await publishEvents(
+    deps,
+    events.map((type) => ({ type, id: id(type), data })),
+    at,
+  );
 }
 
 /**

@@ -1,3 +1,4 @@
+import { MessageEventLog } from '../fetch/message-events.js';
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
@@ -61,9 +62,14 @@ describe(webhookEventBody.name, () => {
     expect(valid(webhookEventBody('account.recovered', { ...account, consecutiveFailures: 0, error: null }, at))).toBe(
       true,
     );
-    const message = { accountId: 3, messageId: null, size: 60_000_000, subject: 'Scan', reason: 'above 32 MiB' };
-    expect(valid(webhookEventBody('message.oversized', message, at))).toBe(true);
-    expect(valid(webhookEventBody('message.quarantined', { ...message, messageId: 9 }, at))).toBe(true);
+    // The message events as a run builds them (IMAP and POP3).
+    const log = new MessageEventLog(3, 32 << 20);
+    for (const folder of ['INBOX', null]) {
+      log.forFolder(folder).oversized({ id: '17', seq: 1, size: 60_000_000 });
+      log.forFolder(folder).quarantined({ id: 9, size: 80, subject: 'Scan', reason: 'no header fields found' });
+    }
+    expect(log.events.map((e) => e.type)).toEqual(['message.oversized', 'message.quarantined', 'message.oversized']);
+    for (const e of log.events) expect(valid(webhookEventBody(e.type, e.data, at))).toBe(true);
   });
 
   it('is refused by the schema when an event carries the wrong data', () => {

@@ -33,6 +33,8 @@ export interface MessageEventData {
   accountId: number;
   /** The stored message (quarantined), or null for mail left on the server (oversized). */
   messageId: number | null;
+  /** The IMAP folder it was read in; null for POP3. */
+  folder: string | null;
   size: number;
   subject: string | null;
   reason: string;
