@@ -12,7 +12,8 @@ import { AccountLocks } from '@mailduct/core/lock';
 import type { Logger } from '@mailduct/core/log';
 import { redisKeys } from '@mailduct/core/redis';
 import { PgMessageStore } from '@mailduct/core/store';
-import { DeliveryRepository, publishAccountEvents, publishEvents } from '@mailduct/core/webhooks';
+import { NotificationRepository } from '@mailduct/core/notify';
+import { accountEventsOfRun, DeliveryRepository, publishEvents } from '@mailduct/core/webhooks';
 
 /** A FetchService on the process's connections. */
 export interface FetchRuntime {
@@ -35,6 +36,8 @@ export function createFetchRuntime(
   const locks = new AccountLocks(redis, config.queuePrefix, config.lockTtlMs);
   const store = new PgMessageStore(infra.pool);
   const webhooks = { repository: new DeliveryRepository(prisma), queue: queues.webhooks };
+  // Account health by e-mail, when the operator set MAILDUCT_NOTIFY_TO (the webhooks role mails them).
+  const notifications = config.notify ? new NotificationRepository(prisma) : null;
   const service = new FetchService({
     prisma,
     secrets: infra.secrets,
@@ -59,7 +62,11 @@ export function createFetchRuntime(
       logger.warn({ accountId }, 'account parked: its login keeps failing or its OAuth2 grant is gone');
       await announceAccountChange(redis, config.queuePrefix, { accountId, kind: 'updated' }).catch(() => undefined);
     },
-    onAccountEvents: (runId, events, data) => publishAccountEvents(webhooks, runId, events, data),
+    onAccountEvents: async (runId, types, data) => {
+      const events = accountEventsOfRun(runId, types, data);
+      await publishEvents(webhooks, events);
+      if (notifications) await notifications.record(events);
+    },
     onMessageEvents: (events) => publishEvents(webhooks, events),
     ...overrides,
   });

@@ -7,7 +7,7 @@ import { PgMessageStore } from '@mailduct/core/store';
 import { DeliveryRepository, sweepDeliveries } from '@mailduct/core/webhooks';
 
 /** What one round of housekeeping did. */
-export interface HousekeepingRound {
+interface HousekeepingRound {
   requeued: number;
   consumed: number;
   expired: number;

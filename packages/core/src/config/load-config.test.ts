@@ -70,4 +70,29 @@ describe(loadConfig.name, () => {
       'MAILDUCT_POLL_INTERVAL_SECONDS',
     );
   });
+
+  it('turns notifications on with MAILDUCT_NOTIFY_TO and names what a half-set configuration lacks', () => {
+    expect(loadConfig({ MAILDUCT_SECRET_KEY: key }).notify).toBeNull();
+    expect(
+      loadConfig({
+        MAILDUCT_SECRET_KEY: key,
+        MAILDUCT_NOTIFY_TO: ' ops@example.com, desk@example.com ,',
+        MAILDUCT_NOTIFY_FROM: 'mailduct@example.com',
+        MAILDUCT_SMTP_HOST: 'smtp.example.com',
+        MAILDUCT_SMTP_USER: 'mailduct',
+        MAILDUCT_SMTP_PASSWORD: 'pw',
+      }).notify,
+    ).toEqual({
+      smtp: { host: 'smtp.example.com', port: 587, tls: 'starttls', user: 'mailduct', password: 'pw' },
+      from: 'mailduct@example.com',
+      to: ['ops@example.com', 'desk@example.com'],
+    });
+    const half = problems({ MAILDUCT_SECRET_KEY: key, MAILDUCT_NOTIFY_TO: 'ops@example.com', MAILDUCT_SMTP_USER: 'u' });
+    for (const name of ['MAILDUCT_SMTP_HOST', 'MAILDUCT_NOTIFY_FROM', 'MAILDUCT_SMTP_PASSWORD'])
+      expect(half).toContain(`${name}:`);
+    expect(problems({ MAILDUCT_SECRET_KEY: key, MAILDUCT_NOTIFY_TO: 'Ops <ops@example.com>' })).toContain(
+      'MAILDUCT_NOTIFY_TO: MAILDUCT_NOTIFY_TO must be e-mail addresses separated by commas',
+    );
+    expect(problems({ MAILDUCT_SECRET_KEY: key, MAILDUCT_SMTP_TLS: 'ssl' })).toContain('MAILDUCT_SMTP_TLS:');
+  });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { MailductError } from '../errors/index.js';
+import { notifyConfigOf, type NotifyConfig } from './notify-schema.js';
 import { ConfigSchema } from './schema.js';
 
 /** mailduct's validated, typed and frozen configuration. */
@@ -53,6 +54,8 @@ export interface Config {
   oauth2AllowHttp: boolean;
   /** Where browsers reach mailduct: the OAuth2 redirect URI is `<publicUrl>/oauth2/callback`; unset: the request's own origin. */
   publicUrl: string | undefined;
+  /** Account health digests by e-mail; null: off (MAILDUCT_NOTIFY_TO unset). */
+  notify: NotifyConfig | null;
 }
 
 /**
@@ -62,11 +65,11 @@ export interface Config {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => ({ field: String(i.path[0] ?? ''), problem: i.message }));
-    const text = problems.map((p) => `  - ${p.field}: ${p.problem}`).join('\n');
-    throw new MailductError('CONFIG_INVALID', `Invalid configuration:\n${text}`, { details: problems });
+    invalid(parsed.error.issues.map((i) => ({ field: String(i.path[0] ?? ''), problem: i.message })));
   }
   const e = parsed.data;
+  const notify = notifyConfigOf(e);
+  if (Array.isArray(notify)) invalid(notify);
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
@@ -103,7 +106,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     deniedMailHosts: e.MAILDUCT_DENIED_MAIL_HOSTS,
     oauth2AllowHttp: e.MAILDUCT_OAUTH2_ALLOW_HTTP,
     publicUrl: e.MAILDUCT_PUBLIC_URL,
+    notify,
   });
+}
+
+function invalid(problems: { field: string; problem: string }[]): never {
+  const text = problems.map((p) => `  - ${p.field}: ${p.problem}`).join('\n');
+  throw new MailductError('CONFIG_INVALID', `Invalid configuration:\n${text}`, { details: problems });
 }
 
 function readExtraCa(file: string | undefined): string | undefined {

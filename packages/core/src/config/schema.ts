@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { entries, isHostEntry } from '../mail/host-policy.js';
+import { notifyEnvShape } from './notify-schema.js';
 
 const positiveInt = (name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce
@@ -144,6 +145,7 @@ export const ConfigSchema = z.object({
   MAILDUCT_FORWARD_TICKETS: flag('MAILDUCT_FORWARD_TICKETS'),
   MAILDUCT_WEBHOOK_CONCURRENCY: positiveInt('MAILDUCT_WEBHOOK_CONCURRENCY', 10, 1, 1000),
   MAILDUCT_WEBHOOK_LOG_DAYS: positiveInt('MAILDUCT_WEBHOOK_LOG_DAYS', 7, 1, 3650),
+  ...notifyEnvShape,
   MAILDUCT_OAUTH2_ALLOW_HTTP: flag('MAILDUCT_OAUTH2_ALLOW_HTTP'),
   MAILDUCT_PUBLIC_URL: z
     .string()

@@ -5,11 +5,17 @@ export type { SignedHeaders } from './signature.js';
 export { RESPONSE_EXCERPT_BYTES, sendWebhook } from './webhook-sender.js';
 export type { AttemptRecord, WebhookRequest } from './webhook-sender.js';
 export { WEBHOOK_URL_MAX, webhookUrlProblem } from './webhook-url.js';
-export { isWebhookEvent, webhookEventBody, webhookEventId, WEBHOOK_EVENTS } from './webhook-events.js';
+export {
+  accountEventsOfRun,
+  isWebhookEvent,
+  webhookEventBody,
+  webhookEventId,
+  WEBHOOK_EVENTS,
+} from './webhook-events.js';
 export type { AccountEventData, MessageEventData, WebhookEventType } from './webhook-events.js';
 export { DeliveryRepository } from './delivery-repository.js';
 export type { AttemptOutcome, PendingDelivery } from './delivery-repository.js';
-export { deliverWebhook, publishAccountEvents, publishEvents, publishWebhookEvent } from './webhook-delivery.js';
+export { deliverWebhook, publishEvents, publishWebhookEvent } from './webhook-delivery.js';
 export type { DeliveryStep, WebhookDeliveryDeps } from './webhook-delivery.js';
 export { sweepDeliveries } from './delivery-sweep.js';
 export type { DeliverySweep } from './delivery-sweep.js';

@@ -5,7 +5,7 @@ import type { Logger } from '../log/index.js';
 import { decideDelivery } from './delivery-policy.js';
 import type { DeliveryRepository } from './delivery-repository.js';
 import { signWebhook } from './signature.js';
-import { webhookEventBody, webhookEventId, type AccountEventData, type WebhookEventType } from './webhook-events.js';
+import { webhookEventBody, type WebhookEventType } from './webhook-events.js';
 import { sendWebhook } from './webhook-sender.js';
 
 /** What delivering needs: the deliveries, the secrets, the `webhooks` queue and the operator's rules. */
@@ -42,22 +42,6 @@ export async function publishEvents(
   at = new Date(),
 ): Promise<void> {
   for (const e of events) await publishWebhookEvent(deps, e.type, e.id, webhookEventBody(e.type, e.data, at));
-}
-
-/** Publish a run's account events, each known by the account and the run (published once). */
-export async function publishAccountEvents(
-  deps: Pick<WebhookDeliveryDeps, 'repository' | 'queue'>,
-  runId: number,
-  events: readonly WebhookEventType[],
-  data: AccountEventData,
-  at = new Date(),
-): Promise<void> {
-  const id = (type: WebhookEventType) => webhookEventId(type, `${data.accountId}-${runId}`);
-  await publishEvents(
-    deps,
-    events.map((type) => ({ type, id: id(type), data })),
-    at,
-  );
 }
 
 /**

@@ -57,3 +57,8 @@ export function webhookEventBody(type: WebhookEventType, data: unknown, at: Date
 export function webhookEventId(type: WebhookEventType, subject: string | number): string {
   return `evt_${type.replace(/[._]/g, '-')}_${String(subject).replace(/[^A-Za-z0-9-]/g, '-')}`;
 }
+
+/** A run's account events with their ids: known by the account and the run, so published once. */
+export function accountEventsOfRun(runId: number, types: readonly WebhookEventType[], data: AccountEventData) {
+  return types.map((type) => ({ type, id: webhookEventId(type, `${data.accountId}-${runId}`), data }));
+}
