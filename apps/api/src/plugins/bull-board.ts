@@ -22,6 +22,7 @@ const bullBoard: FastifyPluginAsync = async (app) => {
       queues: [
         new BullMQAdapter(app.deps.queues.fetch, { readOnlyMode }),
         new BullMQAdapter(app.deps.queues.tickets, { readOnlyMode }),
+        new BullMQAdapter(app.deps.queues.webhooks, { readOnlyMode }),
       ],
       serverAdapter: adapter,
     });

@@ -35,6 +35,9 @@ fieldset { border: 1px solid var(--line); background: #fff; border-radius: 6px; 
 .field .error { color: var(--bad); grid-column: 2; }
 .field .hint { color: var(--muted); grid-column: 2; font-size: .9em; }
 .field[hidden] { display: none; }
+.field .choices { display: flex; flex-direction: column; gap: .2rem; }
+.field .choices label { font-weight: normal; padding-top: 0; }
+.field input[type=url] { font: inherit; padding: .35rem .5rem; border: 1px solid #b9c0cc; border-radius: 5px; width: min(100%, 40rem); }
 .actions { display: flex; gap: .6rem; margin-top: 1rem; flex-wrap: wrap; }
 .result { margin-left: .6rem; }
 .login { max-width: 28rem; margin: 4rem auto; }

@@ -7,7 +7,7 @@ export type Notice = { text: string; error?: boolean } | null;
 export interface PageOptions {
   title: string;
   session: Session | null;
-  active?: 'accounts' | 'providers' | 'queues' | 'addresses' | 'messages';
+  active?: 'accounts' | 'providers' | 'queues' | 'addresses' | 'messages' | 'webhooks';
   notice?: Notice;
 }
 
@@ -17,6 +17,7 @@ const NAV = [
   ['queues', '/queues', 'Queues'],
   ['addresses', '/system-addresses', 'System addresses'],
   ['messages', '/messages', 'Messages'],
+  ['webhooks', '/webhooks', 'Webhooks'],
 ] as const;
 
 /** The page shell: navigation, notice, content. */

@@ -21,6 +21,7 @@ export { sweepDeliveries } from './delivery-sweep.js';
 export type { DeliverySweep } from './delivery-sweep.js';
 export { WebhookService } from './webhook-service.js';
 export {
+  DESCRIPTION_MAX,
   DeliveryViewSchema,
   WebhookCreatedSchema,
   WebhookCreateSchema,

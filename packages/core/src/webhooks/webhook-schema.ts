@@ -3,7 +3,8 @@ import { DateTime, Nullable, NullableDateTime } from '../schema/index.js';
 import { WEBHOOK_EVENTS } from './webhook-events.js';
 import { WEBHOOK_URL_MAX } from './webhook-url.js';
 
-const DESCRIPTION_MAX = 250;
+/** Characters a webhook's description may have. */
+export const DESCRIPTION_MAX = 250;
 
 const writable = {
   url: Type.String({

@@ -6,12 +6,13 @@ import { MailductError, validationError } from '../errors/index.js';
 import { webhookJob } from '../jobs/job-catalogue.js';
 import { newWebhookSecret } from './signature.js';
 import { isWebhookEvent } from './webhook-events.js';
-import type {
-  DeliveryView,
-  WebhookCreateBody,
-  WebhookCreated,
-  WebhookPatchBody,
-  WebhookView,
+import {
+  DESCRIPTION_MAX,
+  type DeliveryView,
+  type WebhookCreateBody,
+  type WebhookCreated,
+  type WebhookPatchBody,
+  type WebhookView,
 } from './webhook-schema.js';
 import { webhookUrlProblem } from './webhook-url.js';
 
@@ -65,7 +66,11 @@ export class WebhookService {
   /** Change a webhook; enabling it again clears its failing state. Throws WEBHOOK_NOT_FOUND, VALIDATION_FAILED. */
   async update(id: number, patch: WebhookPatchBody, actor: string): Promise<WebhookView> {
     const current = await this.row(id);
-    this.check({ url: patch.url ?? current.url, events: patch.events ?? current.events });
+    this.check({
+      url: patch.url ?? current.url,
+      events: patch.events ?? current.events,
+      description: patch.description,
+    });
     const enabling = patch.enabled === true && !current.enabled;
     const row = await this.prisma.$transaction(async (tx) => {
       const updated = await tx.webhook.update({
@@ -136,8 +141,13 @@ export class WebhookService {
     return deliveryView(updated);
   }
 
-  private check(input: { url: string; events: readonly string[] }): void {
+  private check(input: { url: string; events: readonly string[]; description?: string | null }): void {
     const problems = [];
+    if ((input.description?.length ?? 0) > DESCRIPTION_MAX)
+      problems.push({
+        field: 'description',
+        problem: `must be text of at most ${DESCRIPTION_MAX} characters, or null`,
+      });
     const url = webhookUrlProblem(input.url, this.options);
     if (url) problems.push({ field: 'url', problem: url });
     const unknown = input.events.filter((e) => !isWebhookEvent(e));

@@ -9,6 +9,7 @@ import { sendErrorPage } from './page-errors.js';
 import providerPages from './provider-routes.js';
 import queuePages from './queue-routes.js';
 import signInRoutes from './sign-in-routes.js';
+import webhookPages from './webhook-routes.js';
 import { checkCsrf, type FormBody } from './ui-support.js';
 
 /** The admin UI: sign-in (rate-limited), then the screens, all behind the session cookie. */
@@ -44,6 +45,7 @@ const uiRoutes: FastifyPluginAsync = async (app) => {
     await pages.register(messagePages);
     await pages.register(oauth2Callback);
     await pages.register(providerPages);
+    await pages.register(webhookPages);
   });
 };
 

@@ -25,6 +25,9 @@ const NOTICES: Record<string, string> = {
   reprocessed: 'Message reprocessed.',
   'provider-saved': 'OAuth2 provider saved.',
   'provider-deleted': 'OAuth2 provider deleted.',
+  'webhook-saved': 'Webhook saved.',
+  'webhook-deleted': 'Webhook deleted.',
+  redelivered: 'The event is sent again.',
 };
 
 export function noticeOf(req: FastifyRequest): { text: string } | null {
@@ -84,7 +87,7 @@ export async function submitForm<T>(
 }
 
 /** The field problems of a validation error, or a single general problem for other domain errors. */
-function problemsOf(err: unknown): FormFailure | null {
+export function problemsOf(err: unknown): FormFailure | null {
   if (!isMailductError(err)) return null;
   if (err.code === 'VALIDATION_FAILED' && Array.isArray(err.details))
     return { problems: err.details as FieldProblem[], message: 'Please correct the marked fields.' };
