@@ -88,7 +88,7 @@ describe('webhooks in the admin UI', () => {
     // An event: delivered to the receiver, signed with the secret the page showed.
     const body = webhookEventBody('message.quarantined', { accountId: 1, messageId: 5 }, new Date());
     const queue = infra.workerQueues.webhooks;
-    const deps = { repository: new DeliveryRepository(infra.prisma), queue };
+    const deps = { repository: new DeliveryRepository(infra.prisma, infra.pool), queue };
     await publishWebhookEvent(deps, 'message.quarantined', webhookEventId('message.quarantined', 5), body);
     await expect.poll(() => got.length, { timeout: 10_000, interval: 100 }).toBe(1);
     expect(new Webhook(secret).verify(got[0]!.body, got[0]!.headers)).toMatchObject({ type: 'message.quarantined' });

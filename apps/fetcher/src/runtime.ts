@@ -35,7 +35,7 @@ export function createFetchRuntime(
   const { config, prisma, workerRedis: redis, workerQueues: queues } = infra;
   const locks = new AccountLocks(redis, config.queuePrefix, config.lockTtlMs);
   const store = new PgMessageStore(infra.pool);
-  const webhooks = { repository: new DeliveryRepository(prisma), queue: queues.webhooks };
+  const webhooks = { repository: new DeliveryRepository(prisma, infra.pool), queue: queues.webhooks };
   // Account health by e-mail, when the operator set MAILDUCT_NOTIFY_TO (the webhooks role mails them).
   const notifications = config.notify ? new NotificationRepository(prisma) : null;
   const service = new FetchService({

@@ -50,7 +50,7 @@ export function startHousekeeping(
         .markConsumed([id])
         .catch((err: unknown) => logger.warn({ err, jobId }, 'could not record a consumed ticket; the sweep will'));
   });
-  const deliveries = new DeliveryRepository(infra.prisma);
+  const deliveries = new DeliveryRepository(infra.prisma, infra.pool);
   const runOnce = async (): Promise<HousekeepingRound> => {
     const sweep = await sweepOutbox(
       { store, publisher: new BullTicketPublisher(queues.tickets), tickets: queues.tickets },

@@ -26,7 +26,7 @@ export interface RunningWebhooks {
  */
 export async function startWebhooks(infra: Infrastructure, logger: Logger): Promise<RunningWebhooks> {
   const { config } = infra;
-  const repository = new DeliveryRepository(infra.prisma);
+  const repository = new DeliveryRepository(infra.prisma, infra.pool);
   const deps: WebhookDeliveryDeps = {
     repository,
     queue: infra.workerQueues.webhooks,
@@ -57,7 +57,11 @@ export async function startWebhooks(infra: Infrastructure, logger: Logger): Prom
             body,
           );
         },
-        { connection: infra.dedicatedRedis('tickets-forwarder'), prefix: config.queuePrefix, concurrency: 5 },
+        {
+          connection: infra.dedicatedRedis('tickets-forwarder'),
+          prefix: config.queuePrefix,
+          concurrency: config.webhookConcurrency,
+        },
       ),
     );
   const digests = config.notify ? startDigests(infra, logger) : null;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPrisma, type PrismaClient } from '@mailduct/core/db';
+import type pg from 'pg';
+import { createPgPool, createPrisma, type PrismaClient } from '@mailduct/core/db';
 import {
   decideDelivery,
   DeliveryRepository,
@@ -14,14 +15,17 @@ import { createTestContext, type TestContext } from '../../helpers/context.js';
 // attempt log, the webhook's failing state and its disabling after 24 h without a delivery.
 let ctx: TestContext;
 let prisma: PrismaClient;
+let pool: pg.Pool;
 let repo: DeliveryRepository;
 beforeAll(async () => {
   ctx = await createTestContext();
   prisma = createPrisma(ctx.databaseUrl);
-  repo = new DeliveryRepository(prisma);
+  pool = createPgPool(ctx.databaseUrl);
+  repo = new DeliveryRepository(prisma, pool);
 });
 afterAll(async () => {
   await prisma?.$disconnect();
+  await pool?.end();
   await ctx?.drop();
 });
 
@@ -68,14 +72,16 @@ describe('webhook deliveries', () => {
     );
     d = (await repo.pending(id!))!;
     expect(d).toMatchObject({ status: 'retrying', attempts: 1, firstAttemptAt: t0, lastError: 'answered 503' });
-    expect(d.nextAttemptAt).toEqual(new Date(t0.getTime() + 30_000));
+    const row = () => prisma.webhookDelivery.findUniqueOrThrow({ where: { id: id! } });
+    expect((await row()).nextAttemptAt).toEqual(new Date(t0.getTime() + 30_000));
     expect(d.webhook.failingSince).toEqual(t0);
     const t1 = new Date(t0.getTime() + 30_000);
     await repo.recordAttempt(d, answered(200), decideDelivery({ status: 200 }, 2, t0.getTime(), t1.getTime()), t1);
     d = (await repo.pending(id!))!;
-    expect(d).toMatchObject({
+    expect(await row()).toMatchObject({
       status: 'delivered',
       attempts: 2,
+      firstAttemptAt: t0,
       deliveredAt: t1,
       nextAttemptAt: null,
       lastError: null,

@@ -1,6 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPrisma, type PrismaClient } from '@mailduct/core/db';
+import type pg from 'pg';
+import { createPgPool, createPrisma, type PrismaClient } from '@mailduct/core/db';
 import { JOBS, webhookJob, webhookJobId } from '@mailduct/core/jobs';
 import { createRedis, type Redis } from '@mailduct/core/redis';
 import { DeliveryRepository, sweepDeliveries } from '@mailduct/core/webhooks';
@@ -12,6 +13,7 @@ import { createTestContext, type TestContext } from '../../helpers/context.js';
 // ended deliveries is dropped after its retention.
 let ctx: TestContext;
 let prisma: PrismaClient;
+let pool: pg.Pool;
 let redis: Redis;
 let queue: Queue;
 let deps: { repository: DeliveryRepository; queue: Queue };
@@ -21,14 +23,16 @@ const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
 beforeAll(async () => {
   ctx = await createTestContext();
   prisma = createPrisma(ctx.databaseUrl);
+  pool = createPgPool(ctx.databaseUrl);
   redis = createRedis(ctx.config.redisUrl, { forWorker: true });
   queue = new Queue(JOBS.webhookDelivery.queue, { connection: redis, prefix: ctx.prefix });
-  deps = { repository: new DeliveryRepository(prisma), queue };
+  deps = { repository: new DeliveryRepository(prisma, pool), queue };
 });
 afterAll(async () => {
   await queue?.close();
   redis?.disconnect();
   await prisma?.$disconnect();
+  await pool?.end();
   await ctx?.drop();
 });
 

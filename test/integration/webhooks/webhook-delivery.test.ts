@@ -4,7 +4,8 @@ import { Queue, Worker } from 'bullmq';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretBox } from '@mailduct/core/crypto';
-import { createPrisma, type PrismaClient } from '@mailduct/core/db';
+import type pg from 'pg';
+import { createPgPool, createPrisma, type PrismaClient } from '@mailduct/core/db';
 import { JOBS, parseWebhookJobData } from '@mailduct/core/jobs';
 import { createLogger } from '@mailduct/core/log';
 import { createRedis, type Redis } from '@mailduct/core/redis';
@@ -25,6 +26,7 @@ import { waitFor } from '../../helpers/processes.js';
 // 410 not retried, a disabled webhook's delivery ended without a request.
 let ctx: TestContext;
 let prisma: PrismaClient;
+let pool: pg.Pool;
 let redis: Redis;
 let queue: Queue;
 let worker: Worker;
@@ -38,6 +40,7 @@ const secrets = () => new SecretBox(ctx.config.secretKey);
 beforeAll(async () => {
   ctx = await createTestContext();
   prisma = createPrisma(ctx.databaseUrl);
+  pool = createPgPool(ctx.databaseUrl);
   redis = createRedis(ctx.config.redisUrl, { forWorker: true });
   server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -50,7 +53,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   queue = new Queue(JOBS.webhookDelivery.queue, { connection: redis, prefix: ctx.prefix });
   const deps = {
-    repository: new DeliveryRepository(prisma),
+    repository: new DeliveryRepository(prisma, pool),
     queue,
     secrets: secrets(),
     logger: createLogger({ level: 'silent' }),
@@ -69,6 +72,7 @@ afterAll(async () => {
   server?.closeAllConnections();
   await new Promise((r) => server?.close(r));
   await prisma?.$disconnect();
+  await pool?.end();
   await ctx?.drop();
 });
 
@@ -89,7 +93,12 @@ describe('delivering webhook events', () => {
     const id = webhookEventId('account.failed', 'run-1');
     const body = webhookEventBody('account.failed', { accountId: 1 }, new Date());
     expect(
-      await publishWebhookEvent({ repository: new DeliveryRepository(prisma), queue }, 'account.failed', id, body),
+      await publishWebhookEvent(
+        { repository: new DeliveryRepository(prisma, pool), queue },
+        'account.failed',
+        id,
+        body,
+      ),
     ).toBe(2);
 
     await waitFor('both first attempts', async () => requests.length >= 2, 10_000);
@@ -117,7 +126,7 @@ describe('delivering webhook events', () => {
 
   it('ends the delivery of a webhook disabled after the event, without a request', async () => {
     const h = await webhook('/later-disabled', ['account.parked']);
-    const repository = new DeliveryRepository(prisma);
+    const repository = new DeliveryRepository(prisma, pool);
     const [deliveryId] = await repository.addEvent('account.parked', 'evt_p', '{}');
     await prisma.webhook.update({ where: { id: h.id }, data: { enabled: false } });
     const before = requests.length;
