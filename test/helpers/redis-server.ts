@@ -14,7 +14,7 @@ export interface OwnRedis {
   remove(): Promise<void>;
 }
 
-export async function ownRedis(): Promise<OwnRedis> {
+export async function ownRedis(extraArgs: string[] = []): Promise<OwnRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'mailduct-redis-'));
   const port = 40000 + Math.floor(Math.random() * 20000);
   let proc: ChildProcess | null = null;
@@ -39,6 +39,7 @@ export async function ownRedis(): Promise<OwnRedis> {
           '',
           '--maxmemory-policy',
           'noeviction',
+          ...extraArgs,
         ],
         { stdio: 'ignore' },
       );

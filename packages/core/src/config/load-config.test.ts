@@ -95,4 +95,12 @@ describe(loadConfig.name, () => {
     );
     expect(problems({ MAILDUCT_SECRET_KEY: key, MAILDUCT_SMTP_TLS: 'ssl' })).toContain('MAILDUCT_SMTP_TLS:');
   });
+
+  it('takes Redis behind Sentinel and names a malformed Sentinel URL', () => {
+    const url = 'redis+sentinel://:pw@10.0.0.1:26379,10.0.0.2:26379/desk';
+    expect(loadConfig({ MAILDUCT_SECRET_KEY: key, REDIS_URL: url }).redisUrl).toBe(url);
+    expect(problems({ MAILDUCT_SECRET_KEY: key, REDIS_URL: 'redis+sentinel://10.0.0.1:26379' })).toContain(
+      'REDIS_URL: REDIS_URL must be redis+sentinel://',
+    );
+  });
 });

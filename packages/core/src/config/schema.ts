@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { entries, isHostEntry } from '../mail/host-policy.js';
+import { redisTargetOf } from '../redis/redis-target.js';
 import { notifyEnvShape } from './notify-schema.js';
 
 const positiveInt = (name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER) =>
@@ -31,6 +32,28 @@ const url = (name: string, protocols: string[], fallback: string) =>
       },
       `${name} must be a URL starting with ${protocols.join(' or ')}//`,
     );
+
+/** One server (redis://, rediss://) or a primary found through Sentinel (redis+sentinel://…). */
+const redisUrl = z
+  .string()
+  .default('redis://127.0.0.1:6379')
+  .superRefine((v, ctx) => {
+    const problem = (message: string) => ctx.addIssue({ code: 'custom', message: `REDIS_URL ${message}` });
+    if (/^rediss?\+sentinel:/.test(v)) {
+      try {
+        redisTargetOf(v);
+      } catch (err) {
+        problem((err as Error).message);
+      }
+      return;
+    }
+    try {
+      if (['redis:', 'rediss:'].includes(new URL(v).protocol)) return;
+    } catch {
+      // not a URL: said below
+    }
+    problem('must be a URL starting with redis://, rediss:// or redis+sentinel://');
+  });
 
 const secretKey = z
   .string({ error: 'MAILDUCT_SECRET_KEY is required: a 32-byte key, base64 (openssl rand -base64 32)' })
@@ -95,7 +118,7 @@ const hostList = (name: string) =>
 /** The environment mailduct reads, with defaults for a developer machine. */
 export const ConfigSchema = z.object({
   DATABASE_URL: url('DATABASE_URL', ['postgresql:', 'postgres:'], 'postgresql://postgres@127.0.0.1:5432/mailduct'),
-  REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+  REDIS_URL: redisUrl,
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: positiveInt('PORT', 3000, 0, 65535),
   LOG_LEVEL: z
