@@ -2,14 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@mailduct/core/log';
 import { startHousekeeping } from '@mailduct/scheduler';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
+import { createTestApi } from '../../helpers/api.js';
 import { createFetchWorld, type FetchWorld } from '../../helpers/fetch-world.js';
 import { waitFor } from '../../helpers/processes.js';
+import { startTestScheduler } from '../../helpers/runtime.js';
 import { ownSentinel, type OwnSentinel } from '../../helpers/redis-sentinel.js';
 
-// Redis behind Sentinel (REDIS_URL=redis+sentinel://…): the fetch path runs on the primary
-// Sentinel names; the primary is SIGKILLed, Sentinel promotes the replica, and the next runs go
-// to the new primary. No mail is lost and no ticket doubled: a ticket the old primary took but
-// had not replicated is put on the queue again by the outbox sweep (PostgreSQL is the truth).
+// Redis behind Sentinel (REDIS_URL=redis+sentinel://…): the scheduler, the API and the fetch
+// path run on the primary Sentinel names; the primary is SIGKILLed, Sentinel promotes the
+// replica, and the next runs go to the new primary. No mail is lost and no ticket doubled: a
+// ticket the old primary took but had not replicated is enqueued again by the outbox sweep
+// (PostgreSQL is the truth).
 let dc: Dovecot;
 let redis: OwnSentinel;
 let w: FetchWorld;
@@ -24,6 +27,28 @@ afterAll(async () => {
 });
 
 describe('Redis Sentinel', () => {
+  it('runs the scheduler and the API on the primary Sentinel names', async () => {
+    const id = await w.account('POP3', dc.users[0]!);
+    const scheduler = await startTestScheduler(w.ctx.config, createLogger({ level: 'silent' }), { reconcileMs: 300 });
+    try {
+      await waitFor(
+        'the job scheduler of the account',
+        async () => (await w.runtime.queues.fetch.getJobScheduler(`account:${id}`)) !== undefined,
+        10_000,
+      );
+    } finally {
+      await scheduler.close();
+    }
+    const api = await createTestApi({ REDIS_URL: redis.url });
+    try {
+      const ready = await api.app.inject({ method: 'GET', url: '/health/ready' });
+      expect(ready.statusCode).toBe(200);
+    } finally {
+      await api.close();
+    }
+    await w.runtime.prisma.mailAccount.delete({ where: { id } });
+  });
+
   it('fetches through a failover of the primary, losing and doubling no ticket', async () => {
     const user = dc.users[0]!;
     const id = await w.account('IMAP', user);
