@@ -77,7 +77,7 @@ export function createApiDeps(infra: Infrastructure, logger: Logger): ApiDeps {
       maxMessageBytes: config.maxMessageBytes,
       hostPolicy: infra.hostPolicy,
     }),
-    metrics: new MetricRepository(pool),
+    metrics: new MetricRepository(pool, config.metricsPerAccount),
     watchers: new WatchLeases(redis, config.queuePrefix, 0),
     webhooks: new WebhookService(prisma, secrets, queues.webhooks, { allowHttp: config.webhookAllowHttp }),
     providers: new ProviderService(prisma, secrets, { allowHttp: config.oauth2AllowHttp }),

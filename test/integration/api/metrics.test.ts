@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountLocks } from '@mailduct/core/lock';
 import { createLogger } from '@mailduct/core/log';
+import { MetricRepository, renderFetchMetrics } from '@mailduct/core/metrics';
 import { createTestApi, type TestApi } from '../../helpers/api.js';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { testFetchRuntime, type TestFetchRuntime } from '../../helpers/runtime.js';
@@ -72,6 +73,22 @@ describe('/metrics', () => {
     expect(body).toContain('# TYPE mailduct_account_messages_total counter');
     expect(body).toContain('mailduct_api_process_cpu_user_seconds_total');
     expect(body).not.toContain(dc.password);
+  });
+
+  it('gives totals instead of series per account when asked (many accounts)', async () => {
+    const { counters, accounts } = await new MetricRepository(fetcher.infra.pool, 'false').scrape();
+    const body = renderFetchMetrics(counters, accounts, {}, 0);
+    expect(body).not.toContain('account_id=');
+    expect(body).toContain('mailduct_account_messages_total{outcome="fetched"} 4');
+    expect(body).toContain('mailduct_account_runs_total{outcome="success",error_class=""} 1');
+    expect(body).toContain('mailduct_account_runs_total{outcome="failed",error_class="auth"} 1');
+    expect(body).toMatch(/^mailduct_account_bytes_total \d{4,}$/m);
+    expect(body).toContain('mailduct_account_consecutive_failures 1'); // the most of any account
+    expect(body).toContain('mailduct_account_parked 0');
+    expect(body).toMatch(/^mailduct_account_last_success_timestamp_seconds \d{10}$/m); // the oldest
+    expect(body).toContain('mailduct_fetch_duration_seconds_count 2');
+    // auto: two accounts are well within per-account series.
+    expect(Array.isArray((await new MetricRepository(fetcher.infra.pool).scrape()).accounts)).toBe(true);
   });
 
   it('drops the series of a deleted account and keeps the totals', async () => {

@@ -103,4 +103,14 @@ describe(loadConfig.name, () => {
       'REDIS_URL: REDIS_URL must be redis+sentinel://',
     );
   });
+
+  it('gives metrics per account up to 10,000 accounts unless told, and names a bad choice', () => {
+    expect(loadConfig({ MAILDUCT_SECRET_KEY: key }).metricsPerAccount).toBe('auto');
+    expect(loadConfig({ MAILDUCT_SECRET_KEY: key, MAILDUCT_METRICS_PER_ACCOUNT: 'false' }).metricsPerAccount).toBe(
+      'false',
+    );
+    expect(problems({ MAILDUCT_SECRET_KEY: key, MAILDUCT_METRICS_PER_ACCOUNT: 'yes' })).toContain(
+      'MAILDUCT_METRICS_PER_ACCOUNT:',
+    );
+  });
 });

@@ -45,6 +45,8 @@ export interface Config {
   dbQueryTimeoutMs: number;
   extraCa: string | undefined;
   retentionDays: number;
+  /** /metrics series per account (true), totals only (false), or per account up to 10,000 accounts (auto). */
+  metricsPerAccount: 'auto' | 'true' | 'false';
   /** Proxies whose X-Forwarded-* headers are believed (client address for rate limits, https for the Secure cookie). */
   trustProxy: boolean | number | string[];
   /** Mail hosts that may be internal addresses, and hosts never connected to (see MailHostPolicy). */
@@ -101,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     dbQueryTimeoutMs: e.MAILDUCT_DB_QUERY_TIMEOUT_MS,
     extraCa: readExtraCa(e.MAILDUCT_EXTRA_CA_FILE),
     retentionDays: e.MAILDUCT_RETENTION_DAYS,
+    metricsPerAccount: e.MAILDUCT_METRICS_PER_ACCOUNT as 'auto' | 'true' | 'false',
     trustProxy: e.MAILDUCT_TRUST_PROXY,
     allowedMailHosts: e.MAILDUCT_ALLOWED_MAIL_HOSTS,
     deniedMailHosts: e.MAILDUCT_DENIED_MAIL_HOSTS,

@@ -162,6 +162,12 @@ export const ConfigSchema = z.object({
   MAILDUCT_TRUST_PROXY: trustProxy,
   MAILDUCT_ALLOWED_MAIL_HOSTS: hostList('MAILDUCT_ALLOWED_MAIL_HOSTS'),
   MAILDUCT_DENIED_MAIL_HOSTS: hostList('MAILDUCT_DENIED_MAIL_HOSTS'),
+  MAILDUCT_METRICS_PER_ACCOUNT: z
+    .enum(['auto', 'true', 'false', ''], {
+      error: 'MAILDUCT_METRICS_PER_ACCOUNT must be auto (per account up to 10,000 accounts), true or false',
+    })
+    .default('auto')
+    .transform((v) => (v === '' ? 'auto' : v)),
   MAILDUCT_RETENTION_DAYS: positiveInt('MAILDUCT_RETENTION_DAYS', 30, 0),
   MAILDUCT_WEBHOOK_ALLOW_PRIVATE: flag('MAILDUCT_WEBHOOK_ALLOW_PRIVATE'),
   MAILDUCT_WEBHOOK_ALLOW_HTTP: flag('MAILDUCT_WEBHOOK_ALLOW_HTTP'),

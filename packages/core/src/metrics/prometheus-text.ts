@@ -1,8 +1,8 @@
 import { DURATION_BUCKETS, PUSH_BUCKETS } from './fetch-counters.js';
 
-/** One counter row as read from fetch_counter. */
+/** One counter row as read from fetch_counter (accountId null: the sum over every account). */
 export interface CounterRow {
-  accountId: number;
+  accountId: number | null;
   name: string;
   value: number;
 }
@@ -20,6 +20,22 @@ export interface AccountGaugeRow {
     refreshTokenExpiresAt: Date | null;
     clientSecretExpiresAt: Date | null;
   } | null;
+}
+
+/**
+ * Every account's state in one row, for many accounts (MAILDUCT_METRICS_PER_ACCOUNT): rendered
+ * as the same families without `account_id`, each the value an alert over all accounts needs:
+ * sums (oversized, parked, re-authorization required), the most failures in a row, the oldest
+ * last success and the soonest expiry.
+ */
+export interface AccountTotals {
+  oversized: number;
+  mostConsecutiveFailures: number;
+  parked: number;
+  oldestLastSuccessAt: Date | null;
+  reauthorizationRequired: number;
+  soonestRefreshTokenExpiry: Date | null;
+  soonestClientSecretExpiry: Date | null;
 }
 
 /** The metric families, in the order they are rendered. */
@@ -87,14 +103,15 @@ const label = (v: string | number) => {
  */
 export function renderFetchMetrics(
   counters: readonly CounterRow[],
-  accounts: readonly AccountGaugeRow[],
+  accounts: readonly AccountGaugeRow[] | AccountTotals,
   queues: Record<string, Record<string, number>>,
   lockSkips: number,
   push: { watchers: Record<string, number>; reconnects: number } = { watchers: {}, reconnects: 0 },
 ): string {
   const lines = Object.fromEntries(Object.keys(FAMILIES).map((k) => [k, [] as string[]])) as Lines;
   const global = counterLines(counters, lines);
-  accountLines(accounts, lines);
+  if (isRows(accounts)) accountLines(accounts, lines);
+  else totalLines(accounts, lines);
   durationLines(global, lines.duration);
   lines.skips.push(`mailduct_lock_skips_total ${lockSkips}`);
   for (const [state, n] of Object.entries(push.watchers))
@@ -126,17 +143,15 @@ function counterLines(counters: readonly CounterRow[], lines: Lines): Map<string
       global.set(c.name, c.value);
       continue;
     }
-    const a = label(c.accountId);
+    const a = c.accountId === null ? '' : `account_id=${label(c.accountId)},`;
     if (c.name.startsWith('messages_'))
-      lines.messages.push(
-        `mailduct_account_messages_total{account_id=${a},outcome=${label(c.name.slice(9))}} ${c.value}`,
-      );
-    else if (c.name === 'bytes') lines.bytes.push(`mailduct_account_bytes_total{account_id=${a}} ${c.value}`);
+      lines.messages.push(`mailduct_account_messages_total{${a}outcome=${label(c.name.slice(9))}} ${c.value}`);
+    else if (c.name === 'bytes') lines.bytes.push(`mailduct_account_bytes_total${braces(a)} ${c.value}`);
     else if (c.name === 'runs_success')
-      lines.runs.push(`mailduct_account_runs_total{account_id=${a},outcome="success",error_class=""} ${c.value}`);
+      lines.runs.push(`mailduct_account_runs_total{${a}outcome="success",error_class=""} ${c.value}`);
     else if (c.name.startsWith('runs_failed:'))
       lines.runs.push(
-        `mailduct_account_runs_total{account_id=${a},outcome="failed",error_class=${label(c.name.slice(12))}} ${c.value}`,
+        `mailduct_account_runs_total{${a}outcome="failed",error_class=${label(c.name.slice(12))}} ${c.value}`,
       );
   }
   return global;
@@ -167,6 +182,28 @@ function accountLines(accounts: readonly AccountGaugeRow[], lines: Lines): void 
         );
   }
 }
+
+/** The account states as one line per family (many accounts). */
+function totalLines(t: AccountTotals, lines: Lines): void {
+  lines.oversized.push(`mailduct_account_oversized_messages ${t.oversized}`);
+  lines.failures.push(`mailduct_account_consecutive_failures ${t.mostConsecutiveFailures}`);
+  lines.parked.push(`mailduct_account_parked ${t.parked}`);
+  lines.reauthorization.push(`mailduct_account_oauth2_reauthorization_required ${t.reauthorizationRequired}`);
+  if (t.oldestLastSuccessAt)
+    lines.lastSuccess.push(`mailduct_account_last_success_timestamp_seconds ${seconds(t.oldestLastSuccessAt)}`);
+  for (const [what, at] of [
+    ['refresh_token', t.soonestRefreshTokenExpiry],
+    ['client_secret', t.soonestClientSecretExpiry],
+  ] as const)
+    if (at) lines.expiry.push(`mailduct_oauth2_token_expiry_timestamp_seconds{token="${what}"} ${seconds(at)}`);
+}
+
+function isRows(a: readonly AccountGaugeRow[] | AccountTotals): a is readonly AccountGaugeRow[] {
+  return Array.isArray(a);
+}
+
+/** `{account_id="1",}` → `{account_id="1"}`; nothing → nothing. */
+const braces = (labels: string) => (labels === '' ? '' : `{${labels.slice(0, -1)}}`);
 
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 

@@ -39,7 +39,7 @@ const metricsRoutes: FastifyPluginAsync = async (app) => {
     async (_req, reply) => {
       const { queues, redis, config } = app.deps;
       const [{ counters, accounts }, fetchCounts, ticketCounts, skips, push] = await Promise.all([
-        app.services.metrics.read(),
+        app.services.metrics.scrape(),
         queues.fetch.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'),
         queues.tickets.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'),
         redis.get(redisKeys.lockSkips(config.queuePrefix)),
