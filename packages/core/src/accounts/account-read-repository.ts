@@ -39,8 +39,16 @@ export class AccountReadRepository {
   }
 }
 
-/** A snake_case column name as Prisma's camelCase field name. */
-const fieldOf = (column: string) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+const FIELDS = new Map<string, string>();
+/** A snake_case column name as Prisma's camelCase field name (worked out once per column). */
+function fieldOf(column: string): string {
+  let field = FIELDS.get(column);
+  if (field === undefined) {
+    field = column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    FIELDS.set(column, field);
+  }
+  return field;
+}
 
 /**
  * A `mail_account` row read with pg as the MailAccountRow Prisma would return: every column by

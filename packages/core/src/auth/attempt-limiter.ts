@@ -30,9 +30,20 @@ export class AttemptLimiter {
     return this.count(key, 1);
   }
 
-  /** Whether the key is over the limit now, without counting. */
+  /**
+   * Whether the key is over the limit now, without counting: one read (asked on every request
+   * with a bearer token), the window's end only when over.
+   */
   async blocked(key: string): Promise<AttemptVerdict> {
-    return this.count(key, 0);
+    const redisKey = redisKeys.attempts(this.prefix, this.name, key);
+    try {
+      const n = Number((await this.redis.get(redisKey)) ?? 0);
+      const ttl = n < this.max ? -2 : await this.redis.ttl(redisKey);
+      // Under the limit, or the window ended between the two reads.
+      return ttl < 0 ? { allowed: true, retryAfterSeconds: 1 } : this.verdict(n, ttl, 0);
+    } catch {
+      return this.countLocally(key, 0);
+    }
   }
 
   private async count(key: string, add: 0 | 1): Promise<AttemptVerdict> {
