@@ -12,11 +12,15 @@ export interface OwnRedis {
   /** Kill it (SIGKILL): acknowledged writes survive in the AOF. */
   kill(): Promise<void>;
   remove(): Promise<void>;
+  /** Started and not killed. */
+  running(): boolean;
 }
 
-export async function ownRedis(extraArgs: string[] = []): Promise<OwnRedis> {
+export async function ownRedis(
+  extraArgs: string[] = [],
+  port = 40000 + Math.floor(Math.random() * 20000),
+): Promise<OwnRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'mailduct-redis-'));
-  const port = 40000 + Math.floor(Math.random() * 20000);
   let proc: ChildProcess | null = null;
   const self: OwnRedis = {
     url: `redis://127.0.0.1:${port}`,
@@ -57,6 +61,7 @@ export async function ownRedis(extraArgs: string[] = []): Promise<OwnRedis> {
       p.kill('SIGKILL');
       await exited;
     },
+    running: () => proc !== null && proc.exitCode === null,
     async remove() {
       await self.kill();
       rmSync(dir, { recursive: true, force: true });

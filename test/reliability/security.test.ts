@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@mailduct/core/log';
-import { createRedis, type Redis } from '@mailduct/core/redis';
+import { createRedis, type RedisClient } from '@mailduct/core/redis';
 import { createTestApi, type TestApi } from '../helpers/api.js';
 import { dumpDatabase } from '../helpers/database-dump.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
@@ -15,7 +15,7 @@ const SECRET_WRONG = 'Wrong-Pass-93ab';
 let t: TestApi;
 let dc: Dovecot;
 let fetcher: TestFetchRuntime;
-let redis: Redis;
+let redis: RedisClient;
 const fetcherLogs: string[] = [];
 
 beforeAll(async () => {

@@ -17,7 +17,7 @@ import { MessageService } from '@mailduct/core/messages';
 import { MetricRepository } from '@mailduct/core/metrics';
 import { type AccessTokens, AuthorizationFlow, ProviderService } from '@mailduct/core/oauth2';
 import { AddressService, QueueService } from '@mailduct/core/queues';
-import type { Redis } from '@mailduct/core/redis';
+import type { RedisClient } from '@mailduct/core/redis';
 import { PgMessageStore } from '@mailduct/core/store';
 import { WatchLeases } from '@mailduct/core/push';
 import { WebhookService } from '@mailduct/core/webhooks';
@@ -27,7 +27,7 @@ export interface ApiDeps {
   config: Readonly<Config>;
   logger: Logger;
   prisma: PrismaClient;
-  redis: Redis;
+  redis: RedisClient;
   queues: MailductQueues;
   /** OAuth2 accounts' access tokens (the fetchers' too: one refresh for all). */
   tokens: AccessTokens;

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { Worker } from 'bullmq';
 import { HostBudget, type FetchServiceDeps } from '@mailduct/core/fetch';
-import { enqueuePushFetch, JOBS, type FetchJobData } from '@mailduct/core/jobs';
+import { enqueuePushFetch, JOBS, queueOptions, type FetchJobData } from '@mailduct/core/jobs';
 import type { Logger } from '@mailduct/core/log';
 import type { Infrastructure } from '@mailduct/core/infrastructure';
 import { processFetchJob } from './process-fetch-job.js';
@@ -49,8 +49,7 @@ export async function startFetcher(
       requeuePush: (accountId) => enqueuePushFetch(infra.workerQueues.fetch, accountId, 1000),
     }),
     {
-      connection,
-      prefix: config.queuePrefix,
+      ...queueOptions(connection, config.queuePrefix, JOBS.fetchAccount.queue),
       concurrency: config.fetchConcurrency,
       removeOnComplete: JOBS.fetchAccount.removeOnComplete,
       removeOnFail: JOBS.fetchAccount.removeOnFail,

@@ -1,6 +1,6 @@
 import { QueueEvents } from 'bullmq';
 import type { Infrastructure } from '@mailduct/core/infrastructure';
-import { BullTicketPublisher, JOBS, messageIdOfTicketJob } from '@mailduct/core/jobs';
+import { BullTicketPublisher, JOBS, messageIdOfTicketJob, queueOptions } from '@mailduct/core/jobs';
 import type { Logger } from '@mailduct/core/log';
 import { sweepOutbox } from '@mailduct/core/outbox';
 import { PgMessageStore } from '@mailduct/core/store';
@@ -38,10 +38,10 @@ export function startHousekeeping(
   const { config, workerQueues: queues } = infra;
   const store = new PgMessageStore(infra.pool);
   const eventsConnection = infra.dedicatedRedis('ticket-events');
-  const events = new QueueEvents(JOBS.ticketDispatched.queue, {
-    connection: eventsConnection,
-    prefix: config.queuePrefix,
-  });
+  const events = new QueueEvents(
+    JOBS.ticketDispatched.queue,
+    queueOptions(eventsConnection, config.queuePrefix, JOBS.ticketDispatched.queue),
+  );
   events.on('error', () => {});
   events.on('completed', ({ jobId }) => {
     const id = messageIdOfTicketJob(jobId);

@@ -1,6 +1,6 @@
 import { Worker } from 'bullmq';
 import type { Infrastructure } from '@mailduct/core/infrastructure';
-import { JOBS, parseWebhookJobData, type TicketPayloadV1 } from '@mailduct/core/jobs';
+import { JOBS, parseWebhookJobData, queueOptions, type TicketPayloadV1 } from '@mailduct/core/jobs';
 import type { Logger } from '@mailduct/core/log';
 import { NotificationRepository, sendDigests, smtpMailer } from '@mailduct/core/notify';
 import {
@@ -37,8 +37,7 @@ export async function startWebhooks(infra: Infrastructure, logger: Logger): Prom
   const connection = infra.dedicatedRedis('webhooks-worker');
   const workers = [
     new Worker(JOBS.webhookDelivery.queue, async (job) => deliverWebhook(deps, parseWebhookJobData(job.data)), {
-      connection,
-      prefix: config.queuePrefix,
+      ...queueOptions(connection, config.queuePrefix, JOBS.webhookDelivery.queue),
       concurrency: config.webhookConcurrency,
     }),
   ];
@@ -58,8 +57,7 @@ export async function startWebhooks(infra: Infrastructure, logger: Logger): Prom
           );
         },
         {
-          connection: infra.dedicatedRedis('tickets-forwarder'),
-          prefix: config.queuePrefix,
+          ...queueOptions(infra.dedicatedRedis('tickets-forwarder'), config.queuePrefix, JOBS.ticketDispatched.queue),
           concurrency: config.webhookConcurrency,
         },
       ),

@@ -6,13 +6,13 @@ import { createPrisma, type PrismaClient } from '@mailduct/core/db';
 import { announceAccountChange } from '@mailduct/core/events';
 import { createLogger } from '@mailduct/core/log';
 import { offsetOf } from '@mailduct/core/schedule';
-import { createRedis, type Redis } from '@mailduct/core/redis';
+import { createRedis, type RedisClient } from '@mailduct/core/redis';
 import { createTestContext, type TestContext } from '../../helpers/context.js';
 import { startTestScheduler, type TestScheduler } from '../../helpers/runtime.js';
 
 let ctx: TestContext;
 let prisma: PrismaClient;
-let redis: Redis;
+let redis: RedisClient;
 let queue: Queue;
 let accounts: AccountService;
 const schedulers: TestScheduler[] = [];

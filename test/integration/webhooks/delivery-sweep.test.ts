@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { createPgPool, createPrisma, type PrismaClient } from '@mailduct/core/db';
 import { JOBS, webhookJob, webhookJobId } from '@mailduct/core/jobs';
-import { createRedis, type Redis } from '@mailduct/core/redis';
+import { createRedis, type RedisClient } from '@mailduct/core/redis';
 import { DeliveryRepository, sweepDeliveries } from '@mailduct/core/webhooks';
 import { createTestContext, type TestContext } from '../../helpers/context.js';
 
@@ -14,7 +14,7 @@ import { createTestContext, type TestContext } from '../../helpers/context.js';
 let ctx: TestContext;
 let prisma: PrismaClient;
 let pool: pg.Pool;
-let redis: Redis;
+let redis: RedisClient;
 let queue: Queue;
 let deps: { repository: DeliveryRepository; queue: Queue };
 const now = new Date();

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { createPgPool, createPrisma, type PrismaClient } from '@mailduct/core/db';
 import { JOBS, parseWebhookJobData } from '@mailduct/core/jobs';
 import { createLogger } from '@mailduct/core/log';
-import { createRedis, type Redis } from '@mailduct/core/redis';
+import { createRedis, type RedisClient } from '@mailduct/core/redis';
 import {
   deliverWebhook,
   DeliveryRepository,
@@ -27,7 +27,7 @@ import { waitFor } from '../../helpers/processes.js';
 let ctx: TestContext;
 let prisma: PrismaClient;
 let pool: pg.Pool;
-let redis: Redis;
+let redis: RedisClient;
 let queue: Queue;
 let worker: Worker;
 let server: Server;

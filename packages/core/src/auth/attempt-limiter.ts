@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import { redisKeys } from '../redis/keys.js';
 
 /** What a limiter said about one more attempt. */
@@ -17,7 +17,7 @@ export class AttemptLimiter {
   private readonly local = new Map<string, { count: number; until: number }>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     /** The limiter's name in its keys, e.g. `sign-in`. */
     private readonly name: string,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import { hashToken } from '../crypto/index.js';
 import { redisKeys } from '../redis/keys.js';
 import type { Principal } from './token-service.js';
@@ -21,7 +21,7 @@ const TTL_SECONDS = 8 * 3600;
  */
 export class SessionStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

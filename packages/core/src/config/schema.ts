@@ -33,13 +33,13 @@ const url = (name: string, protocols: string[], fallback: string) =>
       `${name} must be a URL starting with ${protocols.join(' or ')}//`,
     );
 
-/** One server (redis://, rediss://) or a primary found through Sentinel (redis+sentinel://…). */
+/** One server (redis://, rediss://), a primary found through Sentinel (redis+sentinel://…) or a Redis Cluster (redis+cluster://…). */
 const redisUrl = z
   .string()
   .default('redis://127.0.0.1:6379')
   .superRefine((v, ctx) => {
     const problem = (message: string) => ctx.addIssue({ code: 'custom', message: `REDIS_URL ${message}` });
-    if (/^rediss?\+sentinel:/.test(v)) {
+    if (/^rediss?\+(sentinel|cluster):/.test(v)) {
       try {
         redisTargetOf(v);
       } catch (err) {
@@ -52,7 +52,7 @@ const redisUrl = z
     } catch {
       // not a URL: said below
     }
-    problem('must be a URL starting with redis://, rediss:// or redis+sentinel://');
+    problem('must be a URL starting with redis://, rediss://, redis+sentinel:// or redis+cluster://');
   });
 
 const secretKey = z

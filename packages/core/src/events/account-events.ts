@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import type { AccountChange } from '../accounts/index.js';
 import { redisKeys } from '../redis/keys.js';
 
@@ -7,7 +7,7 @@ import { redisKeys } from '../redis/keys.js';
  * scheduler reacts at once and list caches reload. A lost announcement is healed by the
  * scheduler's periodic reconcile and the directory's maximum age.
  */
-export async function announceAccountChange(redis: Redis, prefix: string, change: AccountChange): Promise<void> {
+export async function announceAccountChange(redis: RedisClient, prefix: string, change: AccountChange): Promise<void> {
   await redis
     .multi()
     .incr(redisKeys.accountVersion(prefix))
@@ -16,7 +16,7 @@ export async function announceAccountChange(redis: Redis, prefix: string, change
 }
 
 /** The current change counter ('0' before the first change). */
-export async function readAccountVersion(redis: Redis, prefix: string): Promise<string> {
+export async function readAccountVersion(redis: RedisClient, prefix: string): Promise<string> {
   return (await redis.get(redisKeys.accountVersion(prefix))) ?? '0';
 }
 

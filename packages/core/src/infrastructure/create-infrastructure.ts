@@ -5,7 +5,7 @@ import { createPgPool, createPrisma, type PrismaClient } from '../db/index.js';
 import { openQueues, type MailductQueues } from '../jobs/index.js';
 import { MailHostPolicy } from '../mail/index.js';
 import { AccessTokens } from '../oauth2/index.js';
-import { createRedis, type Redis } from '../redis/index.js';
+import { createRedis, type RedisClient } from '../redis/index.js';
 
 /**
  * The connections and shared objects of one process, made once and handed to every component it
@@ -20,9 +20,9 @@ export interface Infrastructure {
   /** Plain pg for the hot path (raw-mail COPY, outcomes, page reads, outbox), where Prisma costs too much. */
   readonly pool: pg.Pool;
   /** Fails a command fast while Redis is down: API requests never hang on it. */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Retries commands until Redis is back: background work (scheduler, fetcher, housekeeping). */
-  readonly workerRedis: Redis;
+  readonly workerRedis: RedisClient;
   /** The queues over `redis` (fetch-now, Bull Board, health). */
   readonly queues: MailductQueues;
   /** The queues over `workerRedis` (schedules, ticket jobs, the outbox sweep). */
@@ -32,7 +32,7 @@ export interface Infrastructure {
   /** OAuth2 accounts' access tokens: one refresh for all processes, the rotated refresh token stored. */
   readonly accessTokens: AccessTokens;
   /** A connection of its own, for a subscriber or a blocking reader (BullMQ Worker, QueueEvents). */
-  dedicatedRedis(name: string): Redis;
+  dedicatedRedis(name: string): RedisClient;
   close(): Promise<void>;
 }
 
@@ -87,7 +87,7 @@ class ProcessInfrastructure implements Infrastructure {
     );
   }
 
-  get redis(): Redis {
+  get redis(): RedisClient {
     return this.once(
       'redis',
       () => createRedis(this.config.redisUrl, { name: this.name }),
@@ -95,7 +95,7 @@ class ProcessInfrastructure implements Infrastructure {
     );
   }
 
-  get workerRedis(): Redis {
+  get workerRedis(): RedisClient {
     const make = () => createRedis(this.config.redisUrl, { name: `${this.name}-worker`, forWorker: true });
     return this.once('workerRedis', make, (r) => r.disconnect());
   }
@@ -145,7 +145,7 @@ class ProcessInfrastructure implements Infrastructure {
     return this.once('accessTokens', make, () => {});
   }
 
-  dedicatedRedis(connectionName: string): Redis {
+  dedicatedRedis(connectionName: string): RedisClient {
     const redis = createRedis(this.config.redisUrl, { name: `${this.name}-${connectionName}`, forWorker: true });
     this.made.set(`dedicated:${this.made.size}`, { value: redis, close: () => redis.disconnect() });
     return redis;

@@ -15,7 +15,7 @@ export { buildTicketPayload } from './ticket-payload.js';
 export type { TicketPayloadV1 } from './ticket-payload.js';
 export { BullTicketPublisher } from './ticket-publisher.js';
 export type { TicketPublisher } from './ticket-publisher.js';
-export { openQueues } from './bull-queues.js';
+export { bullPrefix, openQueues, queueOptions } from './bull-queues.js';
 export type { MailductQueues } from './bull-queues.js';
 export { enqueueFetchNow, enqueuePushFetch, fetchJobView, nextScheduledRun } from './fetch-jobs.js';
 export type { FetchJobView } from './fetch-jobs.js';

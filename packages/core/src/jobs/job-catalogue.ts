@@ -6,7 +6,8 @@ const DAY = 24 * 3600;
 /**
  * Every BullMQ job mailduct adds or consumes: its queue, name, attempts, how long finished jobs
  * stay, and how its payload is checked when a mailduct worker takes it. Payloads carry ids, never credentials.
- * Keys live under MAILDUCT_QUEUE_PREFIX: `<prefix>:<queue>:…` (BullMQ's own layout).
+ * Keys live under MAILDUCT_QUEUE_PREFIX: `<prefix>:<queue>:…` (BullMQ's own layout), on a Redis
+ * Cluster `{<prefix>:<queue>}:<queue>:…` (bullPrefix in bull-queues.ts).
  */
 export const JOBS = {
   /**

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import { MailductError } from '../errors/index.js';
 import { redisKeys } from '../redis/keys.js';
 
@@ -26,7 +26,7 @@ export interface HeldLock {
  */
 export class AccountLocks {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly ttlMs: number,
   ) {}
@@ -57,7 +57,7 @@ class Lock implements HeldLock {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly key: string,
     readonly accountId: number,
     readonly token: string,

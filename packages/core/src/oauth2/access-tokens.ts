@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import { recordAudit } from '../audit/index.js';
 import type { SecretBox } from '../crypto/index.js';
 import type { OAuth2ProviderRow, PrismaClient } from '../db/index.js';
@@ -25,7 +25,7 @@ export interface Bearer {
 export interface AccessTokenDeps {
   prisma: PrismaClient;
   secrets: SecretBox;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   client: OAuth2ClientOptions;
   /** How long one refresh may hold the lock, and others wait for it (default REFRESH_LOCK_MS). */

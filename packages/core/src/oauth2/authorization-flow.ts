@@ -1,5 +1,5 @@
 import * as oidc from 'openid-client';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import { recordAudit } from '../audit/index.js';
 import { isRowId, type PrismaClient } from '../db/index.js';
 import { MailductError, validationError } from '../errors/index.js';
@@ -11,7 +11,7 @@ import type { OAuth2Grant } from './provider-kinds.js';
 
 export interface AuthorizationFlowDeps {
   prisma: PrismaClient;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   tokens: AccessTokens;
   /** After an account got its grant (the scheduler takes a parked account back). */

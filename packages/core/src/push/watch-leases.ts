@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import { redisKeys } from '../redis/keys.js';
 import type { WatchState } from './watch-state.js';
 
@@ -42,7 +42,7 @@ export class WatchLeases {
   readonly token = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     readonly ttlMs: number,
   ) {}
@@ -64,6 +64,15 @@ export class WatchLeases {
    */
   async renewMany(leases: readonly (readonly [number, WatchInfo])[]): Promise<(boolean | null)[]> {
     if (leases.length === 0) return [];
+    const results = this.redis.isCluster ? await this.renewEach(leases) : await this.renewPipelined(leases);
+    return leases.map((_, i) => {
+      const [err, r] = results[i] ?? [new Error('no answer'), null];
+      return err ? null : r === 1;
+    });
+  }
+
+  /** One pipeline: one server holds every lease. */
+  private async renewPipelined(leases: readonly (readonly [number, WatchInfo])[]) {
     const send = () => {
       const pipeline = this.redis.pipeline();
       for (const [id, info] of leases)
@@ -75,10 +84,22 @@ export class WatchLeases {
       await this.redis.script('LOAD', RENEW);
       results = await send();
     }
-    return leases.map((_, i) => {
-      const [err, r] = results[i] ?? [new Error('no answer'), null];
-      return err ? null : r === 1;
-    });
+    return results;
+  }
+
+  /**
+   * A Redis Cluster spreads the leases over its primaries, and a pipeline must stay on one: each
+   * renewal goes alone, all sent at once.
+   */
+  private renewEach(leases: readonly (readonly [number, WatchInfo])[]): Promise<[Error | null, unknown][]> {
+    return Promise.all(
+      leases.map(([id, info]) =>
+        this.redis.eval(RENEW, 1, this.key(id), this.token, JSON.stringify(info), this.ttlMs).then(
+          (r): [null, unknown] => [null, r],
+          (err: Error): [Error, null] => [err, null],
+        ),
+      ),
+    );
   }
 
   async release(accountId: number): Promise<void> {
@@ -90,11 +111,16 @@ export class WatchLeases {
     return infoOf(await this.redis.get(this.key(accountId)));
   }
 
-  /** Who watches each of these accounts (one MGET per thousand). */
+  /** Who watches each of these accounts (one MGET per thousand; on a Cluster, whose slots differ, GETs). */
   async readMany(accountIds: readonly number[]): Promise<(WatchInfo | null)[]> {
     const out: (WatchInfo | null)[] = [];
-    for (let i = 0; i < accountIds.length; i += 1000)
-      out.push(...(await this.redis.mget(...accountIds.slice(i, i + 1000).map((id) => this.key(id)))).map(infoOf));
+    for (let i = 0; i < accountIds.length; i += 1000) {
+      const keys = accountIds.slice(i, i + 1000).map((id) => this.key(id));
+      const values = this.redis.isCluster
+        ? await Promise.all(keys.map((k) => this.redis.get(k)))
+        : await this.redis.mget(...keys);
+      out.push(...values.map(infoOf));
+    }
     return out;
   }
 

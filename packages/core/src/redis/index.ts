@@ -1,3 +1,3 @@
 export { createRedis } from './connection.js';
-export type { Redis } from './connection.js';
+export type { Redis, RedisClient } from './connection.js';
 export { redisKeys } from './keys.js';

@@ -1,7 +1,8 @@
 /**
  * Every Redis key mailduct itself writes, under MAILDUCT_QUEUE_PREFIX. BullMQ's keys are beside
- * them as `<prefix>:<queue>:…` (queues in jobs/job-catalogue.ts). One place, so a key is never
- * spelled twice and a Redis Cluster hash tag can be given to all of them at once.
+ * them as `<prefix>:<queue>:…` (queues in jobs/job-catalogue.ts; on a Redis Cluster each queue's
+ * under a hash tag of its own, jobs/bull-queues.ts). These carry no tag: each is used alone, so on
+ * a cluster they spread over the slots. One place, so a key is never spelled twice.
  */
 export const redisKeys = {
   /** An account's fetch lock (lock/account-lock.ts): the holder's token, with a TTL it renews. */

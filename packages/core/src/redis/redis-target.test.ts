@@ -26,7 +26,24 @@ describe(redisTargetOf.name, () => {
     });
   });
 
+  it('reads the cluster nodes and the password', () => {
+    expect(redisTargetOf('redis+cluster://:pw@10.0.0.1:7000,node-b,[::1]:7002')).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: 'node-b', port: 6379 },
+        { host: '::1', port: 7002 },
+      ],
+      password: 'pw',
+      tls: false,
+    });
+    expect(redisTargetOf('rediss+cluster://app:pw@n1:6380/')).toMatchObject({ username: 'app', tls: true });
+  });
+
   it('says what is wrong without echoing a password', () => {
+    expect(() => redisTargetOf('redis+cluster://:topsecret@n1:7000/3')).toThrow(/no database/);
+    expect(() => redisTargetOf('redis+cluster://:topsecret@n1:7000/3')).not.toThrow(/topsecret/);
+    expect(() => redisTargetOf('redis+cluster://n1:0')).toThrow('names a cluster node that is not host:port (n1:0)');
     expect(() => redisTargetOf('redis+sentinel://:topsecret@s1:26379')).toThrow(/<primary name>/);
     expect(() => redisTargetOf('redis+sentinel://:topsecret@s1:26379')).not.toThrow(/topsecret/);
     expect(() => redisTargetOf('redis+sentinel://s1:99999/m')).toThrow(
