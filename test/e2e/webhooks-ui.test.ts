@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +8,7 @@ import { DeliveryRepository, publishWebhookEvent, webhookEventBody, webhookEvent
 import { startWebhooks, type RunningWebhooks } from '@mailduct/webhooks';
 import { createTestApi, type TestApi } from '../helpers/api.js';
 import { launchChromium, screenshot, signedInPage } from '../helpers/browser.js';
+import { startReceiver, type Receiver } from '../helpers/http-receiver.js';
 
 // Webhooks in Chromium, against a real receiver and a real webhooks role: add one (the secret
 // shown once, then never), an event signed with that secret arrives, the delivery log shows it,
@@ -19,12 +18,11 @@ const ADMIN = 'webhooks-ui-admin-token-0123456789';
 let t: TestApi;
 let infra: Infrastructure;
 let role: RunningWebhooks;
-let receiver: Server;
+let receiver: Receiver;
 let url: string;
 let browser: Browser;
 let page: Page;
 let base: string;
-const got: { headers: Record<string, string>; body: string }[] = [];
 
 beforeAll(async () => {
   const env = {
@@ -34,17 +32,8 @@ beforeAll(async () => {
     MAILDUCT_WEBHOOK_ALLOW_HTTP: 'true',
   };
   t = await createTestApi(env);
-  receiver = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    got.push({
-      headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
-      body: Buffer.concat(chunks).toString('utf8'),
-    });
-    res.writeHead(200).end('thanks');
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/desk`;
+  receiver = await startReceiver((_, res) => void res.writeHead(200).end('thanks'));
+  url = `${receiver.base}/desk`;
   infra = createInfrastructure(loadConfig(t.ctx.env), { name: 'webhooks-ui' });
   role = await startWebhooks(infra, createLogger({ level: 'silent' }));
   base = await t.app.listen({ host: '127.0.0.1', port: 0 });
@@ -56,8 +45,7 @@ afterAll(async () => {
   await browser?.close();
   await role?.close();
   await infra?.close();
-  receiver?.closeAllConnections();
-  await new Promise((r) => receiver?.close(r));
+  await receiver?.close();
   await t?.close();
 });
 
@@ -90,8 +78,10 @@ describe('webhooks in the admin UI', () => {
     const queue = infra.workerQueues.webhooks;
     const deps = { repository: new DeliveryRepository(infra.prisma, infra.pool), queue };
     await publishWebhookEvent(deps, 'message.quarantined', webhookEventId('message.quarantined', 5), body);
-    await expect.poll(() => got.length, { timeout: 10_000, interval: 100 }).toBe(1);
-    expect(new Webhook(secret).verify(got[0]!.body, got[0]!.headers)).toMatchObject({ type: 'message.quarantined' });
+    await expect.poll(() => receiver.got.length, { timeout: 10_000, interval: 100 }).toBe(1);
+    expect(new Webhook(secret).verify(receiver.got[0]!.body, receiver.got[0]!.headers)).toMatchObject({
+      type: 'message.quarantined',
+    });
 
     await expect
       .poll(
@@ -105,8 +95,8 @@ describe('webhooks in the admin UI', () => {
     expect(await page.content()).not.toContain(secret);
     await page.click('#delivery-log tbody tr button:has-text("Redeliver")');
     await page.waitForURL(/notice=redelivered/);
-    await expect.poll(() => got.length, { timeout: 10_000, interval: 100 }).toBe(2);
-    expect(got[1]!.headers['webhook-id']).toBe(got[0]!.headers['webhook-id']);
+    await expect.poll(() => receiver.got.length, { timeout: 10_000, interval: 100 }).toBe(2);
+    expect(receiver.got[1]!.headers['webhook-id']).toBe(receiver.got[0]!.headers['webhook-id']);
     await page.goto(`${base}/webhooks/${id}`);
     await page.locator('#delivery-log details summary').first().click();
     expect(await page.locator('#delivery-log details li').count()).toBe(2);

@@ -1,5 +1,4 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma, type PrismaClient } from '@mailduct/core/db';
@@ -10,6 +9,7 @@ import { newWebhookSecret } from '@mailduct/core/webhooks';
 import { Queue } from 'bullmq';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { startChild, waitFor, type Child } from '../helpers/processes.js';
+import { startReceiver, type Receiver } from '../helpers/http-receiver.js';
 
 // The webhooks role SIGKILLed while its deliveries are in flight (the receiver has the requests
 // and has not answered): another webhooks process delivers every event, and a receiver that
@@ -19,7 +19,7 @@ let ctx: TestContext;
 let prisma: PrismaClient;
 let redis: RedisClient;
 let tickets: Queue;
-let server: Server;
+let receiver: Receiver;
 let url: string;
 const children: Child[] = [];
 const held: ServerResponse[] = [];
@@ -36,24 +36,19 @@ beforeAll(async () => {
   prisma = createPrisma(ctx.databaseUrl);
   redis = createRedis(ctx.config.redisUrl, { forWorker: true });
   tickets = new Queue(JOBS.ticketDispatched.queue, { connection: redis, prefix: ctx.prefix });
-  server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-    new Webhook(secret).verify(Buffer.concat(chunks).toString('utf8'), headers); // throws when unsigned
+  receiver = await startReceiver(({ headers, body }, res) => {
+    new Webhook(secret).verify(body, headers); // throws when unsigned
     if (!answering) return void held.push(res);
     accepted.set(headers['webhook-id']!, (accepted.get(headers['webhook-id']!) ?? 0) + 1);
     res.writeHead(204).end();
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tickets`;
+  url = `${receiver.base}/tickets`;
 });
 afterAll(async () => {
   for (const c of children) await c.stop('SIGKILL');
   await tickets?.close();
   redis?.disconnect();
-  server?.closeAllConnections();
-  await new Promise((r) => server?.close(r));
+  await receiver?.close();
   await prisma?.$disconnect();
   await ctx?.drop();
 });

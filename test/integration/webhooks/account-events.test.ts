@@ -1,10 +1,9 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretBox } from '@mailduct/core/crypto';
 import { FAILURES_BEFORE_EVENT, newWebhookSecret } from '@mailduct/core/webhooks';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { createFetchWorld, type FetchWorld } from '../../helpers/fetch-world.js';
+import { closedPort } from '../../helpers/ports.js';
 
 // Account health and message events as webhook events, from real runs on real Dovecot: a
 // mailbox whose server is unreachable is reported once when its failures reach the threshold
@@ -20,14 +19,6 @@ afterAll(async () => {
   await w?.close();
   await dc?.stop();
 });
-
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe('account events', () => {
   it('sends account.failed once at the threshold and account.recovered on the next success', async () => {

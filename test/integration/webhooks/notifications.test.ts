@@ -1,4 +1,4 @@
-import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@mailduct/core/log';
@@ -6,6 +6,7 @@ import { NotificationRepository, sendDigests, smtpMailer } from '@mailduct/core/
 import { FAILURES_BEFORE_EVENT } from '@mailduct/core/webhooks';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { createFetchWorld, type FetchWorld } from '../../helpers/fetch-world.js';
+import { closedPort } from '../../helpers/ports.js';
 
 // Account health by e-mail, through a real SMTP server (smtp-server, with a login): real runs
 // record account.failed and account.recovered; a digest goes out at most once per account an
@@ -84,14 +85,6 @@ async function plainMail(stream: AsyncIterable<Buffer>): Promise<{ subject: stri
       ).toString('utf8')
     : body;
   return { subject, text: text.replace(/\r\n/g, '\n') };
-}
-
-async function closedPort(): Promise<number> {
-  const s = createTcpServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 describe('account health notifications by e-mail', () => {

@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Queue, Worker } from 'bullmq';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +18,7 @@ import {
 } from '@mailduct/core/webhooks';
 import { createTestContext, type TestContext } from '../../helpers/context.js';
 import { waitFor } from '../../helpers/processes.js';
+import { startReceiver, type Receiver } from '../../helpers/http-receiver.js';
 
 // An event published to webhooks and delivered by a BullMQ worker to real HTTP receivers: the
 // same signed body and webhook-id on every attempt, a 503 retried after the policy's delay, a
@@ -30,10 +29,9 @@ let pool: pg.Pool;
 let redis: RedisClient;
 let queue: Queue;
 let worker: Worker;
-let server: Server;
+let receiver: Receiver;
 let base: string;
 const steps: DeliveryStep[] = [];
-const requests: { path: string; headers: Record<string, string>; body: string }[] = [];
 const answers = new Map<string, number[]>(); // path → statuses to answer in turn
 const secrets = () => new SecretBox(ctx.config.secretKey);
 
@@ -42,15 +40,8 @@ beforeAll(async () => {
   prisma = createPrisma(ctx.databaseUrl);
   pool = createPgPool(ctx.databaseUrl);
   redis = createRedis(ctx.config.redisUrl, { forWorker: true });
-  server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-    requests.push({ path: req.url ?? '', headers, body: Buffer.concat(chunks).toString('utf8') });
-    res.writeHead(answers.get(req.url ?? '')?.shift() ?? 200).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  receiver = await startReceiver((r, res) => void res.writeHead(answers.get(r.path)?.shift() ?? 200).end());
+  base = receiver.base;
   queue = new Queue(JOBS.webhookDelivery.queue, { connection: redis, prefix: ctx.prefix });
   const deps = {
     repository: new DeliveryRepository(prisma, pool),
@@ -69,8 +60,7 @@ afterAll(async () => {
   await worker?.close();
   await queue?.close();
   redis?.disconnect();
-  server?.closeAllConnections();
-  await new Promise((r) => server?.close(r));
+  await receiver?.close();
   await prisma?.$disconnect();
   await pool?.end();
   await ctx?.drop();
@@ -101,7 +91,7 @@ describe('delivering webhook events', () => {
       ),
     ).toBe(2);
 
-    await waitFor('both first attempts', async () => requests.length >= 2, 10_000);
+    await waitFor('both first attempts', async () => receiver.got.length >= 2, 10_000);
     await waitFor('the retry to be scheduled', async () => (await queue.getDelayedCount()) === 1, 5_000);
     const [retry] = await queue.getDelayed();
     expect(retry!.id).toMatch(/^wd-\d+-2$/);
@@ -110,10 +100,14 @@ describe('delivering webhook events', () => {
     await waitFor('the 410 to end its delivery', async () => steps.includes('failed'), 5_000);
     expect(steps.filter((s) => s === 'failed')).toHaveLength(1);
     await retry!.promote();
-    await waitFor('the second attempt', async () => requests.filter((r) => r.path === '/busy').length === 2, 10_000);
+    await waitFor(
+      'the second attempt',
+      async () => receiver.got.filter((r) => r.path === '/busy').length === 2,
+      10_000,
+    );
     await waitFor('delivered', async () => steps.includes('delivered'), 5_000);
 
-    const attempts = requests.filter((r) => r.path === '/busy');
+    const attempts = receiver.got.filter((r) => r.path === '/busy');
     expect(new Set(attempts.map((a) => a.headers['webhook-id']))).toEqual(new Set([id]));
     for (const a of attempts) expect(new Webhook(busy.secret).verify(a.body, a.headers)).toEqual(JSON.parse(body));
     const rows = await prisma.webhookDelivery.findMany({ where: { eventId: id }, orderBy: { webhookId: 'asc' } });
@@ -129,14 +123,14 @@ describe('delivering webhook events', () => {
     const repository = new DeliveryRepository(prisma, pool);
     const [deliveryId] = await repository.addEvent('account.parked', 'evt_p', '{}');
     await prisma.webhook.update({ where: { id: h.id }, data: { enabled: false } });
-    const before = requests.length;
+    const before = receiver.got.length;
     await queue.add(JOBS.webhookDelivery.name, { deliveryId: String(deliveryId) }, { jobId: `wd-${deliveryId}-1` });
     await waitFor(
       'the delivery to end',
       async () => (await repository.pending(deliveryId!))?.status === 'failed',
       5_000,
     );
-    expect(requests).toHaveLength(before);
+    expect(receiver.got).toHaveLength(before);
     expect((await repository.pending(deliveryId!))!.lastError).toBe('the webhook is disabled');
   });
 });

@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@mailduct/core/config';
@@ -10,6 +8,7 @@ import { newWebhookSecret } from '@mailduct/core/webhooks';
 import { startWebhooks, type RunningWebhooks } from '@mailduct/webhooks';
 import { createTestContext, type TestContext } from '../../helpers/context.js';
 import { waitFor } from '../../helpers/processes.js';
+import { startReceiver, type Receiver } from '../../helpers/http-receiver.js';
 
 // The webhooks role with MAILDUCT_FORWARD_TICKETS=true: a ticket job on the `tickets` queue, as
 // the fetcher adds it, arrives at a real HTTP receiver as a signed ticket.dispatched event with
@@ -17,31 +16,20 @@ import { waitFor } from '../../helpers/processes.js';
 let ctx: TestContext;
 let infra: Infrastructure;
 let role: RunningWebhooks;
-let server: Server;
+let receiver: Receiver;
 let url: string;
-const got: { headers: Record<string, string>; body: string }[] = [];
 
 beforeAll(async () => {
   ctx = await createTestContext({ MAILDUCT_FORWARD_TICKETS: 'true', MAILDUCT_WEBHOOK_ALLOW_PRIVATE: 'true' });
-  server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    got.push({
-      headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
-      body: Buffer.concat(chunks).toString('utf8'),
-    });
-    res.writeHead(204).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tickets`;
+  receiver = await startReceiver();
+  url = `${receiver.base}/tickets`;
   infra = createInfrastructure(loadConfig(ctx.env), { name: 'test-webhooks' });
   role = await startWebhooks(infra, createLogger({ level: 'silent' }));
 });
 afterAll(async () => {
   await role?.close();
   await infra?.close();
-  server?.closeAllConnections();
-  await new Promise((r) => server?.close(r));
+  await receiver?.close();
   await ctx?.drop();
 });
 
@@ -54,10 +42,13 @@ describe('the webhooks role', () => {
     const ticket = { schemaVersion: 1, messageId: 77, accountId: 1, headers: { subject: 'Printer' } };
     const tickets = infra.workerQueues.tickets;
     await tickets.add(JOBS.ticketDispatched.name, ticket, { jobId: ticketJobId(77) });
-    await waitFor('the event', async () => got.length === 1, 10_000);
-    const event = new Webhook(secret).verify(got[0]!.body, got[0]!.headers) as { type: string; data: unknown };
+    await waitFor('the event', async () => receiver.got.length === 1, 10_000);
+    const event = new Webhook(secret).verify(receiver.got[0]!.body, receiver.got[0]!.headers) as {
+      type: string;
+      data: unknown;
+    };
     expect(event).toMatchObject({ type: 'ticket.dispatched', schemaVersion: 1, data: ticket });
-    expect(got[0]!.headers['webhook-id']).toBe('evt_ticket-dispatched_77');
+    expect(receiver.got[0]!.headers['webhook-id']).toBe('evt_ticket-dispatched_77');
     await waitFor(
       'the ticket job to be done',
       async () => (await tickets.getJob(ticketJobId(77)))?.finishedOn !== undefined,
@@ -73,6 +64,6 @@ describe('the webhooks role', () => {
       5_000,
     );
     await new Promise((r) => setTimeout(r, 500));
-    expect(got).toHaveLength(1);
+    expect(receiver.got).toHaveLength(1);
   });
 });
