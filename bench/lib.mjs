@@ -127,3 +127,34 @@ export function jsonOutput(res) {
   if (res.status !== 0) throw new Error(`${res.stdout}${res.stderr}`);
   return JSON.parse(res.stdout.trim().split('\n').pop());
 }
+
+/** A ticket.dispatched payload as the fetcher adds it (about 1 KiB of JSON), for message `messageId`. */
+export function sampleTicket(messageId, accountId = 1) {
+  return {
+    schemaVersion: 1,
+    messageId,
+    accountId,
+    queue: { id: 1, name: 'Raw' },
+    dispatch: { by: 'to', matchedAddress: 'support@desk.example.com', header: 'to', reason: 'system address' },
+    trusted: false,
+    otobo: {},
+    strippedOtoboHeaders: [],
+    loop: { loop: false, reasons: [] },
+    followUp: { ticketNumbers: [], inReplyTo: null, references: [] },
+    headers: {
+      from: [{ name: 'Ann Example', address: 'ann@example.com' }],
+      to: [{ name: 'Support', address: 'support@desk.example.com' }],
+      cc: [],
+      replyTo: [],
+      subject: `Printer on floor 3 is jammed again (${messageId})`,
+      date: new Date().toISOString(),
+      messageId: `<${messageId}.${Date.now()}@mail.example.com>`,
+      inReplyTo: null,
+      references: [],
+    },
+    size: 4200,
+    sha256: 'a'.repeat(64),
+    receivedAt: new Date().toISOString(),
+    links: { message: `/api/v1/messages/${messageId}` },
+  };
+}

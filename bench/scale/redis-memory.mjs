@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { createPrisma } from '../../packages/core/dist/db/index.js';
 import { createLogger } from '../../packages/core/dist/log/index.js';
 import { AccountScheduler, SchedulerStore } from '../../apps/scheduler/dist/index.js';
-import { benchEnv, dropDatabase, freshDatabase, machine } from '../lib.mjs';
+import { benchEnv, dropDatabase, freshDatabase, machine, sampleTicket } from '../lib.mjs';
 
 const N = Number(process.env.BENCH_ACCOUNTS || 10_000);
 const env = benchEnv('mailduct_bench_redis_memory');
@@ -34,33 +34,7 @@ await new AccountScheduler(prisma, new SchedulerStore(fetch), createLogger({ lev
 const m1 = await used();
 
 const tickets = new Queue('tickets', { connection: redis, prefix });
-const ticket = (messageId) => ({
-  schemaVersion: 1,
-  messageId,
-  accountId: 1 + (messageId % N),
-  queue: { id: 1, name: 'Raw' },
-  dispatch: { by: 'to', matchedAddress: 'support@desk.example.com', header: 'to', reason: 'system address' },
-  trusted: false,
-  otobo: {},
-  strippedOtoboHeaders: [],
-  loop: { loop: false, reasons: [] },
-  followUp: { ticketNumbers: [], inReplyTo: null, references: [] },
-  headers: {
-    from: [{ name: 'Ann Example', address: 'ann@example.com' }],
-    to: [{ name: 'Support', address: 'support@desk.example.com' }],
-    cc: [],
-    replyTo: [],
-    subject: `Printer on floor 3 is jammed again (${messageId})`,
-    date: new Date().toISOString(),
-    messageId: `<${messageId}.${Date.now()}@mail.example.com>`,
-    inReplyTo: null,
-    references: [],
-  },
-  size: 4200,
-  sha256: 'a'.repeat(64),
-  receivedAt: new Date().toISOString(),
-  links: { message: `/api/v1/messages/${messageId}` },
-});
+const ticket = (messageId) => sampleTicket(messageId, 1 + (messageId % N));
 for (let i = 0; i < N; i += 1000)
   await tickets.addBulk(
     Array.from({ length: 1000 }, (_, k) => ({

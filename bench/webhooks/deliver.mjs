@@ -10,7 +10,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { SecretBox } from '../../packages/core/dist/crypto/index.js';
 import { newWebhookSecret } from '../../packages/core/dist/webhooks/index.js';
-import { benchEnv, dropDatabase, freshDatabase, machine, startCli } from '../lib.mjs';
+import { benchEnv, dropDatabase, freshDatabase, machine, startCli, sampleTicket } from '../lib.mjs';
 
 const RATE = Number(process.env.BENCH_RATE || 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS || 30);
@@ -59,34 +59,7 @@ const tickets = new Queue('tickets', { connection: redis, prefix });
 const roles = [];
 for (let i = 0; i < PROCESSES; i++) roles.push(await startCli(['start', '--webhooks'], env));
 
-// A ticket as the fetcher adds it (about 1 KiB of JSON).
-const ticket = (messageId) => ({
-  schemaVersion: 1,
-  messageId,
-  accountId: 1,
-  queue: { id: 1, name: 'Raw' },
-  dispatch: { by: 'default', matchedAddress: null, header: null, reason: 'no system address matched' },
-  trusted: false,
-  otobo: {},
-  strippedOtoboHeaders: [],
-  loop: { loop: false, reasons: [] },
-  followUp: { ticketNumbers: [], inReplyTo: null, references: [] },
-  headers: {
-    from: [{ name: 'Ann Example', address: 'ann@example.com' }],
-    to: [{ name: '', address: 'support@desk.example.com' }],
-    cc: [],
-    replyTo: [],
-    subject: `Printer on floor 3 is jammed again (${messageId})`,
-    date: new Date().toISOString(),
-    messageId: `<${messageId}@mail.example.com>`,
-    inReplyTo: null,
-    references: [],
-  },
-  size: 4200,
-  sha256: 'a'.repeat(64),
-  receivedAt: new Date().toISOString(),
-  links: { message: `/api/v1/messages/${messageId}` },
-});
+const ticket = (messageId) => sampleTicket(messageId);
 
 // Paced: a batch every 10 ms, as many as the rate says by now.
 const added = new Array(EVENTS + 1);
