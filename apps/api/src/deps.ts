@@ -65,7 +65,7 @@ export function createApiDeps(infra: Infrastructure, logger: Logger): ApiDeps {
       prisma,
       store: new PgMessageStore(pool),
       routing,
-      publisher: new BullTicketPublisher(queues.tickets),
+      publisher: new BullTicketPublisher(queues.tickets, config.ticketKeepHours),
     }),
     sessions: new SessionStore(redis, config.queuePrefix),
     probes: new ProbeService({

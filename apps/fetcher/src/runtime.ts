@@ -43,7 +43,7 @@ export function createFetchRuntime(
     secrets: infra.secrets,
     tokens: infra.accessTokens,
     store,
-    publisher: new BullTicketPublisher(queues.tickets),
+    publisher: new BullTicketPublisher(queues.tickets, config.ticketKeepHours),
     locks,
     routing: new RoutingLoader(prisma, config.defaultQueue),
     recorder: new RunRecorder(prisma, config.parkAfterAuthFailures),

@@ -53,7 +53,7 @@ export function startHousekeeping(
   const deliveries = new DeliveryRepository(infra.prisma, infra.pool);
   const runOnce = async (): Promise<HousekeepingRound> => {
     const sweep = await sweepOutbox(
-      { store, publisher: new BullTicketPublisher(queues.tickets), tickets: queues.tickets },
+      { store, publisher: new BullTicketPublisher(queues.tickets, config.ticketKeepHours), tickets: queues.tickets },
       { olderThanMs: o.sweepAfterMs ?? 10 * 60_000, batch: 500 },
     );
     const expired = await store.expireRaw(config.retentionDays);

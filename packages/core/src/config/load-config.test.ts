@@ -104,6 +104,22 @@ describe(loadConfig.name, () => {
     );
   });
 
+  it('takes a Redis Cluster and names a cluster URL with a database', () => {
+    const url = 'redis+cluster://10.0.0.1:7000,10.0.0.2:7000';
+    expect(loadConfig({ MAILDUCT_SECRET_KEY: key, REDIS_URL: url }).redisUrl).toBe(url);
+    expect(problems({ MAILDUCT_SECRET_KEY: key, REDIS_URL: 'redis+cluster://10.0.0.1:7000/2' })).toContain(
+      'REDIS_URL: REDIS_URL must be redis+cluster://',
+    );
+  });
+
+  it('keeps completed ticket jobs a week unless told, at least an hour', () => {
+    expect(loadConfig({ MAILDUCT_SECRET_KEY: key }).ticketKeepHours).toBe(168);
+    expect(loadConfig({ MAILDUCT_SECRET_KEY: key, MAILDUCT_TICKET_KEEP_HOURS: '24' }).ticketKeepHours).toBe(24);
+    expect(problems({ MAILDUCT_SECRET_KEY: key, MAILDUCT_TICKET_KEEP_HOURS: '0' })).toContain(
+      'MAILDUCT_TICKET_KEEP_HOURS must be at least 1',
+    );
+  });
+
   it('gives metrics per account up to 10,000 accounts unless told, and names a bad choice', () => {
     expect(loadConfig({ MAILDUCT_SECRET_KEY: key }).metricsPerAccount).toBe('auto');
     expect(loadConfig({ MAILDUCT_SECRET_KEY: key, MAILDUCT_METRICS_PER_ACCOUNT: 'false' }).metricsPerAccount).toBe(

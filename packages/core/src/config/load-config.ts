@@ -45,6 +45,11 @@ export interface Config {
   dbQueryTimeoutMs: number;
   extraCa: string | undefined;
   retentionDays: number;
+  /**
+   * Hours a ticket job the ticket system completed stays in Redis (BullMQ removeOnComplete): the
+   * outbox sweep tells a consumed ticket from a lost one by it, so it must outlast any scheduler outage.
+   */
+  ticketKeepHours: number;
   /** /metrics series per account (true), totals only (false), or per account up to 10,000 accounts (auto). */
   metricsPerAccount: 'auto' | 'true' | 'false';
   /** Proxies whose X-Forwarded-* headers are believed (client address for rate limits, https for the Secure cookie). */
@@ -103,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     dbQueryTimeoutMs: e.MAILDUCT_DB_QUERY_TIMEOUT_MS,
     extraCa: readExtraCa(e.MAILDUCT_EXTRA_CA_FILE),
     retentionDays: e.MAILDUCT_RETENTION_DAYS,
+    ticketKeepHours: e.MAILDUCT_TICKET_KEEP_HOURS,
     metricsPerAccount: e.MAILDUCT_METRICS_PER_ACCOUNT as 'auto' | 'true' | 'false',
     trustProxy: e.MAILDUCT_TRUST_PROXY,
     allowedMailHosts: e.MAILDUCT_ALLOWED_MAIL_HOSTS,

@@ -13,7 +13,11 @@ export interface TicketPublisher {
  * (after a crash, or from the outbox sweep) never creates a second job while the first is kept.
  */
 export class BullTicketPublisher implements TicketPublisher {
-  constructor(private readonly queue: Queue) {}
+  /** `keepHours`: how long a completed ticket job stays (MAILDUCT_TICKET_KEEP_HOURS). */
+  constructor(
+    private readonly queue: Queue,
+    private readonly keepHours = JOBS.ticketDispatched.removeOnComplete.age / 3600,
+  ) {}
 
   async publish(payloads: readonly TicketPayloadV1[]): Promise<void> {
     if (payloads.length === 0) return;
@@ -26,7 +30,7 @@ export class BullTicketPublisher implements TicketPublisher {
             jobId: ticketJobId(p.messageId),
             attempts: JOBS.ticketDispatched.attempts,
             backoff: JOBS.ticketDispatched.backoff,
-            removeOnComplete: JOBS.ticketDispatched.removeOnComplete,
+            removeOnComplete: { age: this.keepHours * 3600 },
             removeOnFail: JOBS.ticketDispatched.removeOnFail,
           },
         })),
