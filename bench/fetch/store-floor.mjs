@@ -63,6 +63,7 @@ async function storeAll(store, accountId, mails) {
       size: raw.length,
       raw,
       remoteId: String(i + j),
+      origin: { folder: null, uidValidity: null, internalDate: null, source: `bench:${i + j}` },
       verdict,
     }));
     inFlight.push(store.put(accountId, batch));
