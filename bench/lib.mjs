@@ -2,6 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -157,4 +158,30 @@ export function sampleTicket(messageId, accountId = 1) {
     receivedAt: new Date().toISOString(),
     links: { message: `/api/v1/messages/${messageId}` },
   };
+}
+
+/** utime + stime of a process from /proc, in seconds (0 once it is gone). */
+export function cpuOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of every process whose name is `comm` (e.g. every postgres backend). */
+export function cpuOfAll(comm) {
+  let sum = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let name = '';
+    try {
+      name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      // gone
+    }
+    if (name === comm) sum += cpuOf(pid);
+  }
+  return sum;
 }

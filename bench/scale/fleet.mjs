@@ -8,13 +8,13 @@
 //   2. predict and measure: throughput of other fleets = min(processes × concurrency / t_run,
 //      cores / CPU per run); each is measured by draining one job per account.
 //   3. schedule: the real scheduler keeps every account on a 60 s interval; lag p99 and jobs/s.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import pg from 'pg';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { SecretBox } from '../../packages/core/dist/crypto/index.js';
-import { benchEnv, dropDatabase, freshDatabase, machine, startCli, startDovecot } from '../lib.mjs';
+import { benchEnv, cpuOf, cpuOfAll, dropDatabase, freshDatabase, machine, startCli, startDovecot } from '../lib.mjs';
 import { startLatencyProxy } from '../latency-proxy.mjs';
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS || 1000);
@@ -163,33 +163,12 @@ async function counters(workers) {
   return {
     cpu: busy / 100,
     fetcherCpu: workers.reduce((sum, w) => sum + cpuOf(w.pid), 0),
-    pgCpu: readdirSync('/proc')
-      .filter((d) => /^\d+$/.test(d))
-      .reduce((sum, pid) => sum + (commOf(pid) === 'postgres' ? cpuOf(pid) : 0), 0),
+    pgCpu: cpuOfAll('postgres'),
     redisCpu: field('used_cpu_user') + field('used_cpu_sys'),
     benchCpu: (own.user + own.system) / 1e6,
     redis: field('total_commands_processed'),
     pg: Number(x.rows[0].n),
   };
-}
-
-/** utime + stime of a process, in seconds (0 once it is gone). */
-function cpuOf(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-function commOf(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return '';
-  }
 }
 
 function sleep(ms) {
