@@ -2,7 +2,7 @@ import {
   AccountDirectory,
   AccountReadRepository,
   AccountService,
-  prismaDirectorySource,
+  pgDirectorySource,
   type AccountChange,
 } from '@mailduct/core/accounts';
 import { AttemptLimiter, SessionStore, TokenService } from '@mailduct/core/auth';
@@ -100,7 +100,7 @@ export function createApiDeps(infra: Infrastructure, logger: Logger): ApiDeps {
 function accountService(infra: Infrastructure, logger: Logger): AccountService {
   const { config, prisma, pool, redis, secrets } = infra;
   const directory = new AccountDirectory(
-    prismaDirectorySource(prisma, () => readAccountVersion(redis, config.queuePrefix)),
+    pgDirectorySource(pool, () => readAccountVersion(redis, config.queuePrefix)),
   );
   return new AccountService({
     prisma,

@@ -37,7 +37,7 @@ export { AccountDirectory } from './account-directory.js';
 export type { DirectorySource, DirectoryOptions } from './account-directory.js';
 export { filterKey, matchEntries, searchEntries, searchTextOf } from './account-search.js';
 export type { DirectoryEntry } from './account-search.js';
-export { prismaDirectorySource } from './directory-source.js';
+export { pgDirectorySource } from './directory-source.js';
 export { AccountReadRepository } from './account-read-repository.js';
 export {
   AccountCreateSchema,
