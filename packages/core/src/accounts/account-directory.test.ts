@@ -23,17 +23,23 @@ function controlledSource(version = '1') {
 const page = { q: 'mail', limit: 50, offset: 0 };
 const settle = () => new Promise((r) => setImmediate(r));
 
+/** A directory that has finished its first load (one entry, mail1), 60 s maximum age. */
+async function loadedDirectory() {
+  const { source, loads } = controlledSource();
+  const directory = new AccountDirectory(source, { maxAgeMs: 60_000, versionTimeoutMs: 250 });
+  const searched = directory.search(page);
+  await settle();
+  loads[0]!.resolve([entry(1, 'mail1')]);
+  return { source, loads, directory, first: await searched };
+}
+
 beforeEach(() => vi.useFakeTimers({ toFake: ['Date'] }));
 afterEach(() => vi.useRealTimers());
 
 describe(AccountDirectory.name, () => {
   it('answers from loaded entries past their age and refreshes them behind the answer', async () => {
-    const { source, loads } = controlledSource();
-    const directory = new AccountDirectory(source, { maxAgeMs: 60_000, versionTimeoutMs: 250 });
-    const first = directory.search(page);
-    await settle();
-    loads[0]!.resolve([entry(1, 'mail1')]);
-    expect(await first).toEqual({ ids: [1], total: 1 });
+    const { loads, directory, first } = await loadedDirectory();
+    expect(first).toEqual({ ids: [1], total: 1 });
 
     vi.advanceTimersByTime(61_000);
     expect(await directory.search(page)).toEqual({ ids: [1], total: 1 }); // not waiting for loads[1]
@@ -45,12 +51,7 @@ describe(AccountDirectory.name, () => {
   });
 
   it('waits for the reload when the change counter moved, so a list shows the write just made', async () => {
-    const { source, loads } = controlledSource();
-    const directory = new AccountDirectory(source, { maxAgeMs: 60_000, versionTimeoutMs: 250 });
-    const first = directory.search(page);
-    await settle();
-    loads[0]!.resolve([entry(1, 'mail1')]);
-    await first;
+    const { source, loads, directory } = await loadedDirectory();
 
     source.version = '2';
     let answered = false;
@@ -62,12 +63,7 @@ describe(AccountDirectory.name, () => {
   });
 
   it('keeps answering from the loaded entries when a refresh of the same version fails', async () => {
-    const { source, loads } = controlledSource();
-    const directory = new AccountDirectory(source, { maxAgeMs: 60_000, versionTimeoutMs: 250 });
-    const first = directory.search(page);
-    await settle();
-    loads[0]!.resolve([entry(1, 'mail1')]);
-    await first;
+    const { loads, directory } = await loadedDirectory();
 
     vi.advanceTimersByTime(61_000);
     await directory.search(page);
