@@ -99,9 +99,7 @@ export function createApiDeps(infra: Infrastructure, logger: Logger): ApiDeps {
 /** Accounts, whose changes are announced to the scheduler and to every process's account list. */
 function accountService(infra: Infrastructure, logger: Logger): AccountService {
   const { config, prisma, pool, redis, secrets } = infra;
-  const directory = new AccountDirectory(
-    pgDirectorySource(pool, () => readAccountVersion(redis, config.queuePrefix)),
-  );
+  const directory = new AccountDirectory(pgDirectorySource(pool, () => readAccountVersion(redis, config.queuePrefix)));
   return new AccountService({
     prisma,
     secrets,
