@@ -11,13 +11,15 @@ interface HousekeepingRound {
   requeued: number;
   consumed: number;
   expired: number;
+  /** Rows of mail gone from the server and done with for MAILDUCT_MESSAGE_LOG_DAYS, deleted. */
+  expiredRows: number;
   expiredTokens: number;
   /** Webhook deliveries whose job was lost or failed, given one again. */
   webhookRequeued: number;
 }
 
 export interface Housekeeping {
-  /** One sweep of the outbox, webhook deliveries, expired raw mail and access tokens (also run every `everyMs`). */
+  /** One sweep of the outbox, webhook deliveries, expired raw mail, message rows and access tokens (also run every `everyMs`). */
   runOnce(): Promise<HousekeepingRound>;
   close(): Promise<void>;
 }
@@ -25,7 +27,8 @@ export interface Housekeeping {
 /**
  * Keeps PostgreSQL the source of truth for tickets: records consumed tickets from BullMQ's
  * completed events, re-enqueues dispatched tickets Redis no longer has (the outbox sweep), and
- * drops raw mail after MAILDUCT_RETENTION_DAYS and OAuth2 access tokens past their expiry;
+ * drops raw mail after MAILDUCT_RETENTION_DAYS, the rows of mail gone from the server after
+ * MAILDUCT_MESSAGE_LOG_DAYS (when set) and OAuth2 access tokens past their expiry;
  * re-adds webhook deliveries whose job was lost and drops the delivery log past
  * MAILDUCT_WEBHOOK_LOG_DAYS.
  * Idempotent, so several schedulers may run it.
@@ -57,22 +60,22 @@ export function startHousekeeping(
       { olderThanMs: o.sweepAfterMs ?? 10 * 60_000, batch: 500 },
     );
     const expired = await store.expireRaw(config.retentionDays);
+    const expiredRows = config.messageLogDays > 0 ? await store.expireRows(config.messageLogDays) : 0;
     const expiredTokens = await infra.accessTokens.tokens.expireAccessTokens();
     const hooks = await sweepDeliveries(
       { repository: deliveries, queue: queues.webhooks },
       { graceMs: o.webhookGraceMs ?? 5 * 60_000, keepDays: config.webhookLogDays },
     );
-    if (hooks.requeued > 0)
-      logger.warn({ requeued: hooks.requeued }, 'webhook deliveries without a job were queued again');
-    if (sweep.requeued > 0) logger.warn({ requeued: sweep.requeued }, 'tickets missing from Redis were enqueued again');
-    if (expired > 0) logger.info({ expired }, 'raw mail past its retention removed');
-    return {
+    const round = {
       requeued: sweep.requeued,
       consumed: sweep.consumed,
       expired,
+      expiredRows,
       expiredTokens,
       webhookRequeued: hooks.requeued,
     };
+    logRound(logger, round);
+    return round;
   };
   let running = Promise.resolve();
   const timer = setInterval(() => {
@@ -89,4 +92,15 @@ export function startHousekeeping(
       eventsConnection.disconnect();
     },
   };
+}
+
+/** What an operator should hear of a round: what was lost and made good (warn), what was deleted (info). */
+function logRound(logger: Logger, round: HousekeepingRound): void {
+  const { webhookRequeued, requeued, expired, expiredRows } = round;
+  if (webhookRequeued > 0)
+    logger.warn({ requeued: webhookRequeued }, 'webhook deliveries without a job were queued again');
+  if (requeued > 0) logger.warn({ requeued }, 'tickets missing from Redis were enqueued again');
+  if (expired > 0) logger.info({ expired }, 'raw mail past its retention removed');
+  if (expiredRows > 0)
+    logger.info({ expiredRows }, 'rows of mail gone from the server past MAILDUCT_MESSAGE_LOG_DAYS deleted');
 }

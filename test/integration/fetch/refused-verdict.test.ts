@@ -22,6 +22,7 @@ const poisoning: MessageStore = {
   recordServerAction: (ids, action) => target.recordServerAction(ids, action),
   getRaw: (id) => target.getRaw(id),
   expireRaw: (days) => target.expireRaw(days),
+  expireRows: (days) => target.expireRows(days),
   unconsumedTickets: (after, olderThanMs, batch) => target.unconsumedTickets(after, olderThanMs, batch),
   markConsumed: (ids) => target.markConsumed(ids),
 };

@@ -120,6 +120,19 @@ describe(loadConfig.name, () => {
     );
   });
 
+  it('keeps message rows forever unless told, and never for less than their raw mail', () => {
+    expect(loadConfig({ MAILDUCT_SECRET_KEY: key }).messageLogDays).toBe(0);
+    expect(loadConfig({ MAILDUCT_SECRET_KEY: key, MAILDUCT_MESSAGE_LOG_DAYS: '30' }).messageLogDays).toBe(30);
+    const env = { MAILDUCT_SECRET_KEY: key, MAILDUCT_RETENTION_DAYS: '2', MAILDUCT_MESSAGE_LOG_DAYS: '7' };
+    expect(loadConfig(env).messageLogDays).toBe(7);
+    expect(problems({ MAILDUCT_SECRET_KEY: key, MAILDUCT_MESSAGE_LOG_DAYS: '7' })).toContain(
+      'MAILDUCT_MESSAGE_LOG_DAYS: must be 0 (keep rows) or at least MAILDUCT_RETENTION_DAYS (30)',
+    );
+    expect(problems({ MAILDUCT_SECRET_KEY: key, MAILDUCT_MESSAGE_LOG_DAYS: '-1' })).toContain(
+      'MAILDUCT_MESSAGE_LOG_DAYS must be at least 0',
+    );
+  });
+
   it('gives metrics per account up to 10,000 accounts unless told, and names a bad choice', () => {
     expect(loadConfig({ MAILDUCT_SECRET_KEY: key }).metricsPerAccount).toBe('auto');
     expect(loadConfig({ MAILDUCT_SECRET_KEY: key, MAILDUCT_METRICS_PER_ACCOUNT: 'false' }).metricsPerAccount).toBe(

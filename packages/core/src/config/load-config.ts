@@ -45,6 +45,8 @@ export interface Config {
   dbQueryTimeoutMs: number;
   extraCa: string | undefined;
   retentionDays: number;
+  /** Days the row of mail gone from the server is kept after its ticket was consumed; 0: forever. */
+  messageLogDays: number;
   /**
    * Hours a ticket job the ticket system completed stays in Redis (BullMQ removeOnComplete): the
    * outbox sweep tells a consumed ticket from a lost one by it, so it must outlast any scheduler outage.
@@ -77,6 +79,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const e = parsed.data;
   const notify = notifyConfigOf(e);
   if (Array.isArray(notify)) invalid(notify);
+  if (e.MAILDUCT_MESSAGE_LOG_DAYS > 0 && e.MAILDUCT_MESSAGE_LOG_DAYS < e.MAILDUCT_RETENTION_DAYS)
+    invalid([
+      {
+        field: 'MAILDUCT_MESSAGE_LOG_DAYS',
+        problem: `must be 0 (keep rows) or at least MAILDUCT_RETENTION_DAYS (${e.MAILDUCT_RETENTION_DAYS}): a row holds its raw mail for that long`,
+      },
+    ]);
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
@@ -108,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     dbQueryTimeoutMs: e.MAILDUCT_DB_QUERY_TIMEOUT_MS,
     extraCa: readExtraCa(e.MAILDUCT_EXTRA_CA_FILE),
     retentionDays: e.MAILDUCT_RETENTION_DAYS,
+    messageLogDays: e.MAILDUCT_MESSAGE_LOG_DAYS,
     ticketKeepHours: e.MAILDUCT_TICKET_KEEP_HOURS,
     metricsPerAccount: e.MAILDUCT_METRICS_PER_ACCOUNT as 'auto' | 'true' | 'false',
     trustProxy: e.MAILDUCT_TRUST_PROXY,

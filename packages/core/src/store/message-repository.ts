@@ -27,6 +27,13 @@ const EXPIRE_RAW = `UPDATE inbound_message SET raw = NULL, parsed = NULL WHERE i
       (status = 'ignored' AND received_at < now() - make_interval(days => $1)))
     LIMIT $2)`;
 
+/** Rows of mail gone from the server whose ticket was consumed, or which was ignored, `$1` days ago (by receipt first). */
+const EXPIRE_ROWS = `DELETE FROM inbound_message WHERE id IN (
+    SELECT id FROM inbound_message
+    WHERE received_at < now() - make_interval(days => $1) AND deleted_on_server_at IS NOT NULL AND (
+      (status = 'dispatched' AND consumed_at < now() - make_interval(days => $1)) OR status = 'ignored')
+    LIMIT $2)`;
+
 const SELECT_UNCONSUMED = `SELECT id FROM inbound_message
   WHERE status = 'dispatched' AND consumed_at IS NULL AND id > $1
     AND coalesce(enqueued_at, dispatched_at, received_at) < now() - make_interval(secs => $2)
@@ -168,13 +175,18 @@ export class PgMessageStore implements MessageStore {
    * or ignored more than `days` ago. Quarantined mail is kept until it is reprocessed. Rows (with
    * headers and dispatch record) stay.
    */
-  async expireRaw(days: number, batch = 1000): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const res = await this.guard('expire raw mail', () => this.pool.query(EXPIRE_RAW, [days, batch]));
-      total += res.rowCount ?? 0;
-      if ((res.rowCount ?? 0) < batch) return total;
-    }
+  expireRaw(days: number, batch = 1000): Promise<number> {
+    return this.inBatches('expire raw mail', EXPIRE_RAW, days, batch);
+  }
+
+  /**
+   * Delete the rows of mail that is done with: gone from the server (deleted or moved after fetch)
+   * and its ticket consumed, or ignored, more than `days` ago. A row whose message may still be on
+   * the server (kept, marked seen, an action that failed) stays, since it is what recognises the
+   * message at the next run; so do quarantined rows and tickets not consumed.
+   */
+  expireRows(days: number, batch = 1000): Promise<number> {
+    return this.inBatches('expire message rows', EXPIRE_ROWS, days, batch);
   }
 
   /** Dispatched messages after `afterId` whose ticket was not seen consumed for `olderThanMs` (the outbox). */
@@ -194,6 +206,16 @@ export class PgMessageStore implements MessageStore {
         [idArray(ids)],
       ),
     );
+  }
+
+  /** Run a statement taking (days, batch) until it touches fewer than `batch` rows; short statements hold no lock long. */
+  private async inBatches(what: string, sql: string, days: number, batch: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const res = await this.guard(what, () => this.pool.query(sql, [days, batch]));
+      total += res.rowCount ?? 0;
+      if ((res.rowCount ?? 0) < batch) return total;
+    }
   }
 
   private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {

@@ -85,6 +85,8 @@ export interface MessageStore {
   getRaw(id: number): Promise<Buffer | null | undefined>;
   /** Drop raw bytes past their retention; returns how many messages lost theirs. */
   expireRaw(days: number): Promise<number>;
+  /** Delete the rows of mail gone from the server and done with for `days`; returns how many went. */
+  expireRows(days: number): Promise<number>;
   /** The outbox: dispatched messages whose ticket was not seen consumed for a while, after an id. */
   unconsumedTickets(afterId: number, olderThanMs: number, batch: number): Promise<number[]>;
   markConsumed(ids: readonly number[]): Promise<void>;
