@@ -2,7 +2,8 @@
 // bench/scale/retention: what dropping raw mail past its retention costs PostgreSQL, the way
 // mailduct does it (expireRaw: raw and parsed set to NULL, 1,000 rows a statement, the row kept
 // for deduplication and the API) against what a monthly partition would cost (DROP TABLE of a
-// table holding the same rows). Mails are the public corpus (test/fixtures/corpus), each made
+// table holding the same rows); then deleting the rows of half of them as gone from the server
+// (expireRows, MAILDUCT_MESSAGE_LOG_DAYS) and what the rows kept on the server cost each run. Mails are the public corpus (test/fixtures/corpus), each made
 // unique by one header, stored through PgMessageStore as the fetcher stores them.
 //   BENCH_MAILS=50000 [BENCH_WAL_COMPRESSION=lz4] node bench/scale/retention.mjs
 import { hash } from 'node:crypto';
@@ -90,6 +91,7 @@ try {
   const afterUpdate = await sizes();
   await q('VACUUM inbound_message');
   const afterVacuum = await sizes();
+  const rows = await expireHalfTheRows(store);
   const [{ wal_compression: walCompression }] = await q('SHOW wal_compression');
   const mb = (b) => (b / 2 ** 20).toFixed(1);
   console.log(`\n### bench/scale/retention (${machine()})\n`);
@@ -111,6 +113,13 @@ try {
     `| after VACUUM (every TOAST page freed, so truncated; in a live table freed pages stay for new mail) | ${mb(afterVacuum.total)} MiB (TOAST ${mb(afterVacuum.toast)} MiB) |`,
   );
   console.log(`| DROP TABLE of the same rows (a partition) | ${drop.ms.toFixed(0)} ms, ${mb(drop.wal)} MiB WAL |`);
+  console.log(
+    `| expireRows: ${rows.deleted.toLocaleString('en')} rows gone from the server (the other half kept there) | ${(rows.ms / 1000).toFixed(2)} s, ${Math.round(rows.deleted / (rows.ms / 1000)).toLocaleString('en')} rows/s, ${((rows.cpu * 1000) / rows.deleted).toFixed(3)} ms PostgreSQL CPU a row, ${mb(rows.wal)} MiB WAL |`,
+  );
+  console.log(
+    `| expireRows again: nothing to delete, ${rows.kept.toLocaleString('en')} kept rows left | ${rows.rescanMs.toFixed(1)} ms |`,
+  );
+  console.log(`| after VACUUM | ${mb(rows.afterVacuum.total)} MiB |`);
 } finally {
   await pool.end();
   await dropDatabase(env);
@@ -122,6 +131,26 @@ function emlFiles(dir) {
     if (statSync(p).isDirectory()) return emlFiles(p);
     return /\.(eml|msg|txt)$/i.test(name) && statSync(p).size > 200 ? [p] : [];
   });
+}
+
+/** Every other row gone from the server, the rest kept there: what expireRows deletes, and what looking at the kept rows costs. */
+async function expireHalfTheRows(store) {
+  await q(`UPDATE inbound_message SET deleted_on_server_at = received_at, server_action = 'deleted' WHERE id % 2 = 0`);
+  await q(`UPDATE inbound_message SET server_action = 'kept' WHERE id % 2 = 1`);
+  await q('VACUUM ANALYZE inbound_message');
+  await q('CHECKPOINT');
+  const cpu0 = cpuOfAll('postgres');
+  const wal0 = await wal();
+  const t0 = performance.now();
+  const deleted = await store.expireRows(30);
+  const ms = performance.now() - t0;
+  const result = { deleted, ms, wal: (await wal()) - wal0, cpu: cpuOfAll('postgres') - cpu0 };
+  await q('VACUUM ANALYZE inbound_message');
+  const t1 = performance.now();
+  if ((await store.expireRows(30)) !== 0) throw new Error('expireRows deleted a kept row');
+  const rescanMs = performance.now() - t1;
+  const [{ n }] = await q('SELECT count(*)::int AS n FROM inbound_message');
+  return { ...result, rescanMs, kept: n, afterVacuum: await sizes() };
 }
 
 async function sizes() {

@@ -63,7 +63,7 @@ describe('PostgreSQL as the source of truth for tickets', () => {
     const consumed = await w.runtime.prisma.inboundMessage.findFirstOrThrow({ where: { consumedAt: { not: null } } });
     await w.runtime.prisma.inboundMessage.update({
       where: { id: consumed.id },
-      data: { consumedAt: new Date(Date.now() - 40 * 86_400_000) },
+      data: { receivedAt: new Date(Date.now() - 41 * 86_400_000), consumedAt: new Date(Date.now() - 40 * 86_400_000) },
     });
     expect((await housekeeping.runOnce()).expired).toBe(1);
     const after = await w.runtime.prisma.inboundMessage.findUniqueOrThrow({ where: { id: consumed.id } });

@@ -21,19 +21,21 @@ const UNDEFINED_TABLE = '42P01';
 /** The first COPY without a look-up, then up to three with one. */
 const COPY_ATTEMPTS = 4;
 
+/** Raw mail of tickets consumed, or of mail ignored, `$1` days ago (read through inbound_message_raw_held_idx). */
 const EXPIRE_RAW = `UPDATE inbound_message SET raw = NULL, parsed = NULL WHERE id IN (
-    SELECT id FROM inbound_message WHERE raw IS NOT NULL AND (
-      (status = 'dispatched' AND consumed_at < now() - make_interval(days => $1)) OR
-      (status = 'ignored' AND received_at < now() - make_interval(days => $1)))
+    SELECT id FROM inbound_message
+    WHERE raw IS NOT NULL AND received_at < now() - make_interval(days => $1) AND (
+      (status = 'dispatched' AND consumed_at < now() - make_interval(days => $1)) OR status = 'ignored')
     LIMIT $2)`;
 
-/** Rows of mail gone from the server whose ticket was consumed, or which was ignored, `$1` days ago (by receipt first). */
+/** Rows of mail gone from the server whose ticket was consumed, or which was ignored, `$1` days ago (inbound_message_gone_idx). */
 const EXPIRE_ROWS = `DELETE FROM inbound_message WHERE id IN (
     SELECT id FROM inbound_message
     WHERE received_at < now() - make_interval(days => $1) AND deleted_on_server_at IS NOT NULL AND (
       (status = 'dispatched' AND consumed_at < now() - make_interval(days => $1)) OR status = 'ignored')
     LIMIT $2)`;
 
+/** The outbox, read through inbound_message_unconsumed_idx. */
 const SELECT_UNCONSUMED = `SELECT id FROM inbound_message
   WHERE status = 'dispatched' AND consumed_at IS NULL AND id > $1
     AND coalesce(enqueued_at, dispatched_at, received_at) < now() - make_interval(secs => $2)
@@ -173,7 +175,7 @@ export class PgMessageStore implements MessageStore {
   /**
    * Drop the raw bytes of mail kept long enough: dispatched and consumed more than `days` ago,
    * or ignored more than `days` ago. Quarantined mail is kept until it is reprocessed. Rows (with
-   * headers and dispatch record) stay.
+   * headers and dispatch record) stay until expireRows.
    */
   expireRaw(days: number, batch = 1000): Promise<number> {
     return this.inBatches('expire raw mail', EXPIRE_RAW, days, batch);
