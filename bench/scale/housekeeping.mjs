@@ -1,19 +1,23 @@
 #!/usr/bin/env node
 // bench/scale/housekeeping: what one round of the scheduler's housekeeping (every minute) costs
 // PostgreSQL when the table is large and nothing is due — the outbox sweep, the raw-mail expiry
-// and the row expiry as PgMessageStore runs them — with the partial indexes of migration
-// 20261205000100 and without them. The table is BENCH_ROWS rows of 60 days of mail in the state
+// and the row expiry as PgMessageStore runs them, and the raw-mail expiry's statement before the
+// partial index of migration 20261205000100. The table is BENCH_ROWS rows of 60 days of mail in the state
 // housekeeping leaves it: raw mail kept for the last 29 days, every ticket consumed, half the mail
 // deleted on the server and half kept there, rows of deleted mail kept 44 days (a day's margin
-// on each, so nothing falls due while it runs).
-//   BENCH_ROWS=1000000 node bench/scale/housekeeping.mjs
+// on each, so nothing falls due while it runs). Then the webhook delivery log: BENCH_DELIVERIES
+// delivered deliveries of the last 6 days to two webhooks, and the sweep's removal of ended
+// deliveries past MAILDUCT_WEBHOOK_LOG_DAYS (7) one webhook at a time against one statement.
+//   BENCH_ROWS=1000000 BENCH_DELIVERIES=1000000 node bench/scale/housekeeping.mjs
 import pg from 'pg';
+import { createPrisma } from '../../packages/core/dist/db/index.js';
 import { PgMessageStore } from '../../packages/core/dist/store/index.js';
+import { DeliveryRepository } from '../../packages/core/dist/webhooks/index.js';
 import { benchEnv, dropDatabase, freshDatabase, machine, median } from '../lib.mjs';
 
 const ROWS = Number(process.env.BENCH_ROWS || 1_000_000);
+const DELIVERIES = Number(process.env.BENCH_DELIVERIES || ROWS);
 const ROUNDS = 5;
-const INDEXES = ['inbound_message_unconsumed_idx', 'inbound_message_raw_held_idx', 'inbound_message_gone_idx'];
 /** What expireRaw ran before: no condition on received_at, so no index could narrow it. */
 const EXPIRE_RAW_BEFORE = `UPDATE inbound_message SET raw = NULL, parsed = NULL WHERE id IN (
     SELECT id FROM inbound_message WHERE raw IS NOT NULL AND (
@@ -41,37 +45,66 @@ try {
   const settled = await store.expireRows(44);
   await q('VACUUM ANALYZE inbound_message');
   const loadS = (performance.now() - t0) / 1000;
-  const sizes = await q(
-    `SELECT relname AS name, pg_relation_size(oid) AS bytes FROM pg_class WHERE relname = ANY($1) ORDER BY relname`,
-    [INDEXES],
-  );
-  const withIndexes = await round(store);
-  for (const name of INDEXES) await q(`DROP INDEX ${name}`);
-  await q('ANALYZE inbound_message');
-  const without = await round(store);
+  const [{ bytes }] = await q(`SELECT pg_relation_size('inbound_message_raw_held_idx') AS bytes`);
+  const times = await round(store);
   const [{ n }] = await q('SELECT count(*)::int AS n FROM inbound_message');
-  const mb = (b) => (Number(b) / 2 ** 20).toFixed(1);
   console.log(`\n### bench/scale/housekeeping (${machine()})\n`);
   console.log(
     `${n.toLocaleString('en')} rows after ${settled.toLocaleString('en')} of ${ROWS.toLocaleString('en')} expired (loaded in ${loadS.toFixed(0)} s); nothing due; median of ${ROUNDS} rounds.\n`,
   );
-  console.log('| statement (PgMessageStore) | without the indexes | with them |\n|---|---:|---:|');
-  for (const step of Object.keys(withIndexes))
-    console.log(`| ${step} | ${without[step].toFixed(1)} ms | ${withIndexes[step].toFixed(2)} ms |`);
-  console.log(`\nIndex sizes: ${sizes.map((s) => `${s.name} ${mb(s.bytes)} MiB`).join(', ')}.`);
+  console.log('| statement | median |\n|---|---:|');
+  for (const [name, ms] of Object.entries(times)) console.log(`| ${name} | ${ms.toFixed(2)} ms |`);
+  console.log(`\ninbound_message_raw_held_idx: ${(Number(bytes) / 2 ** 20).toFixed(1)} MiB.`);
+  await deliveryLog();
 } finally {
   await pool.end();
   await dropDatabase(env);
 }
 
+/** The webhook delivery log: removing ended deliveries with nothing old enough, as the sweep does and in one statement. */
+async function deliveryLog() {
+  await q(
+    `INSERT INTO webhook (url, secret_enc) VALUES ('https://a.example/hook', 'x'), ('https://b.example/hook', 'x')`,
+  );
+  await q(`INSERT INTO webhook_delivery (webhook_id, event_id, event_type, body, status, attempts, created_at, delivered_at)
+    SELECT 1 + g % 2, 'e' || g, 'ticket.dispatched', '{}', 'delivered', 1, t, t
+    FROM (SELECT g, now() - interval '6 days' + (g::float / ${DELIVERIES}) * interval '6 days' AS t
+          FROM generate_series(1, ${DELIVERIES}) g) s`);
+  await q('VACUUM ANALYZE webhook_delivery');
+  const prisma = createPrisma(env.DATABASE_URL);
+  const repository = new DeliveryRepository(prisma, pool);
+  const before = () => new Date(Date.now() - 7 * 86_400_000);
+  const steps = {
+    'removeEnded, one webhook at a time': () => repository.removeEnded(before()),
+    'the same in one statement (before)': async () =>
+      (
+        await pool.query(`DELETE FROM webhook_delivery WHERE status IN ('delivered', 'failed') AND created_at < $1`, [
+          before(),
+        ])
+      ).rowCount,
+    'stranded deliveries (the sweep)': async () => (await repository.stranded(before(), 500)).length,
+  };
+  const times = await timed(steps);
+  await prisma.$disconnect();
+  console.log(
+    `\n${DELIVERIES.toLocaleString('en')} delivered webhook deliveries of the last 6 days, 2 webhooks, nothing due:\n`,
+  );
+  console.log('| statement | median |\n|---|---:|');
+  for (const [name, ms] of Object.entries(times)) console.log(`| ${name} | ${ms.toFixed(2)} ms |`);
+}
+
 /** Median milliseconds of each housekeeping statement over ROUNDS rounds, each statement with nothing to do. */
 async function round(store) {
-  const steps = {
-    'outbox sweep (unconsumedTickets)': () => store.unconsumedTickets(0, 600_000, 500),
-    'raw mail expiry (expireRaw 30)': () => store.expireRaw(30),
-    'row expiry (expireRows 45)': () => store.expireRows(45),
+  return timed({
+    'outbox sweep (unconsumedTickets), no index narrows it': () => store.unconsumedTickets(0, 600_000, 500),
+    'raw mail expiry (expireRaw 30), inbound_message_raw_held_idx': () => store.expireRaw(30),
     'raw mail expiry, the statement before 20261205000100': async () => (await pool.query(EXPIRE_RAW_BEFORE)).rowCount,
-  };
+    'row expiry (expireRows 45), reading the old rows it keeps': () => store.expireRows(45),
+  });
+}
+
+/** Median milliseconds of each step over ROUNDS rounds; a step that finds work fails the bench. */
+async function timed(steps) {
   const times = Object.fromEntries(Object.keys(steps).map((k) => [k, []]));
   for (let r = 0; r < ROUNDS; r++)
     for (const [name, run] of Object.entries(steps)) {

@@ -6,6 +6,9 @@ import { sweepOutbox } from '@mailduct/core/outbox';
 import { PgMessageStore } from '@mailduct/core/store';
 import { DeliveryRepository, sweepDeliveries } from '@mailduct/core/webhooks';
 
+/** The row expiry reads every old row it keeps (mail kept on the server), so it runs at most this often. */
+const ROW_EXPIRY_EVERY_MS = 3_600_000;
+
 /** What one round of housekeeping did. */
 interface HousekeepingRound {
   requeued: number;
@@ -28,7 +31,7 @@ export interface Housekeeping {
  * Keeps PostgreSQL the source of truth for tickets: records consumed tickets from BullMQ's
  * completed events, re-enqueues dispatched tickets Redis no longer has (the outbox sweep), and
  * drops raw mail after MAILDUCT_RETENTION_DAYS, the rows of mail gone from the server after
- * MAILDUCT_MESSAGE_LOG_DAYS (when set) and OAuth2 access tokens past their expiry;
+ * MAILDUCT_MESSAGE_LOG_DAYS (when set; at most hourly) and OAuth2 access tokens past their expiry;
  * re-adds webhook deliveries whose job was lost and drops the delivery log past
  * MAILDUCT_WEBHOOK_LOG_DAYS.
  * Idempotent, so several schedulers may run it.
@@ -40,27 +43,16 @@ export function startHousekeeping(
 ): Housekeeping {
   const { config, workerQueues: queues } = infra;
   const store = new PgMessageStore(infra.pool);
-  const eventsConnection = infra.dedicatedRedis('ticket-events');
-  const events = new QueueEvents(
-    JOBS.ticketDispatched.queue,
-    queueOptions(eventsConnection, config.queuePrefix, JOBS.ticketDispatched.queue),
-  );
-  events.on('error', () => {});
-  events.on('completed', ({ jobId }) => {
-    const id = messageIdOfTicketJob(jobId);
-    if (id !== null)
-      store
-        .markConsumed([id])
-        .catch((err: unknown) => logger.warn({ err, jobId }, 'could not record a consumed ticket; the sweep will'));
-  });
+  const { events, eventsConnection } = recordConsumedTickets(infra, store, logger);
   const deliveries = new DeliveryRepository(infra.prisma, infra.pool);
+  const expireRows = atMostEvery(ROW_EXPIRY_EVERY_MS, () => store.expireRows(config.messageLogDays));
   const runOnce = async (): Promise<HousekeepingRound> => {
     const sweep = await sweepOutbox(
       { store, publisher: new BullTicketPublisher(queues.tickets, config.ticketKeepHours), tickets: queues.tickets },
       { olderThanMs: o.sweepAfterMs ?? 10 * 60_000, batch: 500 },
     );
     const expired = await store.expireRaw(config.retentionDays);
-    const expiredRows = config.messageLogDays > 0 ? await store.expireRows(config.messageLogDays) : 0;
+    const expiredRows = config.messageLogDays > 0 ? await expireRows() : 0;
     const expiredTokens = await infra.accessTokens.tokens.expireAccessTokens();
     const hooks = await sweepDeliveries(
       { repository: deliveries, queue: queues.webhooks },
@@ -103,4 +95,32 @@ function logRound(logger: Logger, round: HousekeepingRound): void {
   if (expired > 0) logger.info({ expired }, 'raw mail past its retention removed');
   if (expiredRows > 0)
     logger.info({ expiredRows }, 'rows of mail gone from the server past MAILDUCT_MESSAGE_LOG_DAYS deleted');
+}
+
+/** `run` at most once per `everyMs`; between, nothing done (0). */
+function atMostEvery(everyMs: number, run: () => Promise<number>): () => Promise<number> {
+  let dueAt = 0;
+  return () => {
+    if (Date.now() < dueAt) return Promise.resolve(0);
+    dueAt = Date.now() + everyMs;
+    return run();
+  };
+}
+
+/** Record each ticket the ticket system completes as consumed, from BullMQ's completed events. */
+function recordConsumedTickets(infra: Infrastructure, store: PgMessageStore, logger: Logger) {
+  const eventsConnection = infra.dedicatedRedis('ticket-events');
+  const events = new QueueEvents(
+    JOBS.ticketDispatched.queue,
+    queueOptions(eventsConnection, infra.config.queuePrefix, JOBS.ticketDispatched.queue),
+  );
+  events.on('error', () => {});
+  events.on('completed', ({ jobId }) => {
+    const id = messageIdOfTicketJob(jobId);
+    if (id !== null)
+      store
+        .markConsumed([id])
+        .catch((err: unknown) => logger.warn({ err, jobId }, 'could not record a consumed ticket; the sweep will'));
+  });
+  return { events, eventsConnection };
 }

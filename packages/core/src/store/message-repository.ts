@@ -28,14 +28,22 @@ const EXPIRE_RAW = `UPDATE inbound_message SET raw = NULL, parsed = NULL WHERE i
       (status = 'dispatched' AND consumed_at < now() - make_interval(days => $1)) OR status = 'ignored')
     LIMIT $2)`;
 
-/** Rows of mail gone from the server whose ticket was consumed, or which was ignored, `$1` days ago (inbound_message_gone_idx). */
-const EXPIRE_ROWS = `DELETE FROM inbound_message WHERE id IN (
-    SELECT id FROM inbound_message
-    WHERE received_at < now() - make_interval(days => $1) AND deleted_on_server_at IS NOT NULL AND (
-      (status = 'dispatched' AND consumed_at < now() - make_interval(days => $1)) OR status = 'ignored')
-    LIMIT $2)`;
+/**
+ * Rows of mail gone from the server whose ticket was consumed, or which was ignored, `$1` days ago:
+ * the next `$2` by receipt after the cursor ($3, $4), so one expiry reads each old row once
+ * however many it keeps (mail kept on the server). No index names them: one on
+ * deleted_on_server_at or consumed_at would make the updates after the COPY no longer heap-only.
+ */
+const EXPIRE_ROWS = `WITH due AS (
+    SELECT id, received_at FROM inbound_message
+    WHERE received_at < now() - make_interval(days => $1) AND (received_at, id) > ($3::timestamp, $4::bigint)
+      AND deleted_on_server_at IS NOT NULL
+      AND ((status = 'dispatched' AND consumed_at < now() - make_interval(days => $1)) OR status = 'ignored')
+    ORDER BY received_at, id LIMIT $2),
+  gone AS (DELETE FROM inbound_message WHERE id IN (SELECT id FROM due))
+  SELECT count(*)::int AS n, max(received_at)::text AS at, max(id) FILTER (WHERE received_at = (SELECT max(received_at) FROM due)) AS id
+  FROM due`;
 
-/** The outbox, read through inbound_message_unconsumed_idx. */
 const SELECT_UNCONSUMED = `SELECT id FROM inbound_message
   WHERE status = 'dispatched' AND consumed_at IS NULL AND id > $1
     AND coalesce(enqueued_at, dispatched_at, received_at) < now() - make_interval(secs => $2)
@@ -187,8 +195,18 @@ export class PgMessageStore implements MessageStore {
    * the server (kept, marked seen, an action that failed) stays, since it is what recognises the
    * message at the next run; so do quarantined rows and tickets not consumed.
    */
-  expireRows(days: number, batch = 1000): Promise<number> {
-    return this.inBatches('expire message rows', EXPIRE_ROWS, days, batch);
+  async expireRows(days: number, batch = 1000): Promise<number> {
+    let total = 0;
+    let cursor: [string, string] = ['-infinity', '0'];
+    for (;;) {
+      const { rows } = await this.guard('expire message rows', () =>
+        this.pool.query<{ n: number; at: string | null; id: string | null }>(EXPIRE_ROWS, [days, batch, ...cursor]),
+      );
+      const { n, at, id } = rows[0]!;
+      total += n;
+      if (n < batch || at === null || id === null) return total;
+      cursor = [at, id];
+    }
   }
 
   /** Dispatched messages after `afterId` whose ticket was not seen consumed for `olderThanMs` (the outbox). */

@@ -114,12 +114,21 @@ export class DeliveryRepository {
     });
   }
 
-  /** Remove delivered and failed deliveries created before `before`, with their attempts; how many. */
+  /**
+   * Remove delivered and failed deliveries created before `before`, with their attempts; how many.
+   * One webhook at a time, so (webhook_id, created_at) narrows each statement to the old
+   * deliveries: by status alone it would read the whole log every minute (bench/scale/housekeeping).
+   */
   async removeEnded(before: Date): Promise<number> {
-    const { count } = await this.prisma.webhookDelivery.deleteMany({
-      where: { status: { in: ['delivered', 'failed'] }, createdAt: { lt: before } },
-    });
-    return count;
+    const hooks = await this.prisma.webhook.findMany({ select: { id: true } });
+    let removed = 0;
+    for (const { id } of hooks) {
+      const { count } = await this.prisma.webhookDelivery.deleteMany({
+        where: { webhookId: id, status: { in: ['delivered', 'failed'] }, createdAt: { lt: before } },
+      });
+      removed += count;
+    }
+    return removed;
   }
 
   /** End a delivery without an attempt (its webhook was disabled meanwhile). */
