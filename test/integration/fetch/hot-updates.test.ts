@@ -9,7 +9,7 @@ import { waitFor } from '../../helpers/processes.js';
 
 // Every stored mail's row is updated after the COPY: enqueued, deleted on the server, consumed.
 // None of those columns is indexed, so on pages with room (the table's fillfactor) each update is
-// heap-only: no new entry in any of the table's five indexes. This file has its own database, so
+// heap-only: no new entry in any of the table's indexes. This file has its own database, so
 // PostgreSQL's counters for the table count this test's statements only.
 
 let ctx: TestContext;
