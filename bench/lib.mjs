@@ -129,6 +129,33 @@ export function jsonOutput(res) {
   return JSON.parse(res.stdout.trim().split('\n').pop());
 }
 
+/** A dispatched or ignored verdict as PgMessageStore stores it, for benches that store mail without fetching it. */
+export function storeVerdict(status, subject = null) {
+  const decision = {
+    status,
+    queue: { id: 1, name: 'Raw' },
+    by: 'default',
+    matchedAddress: null,
+    header: null,
+    reason: 'bench',
+    trusted: false,
+    attributes: {},
+    strippedHeaders: [],
+    loop: { loop: false, reasons: [] },
+    followUp: { ticketNumbers: [], inReplyTo: null, references: [] },
+  };
+  const summary = { from: [], to: [], cc: [], replyTo: [], subject, date: null, messageId: null };
+  return { status, decision, summary: { ...summary, inReplyTo: null, references: [] } };
+}
+
+/** An account with no server behind it, to store mail under; its id. */
+export async function addStoreAccount(pool) {
+  const { rows } = await pool.query(
+    `INSERT INTO mail_account (type, host, port, username, password_enc, dispatch_by) VALUES ('POP3', 'h', 110, 'u', 'x', 'to') RETURNING id`,
+  );
+  return rows[0].id;
+}
+
 /** A ticket.dispatched payload as the fetcher adds it (about 1 KiB of JSON), for message `messageId`. */
 export function sampleTicket(messageId, accountId = 1) {
   return {

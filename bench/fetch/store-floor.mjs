@@ -8,7 +8,7 @@
 import { hash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PgMessageStore } from '../../packages/core/dist/store/index.js';
-import { benchEnv, dropDatabase, freshDatabase, machine, median } from '../lib.mjs';
+import { addStoreAccount, benchEnv, dropDatabase, freshDatabase, machine, median } from '../lib.mjs';
 
 const ROUNDS = Number(process.argv[2] || 3);
 const COUNT = 200;
@@ -23,11 +23,7 @@ const KINDS = {
     Buffer.from(`Subject: base64 ${i}\r\n\r\n${randomBytes(780_000).toString('base64').replace(/.{76}/g, '$&\r\n')}`),
 };
 try {
-  const { id: accountId } = (
-    await pool.query(
-      `INSERT INTO mail_account (type, host, port, username, password_enc, dispatch_by) VALUES ('POP3', 'h', 110, 'u', 'x', 'to') RETURNING id`,
-    )
-  ).rows[0];
+  const accountId = await addStoreAccount(pool);
   const store = new PgMessageStore(pool);
   console.log(`### bench/fetch/store-floor (${machine()}, medians of ${ROUNDS})\n`);
   console.log('| raw column | mails | msgs/s |\n|---|---|---:|');

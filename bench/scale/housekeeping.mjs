@@ -13,7 +13,7 @@ import pg from 'pg';
 import { createPrisma } from '../../packages/core/dist/db/index.js';
 import { PgMessageStore } from '../../packages/core/dist/store/index.js';
 import { DeliveryRepository } from '../../packages/core/dist/webhooks/index.js';
-import { benchEnv, dropDatabase, freshDatabase, machine, median } from '../lib.mjs';
+import { addStoreAccount, benchEnv, dropDatabase, freshDatabase, machine, median } from '../lib.mjs';
 
 const ROWS = Number(process.env.BENCH_ROWS || 1_000_000);
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES || ROWS);
@@ -29,9 +29,7 @@ await freshDatabase(env);
 const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 2 });
 const q = async (sql, args) => (await pool.query(sql, args)).rows;
 try {
-  await q(
-    `INSERT INTO mail_account (type, host, port, username, password_enc, dispatch_by) VALUES ('POP3', 'h', 110, 'u', 'x', 'to')`,
-  );
+  await addStoreAccount(pool);
   const t0 = performance.now();
   await q(`INSERT INTO inbound_message (account_id, sha256, size, raw, remote_id, source, subject, status,
       received_at, dispatched_at, enqueued_at, consumed_at, deleted_on_server_at, server_action)

@@ -8,27 +8,22 @@
 import { hash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PgMessageStore } from '../../packages/core/dist/store/index.js';
-import { benchEnv, cpuOfAll, dropDatabase, freshDatabase, machine, median } from '../lib.mjs';
+import {
+  addStoreAccount,
+  benchEnv,
+  cpuOfAll,
+  dropDatabase,
+  freshDatabase,
+  machine,
+  median,
+  storeVerdict,
+} from '../lib.mjs';
 
 const ROUNDS = Number(process.argv[2] || 5);
 const MAILS = Number(process.argv[3] || 5000);
 const BATCH = 100;
 const INDEXES = ['inbound_message_raw_held_idx'];
-const summary = { from: [], to: [], cc: [], replyTo: [], subject: 'bench', date: null, messageId: null };
-Object.assign(summary, { inReplyTo: null, references: [] });
-const decision = {
-  status: 'dispatched',
-  queue: { id: 1, name: 'Raw' },
-  by: 'default',
-  matchedAddress: null,
-  header: null,
-  reason: 'bench',
-  trusted: false,
-  attributes: {},
-  strippedHeaders: [],
-  loop: { loop: false, reasons: [] },
-  followUp: { ticketNumbers: [], inReplyTo: null, references: [] },
-};
+const verdict = storeVerdict('dispatched', 'bench');
 const sides = [];
 try {
   for (const indexes of [true, false]) sides.push(await side(indexes));
@@ -72,10 +67,7 @@ async function side(indexes) {
   await freshDatabase(env);
   const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
   if (!indexes) for (const name of INDEXES) await pool.query(`DROP INDEX ${name}`);
-  const { rows } = await pool.query(
-    `INSERT INTO mail_account (type, host, port, username, password_enc, dispatch_by) VALUES ('POP3', 'h', 110, 'u', 'x', 'to') RETURNING id`,
-  );
-  return { indexes, env, pool, store: new PgMessageStore(pool), accountId: rows[0].id };
+  return { indexes, env, pool, store: new PgMessageStore(pool), accountId: await addStoreAccount(pool) };
 }
 
 function mail(i) {
@@ -86,7 +78,7 @@ function mail(i) {
     raw,
     remoteId: String(i),
     origin: { folder: null, uidValidity: null, internalDate: null, source: `bench:${i}` },
-    verdict: { status: 'dispatched', decision, summary },
+    verdict,
   };
 }
 

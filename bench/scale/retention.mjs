@@ -11,7 +11,16 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { PgMessageStore } from '../../packages/core/dist/store/index.js';
-import { benchEnv, cpuOfAll, dropDatabase, freshDatabase, machine, root } from '../lib.mjs';
+import {
+  addStoreAccount,
+  benchEnv,
+  cpuOfAll,
+  dropDatabase,
+  freshDatabase,
+  machine,
+  root,
+  storeVerdict,
+} from '../lib.mjs';
 
 const MAILS = Number(process.env.BENCH_MAILS || 50_000);
 const WAL_COMPRESSION = process.env.BENCH_WAL_COMPRESSION || 'off';
@@ -27,34 +36,9 @@ const pool = new pg.Pool({
 });
 const q = async (sql, args) => (await pool.query(sql, args)).rows;
 const corpus = emlFiles(join(root, 'test', 'fixtures', 'corpus')).map((f) => readFileSync(f));
-const summary = {
-  from: [],
-  to: [],
-  cc: [],
-  replyTo: [],
-  subject: null,
-  date: null,
-  messageId: null,
-  inReplyTo: null,
-  references: [],
-};
-const decision = {
-  status: 'ignored',
-  queue: { id: 1, name: 'Raw' },
-  by: 'default',
-  matchedAddress: null,
-  header: null,
-  reason: 'bench',
-  trusted: false,
-  attributes: {},
-  strippedHeaders: [],
-  loop: { loop: false, reasons: [] },
-  followUp: { ticketNumbers: [], inReplyTo: null, references: [] },
-};
+const verdict = storeVerdict('ignored');
 try {
-  const [{ id: accountId }] = await q(
-    `INSERT INTO mail_account (type, host, port, username, password_enc, dispatch_by) VALUES ('POP3', 'h', 110, 'u', 'x', 'to') RETURNING id`,
-  );
+  const accountId = await addStoreAccount(pool);
   const store = new PgMessageStore(pool);
   let rawBytes = 0;
   for (let i = 0; i < MAILS; i += 100) {
@@ -68,7 +52,7 @@ try {
         raw,
         remoteId: String(j),
         origin: { folder: null, uidValidity: null, internalDate: null, source: `bench:${j}` },
-        verdict: { status: 'ignored', decision, summary },
+        verdict,
       });
     }
     await store.put(accountId, batch);

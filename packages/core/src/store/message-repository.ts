@@ -185,8 +185,13 @@ export class PgMessageStore implements MessageStore {
    * or ignored more than `days` ago. Quarantined mail is kept until it is reprocessed. Rows (with
    * headers and dispatch record) stay until expireRows.
    */
-  expireRaw(days: number, batch = 1000): Promise<number> {
-    return this.inBatches('expire raw mail', EXPIRE_RAW, days, batch);
+  async expireRaw(days: number, batch = 1000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const res = await this.guard('expire raw mail', () => this.pool.query(EXPIRE_RAW, [days, batch]));
+      total += res.rowCount ?? 0;
+      if ((res.rowCount ?? 0) < batch) return total;
+    }
   }
 
   /**
@@ -226,16 +231,6 @@ export class PgMessageStore implements MessageStore {
         [idArray(ids)],
       ),
     );
-  }
-
-  /** Run a statement taking (days, batch) until it touches fewer than `batch` rows; short statements hold no lock long. */
-  private async inBatches(what: string, sql: string, days: number, batch: number): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const res = await this.guard(what, () => this.pool.query(sql, [days, batch]));
-      total += res.rowCount ?? 0;
-      if ((res.rowCount ?? 0) < batch) return total;
-    }
   }
 
   private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
